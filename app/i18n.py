@@ -1,0 +1,74 @@
+"""Translation of every user-visible string.
+
+Source strings are English; French and Arabic catalogues live in
+``resources/translations/<lang>/guichet.po``. The catalogues are read with Babel
+at first use, so there is no compile step between editing a ``.po`` file and
+seeing the result. Domain code marks strings with :func:`N_` where they are
+defined and translates them with :func:`gettext` where they are shown.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import threading
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES: dict[str, str] = {"fr": "Français", "ar": "العربية", "en": "English"}
+RIGHT_TO_LEFT = frozenset({"ar"})
+DEFAULT_LANGUAGE = "fr"
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
+
+_state = threading.local()
+_process_language = DEFAULT_LANGUAGE
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+@cache
+def _catalogue(language: str) -> _gettext.NullTranslations:
+    po_file = TRANSLATIONS_DIR / language / "guichet.po"
+    if not po_file.exists():
+        return _gettext.NullTranslations()
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def set_language(language: str) -> None:
+    """Set the language for the whole process (the GUI and the CLI)."""
+    global _process_language
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    _process_language = language
+    _state.language = language
+
+
+def current_language() -> str:
+    return getattr(_state, "language", _process_language)
+
+
+def is_right_to_left(language: str | None = None) -> bool:
+    return (language or current_language()) in RIGHT_TO_LEFT
+
+
+def gettext(message: str, language: str | None = None) -> str:
+    return _catalogue(language or current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int, language: str | None = None) -> str:
+    return _catalogue(language or current_language()).ngettext(singular, plural, n)
+
+
+_ = gettext

@@ -1,0 +1,69 @@
+"""Invoices from the billing system and the prepaid products sold at the counter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models.base import Base
+from db.models.enums import InvoiceStatus, ServiceType
+from db.models.subscribers import Contract
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (Index("ix_invoices_subscriber_due", "subscriber_id", "due_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    issue_date: Mapped[date] = mapped_column(Date)
+    delivery_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    late_fee_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[InvoiceStatus] = mapped_column(String(16))
+    barcode: Mapped[str] = mapped_column(String(64), unique=True)
+
+    contract: Mapped[Contract] = relationship()
+
+    @property
+    def total_minor(self) -> int:
+        return self.amount_minor + self.late_fee_minor
+
+    @property
+    def outstanding_minor(self) -> int:
+        if self.status == InvoiceStatus.CANCELLED:
+            return 0
+        return self.total_minor - self.paid_minor
+
+    def is_overdue(self, today: date) -> bool:
+        return self.outstanding_minor > 0 and self.due_date < today
+
+    @property
+    def delivered_late(self) -> bool:
+        """The bill reached the subscriber less than 10 days before it was due.
+
+        The charter figure becomes configurable with the complaints issue.
+        """
+        if self.delivery_date is None:
+            return False
+        return (self.due_date - self.delivery_date).days < 10
+
+
+class PrepaidProduct(Base):
+    __tablename__ = "prepaid_products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str | None] = mapped_column(String(200))
+    service: Mapped[ServiceType] = mapped_column(String(16))
+    face_value_minor: Mapped[int] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
