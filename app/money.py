@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import NumberFormatError, format_currency, parse_decimal
 
 from app.errors import ValidationError
-from app.i18n import N_
+from app.i18n import N_, current_language
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,7 @@ def currency(code: str) -> Currency:
     try:
         return CURRENCIES[code]
     except KeyError:
-        raise ValidationError(
-            N_("Unknown currency {code}."), field="currency", code=code
-        ) from None
+        raise ValidationError(N_("Unknown currency {code}."), field="currency", code=code) from None
 
 
 def to_minor(
@@ -112,3 +110,25 @@ def format_money(minor: int, cur: Currency, locale: str) -> str:
         format_type="standard",
         decimal_quantization=False,
     )
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount with its currency; prints itself in the reader's language.
+
+    Used as a parameter of error messages, so that "short by 800,00 DA" reads
+    right in whichever language the message is finally shown.
+    """
+
+    minor: int
+    currency: Currency
+
+    @property
+    def amount(self) -> Decimal:
+        return from_minor(self.minor, self.currency)
+
+    def __str__(self) -> str:
+        return format_money(self.minor, self.currency, current_language())
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)

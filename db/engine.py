@@ -75,12 +75,15 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for looking things up; anything it changes is thrown away."""
+        """A session for looking things up; anything it changes is thrown away.
+
+        Closing (rather than rolling back) ends the transaction without expiring
+        the objects read, so callers can still use them afterwards.
+        """
         session = self._sessions()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     @contextmanager

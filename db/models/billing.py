@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base
 from db.models.enums import InvoiceStatus, ServiceType
-from db.models.subscribers import Contract
+from db.models.subscribers import Contract, Subscriber
 
 
 class Invoice(Base):
@@ -32,6 +32,7 @@ class Invoice(Base):
     barcode: Mapped[str] = mapped_column(String(64), unique=True)
 
     contract: Mapped[Contract] = relationship()
+    subscriber: Mapped[Subscriber] = relationship()
 
     @property
     def total_minor(self) -> int:

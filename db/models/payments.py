@@ -85,8 +85,8 @@ class Payment(Base):
     approved_by: Mapped[Staff | None] = relationship(foreign_keys=[approved_by_id])
     voids: Mapped[Payment | None] = relationship(remote_side=[id])
     tenders: Mapped[list[Tender]] = relationship(order_by="Tender.position")
-    allocations: Mapped[list[Allocation]] = relationship(order_by="Allocation.id")
-    topups: Mapped[list[TopUpSale]] = relationship(order_by="TopUpSale.id")
+    allocations: Mapped[list[Allocation]] = relationship(order_by="Allocation.position")
+    topups: Mapped[list[TopUpSale]] = relationship(order_by="TopUpSale.position")
 
 
 class Tender(Base):
@@ -108,6 +108,7 @@ class Allocation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
 
@@ -119,6 +120,7 @@ class TopUpSale(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[int] = mapped_column(ForeignKey("prepaid_products.id"))
     target_number: Mapped[str] = mapped_column(String(32))
     quantity: Mapped[int] = mapped_column(Integer)

@@ -412,6 +412,7 @@ def upgrade() -> None:
         "allocations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("payment_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("invoice_id", sa.Integer(), nullable=False),
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -475,6 +476,7 @@ def upgrade() -> None:
         "topup_sales",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("payment_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("target_number", sa.String(length=32), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),

@@ -1,0 +1,72 @@
+"""Appending to a signed chain.
+
+The chain head row is locked for the length of the transaction (SELECT ... FOR
+UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so
+two workstations can never take the same sequence number or sign over the same
+previous signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.integrity.canonical import signing_input
+from app.integrity.keys import Signer
+from db.models import ChainHead
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    chain: str
+    seq: int
+    key_id: str
+    prev_signature: str
+    signature: str
+
+
+def ensure_chain(session: Session, name: str) -> None:
+    """Create the head of a chain if it does not exist yet, safely under concurrency."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ChainHead)
+        .values(name=name, last_seq=0, last_signature="")
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    session.execute(statement)
+
+
+def lock_head(session: Session, name: str) -> ChainHead:
+    ensure_chain(session, name)
+    head = session.scalars(select(ChainHead).where(ChainHead.name == name).with_for_update()).one()
+    session.refresh(head)  # the identity map may hold a value read before we held the lock
+    return head
+
+
+def append(
+    session: Session,
+    signer: Signer,
+    name: str,
+    build_record: Callable[[int], dict[str, Any]],
+) -> ChainLink:
+    """Take the next sequence number of chain ``name`` and sign the record built for it.
+
+    ``build_record`` receives the sequence number (receipt numbers are made from
+    it) and returns the canonical record; the caller stores the returned link
+    fields on the row it inserts, in the same transaction.
+    """
+    head = lock_head(session, name)
+    seq = head.last_seq + 1
+    record = build_record(seq)
+    signature = signer.sign(signing_input(name, seq, record, head.last_signature))
+    link = ChainLink(name, seq, signer.key_id, head.last_signature, signature)
+    head.last_seq = seq
+    head.last_signature = signature
+    return link

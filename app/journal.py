@@ -1,0 +1,59 @@
+"""The event journal: who did what, when, at which workstation; signed and append-only."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.integrity import chain
+from app.integrity.canonical import canonical_bytes
+from app.integrity.keys import Signer
+from app.integrity.records import journal_record
+from db.models import JOURNAL_CHAIN, JournalEvent
+from db.types import utcnow
+
+
+class EventKind:
+    LOGIN_SUCCEEDED = "auth.login_succeeded"
+    LOGIN_FAILED = "auth.login_failed"
+    ACCOUNT_LOCKED = "auth.account_locked"
+    USER_ADDED = "staff.user_added"
+    PAYMENT_VOIDED = "payment.voided"
+    VOID_REFUSED = "payment.void_refused"
+    CASH_SESSION_OPENED = "cash.session_opened"
+    CASH_SESSION_CLOSED = "cash.session_closed"
+
+
+def record_event(
+    session: Session,
+    signer: Signer,
+    kind: str,
+    *,
+    actor_id: int | None = None,
+    actor_login: str | None = None,
+    workstation: str | None = None,
+    subject: str | None = None,
+    details: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> JournalEvent:
+    """Append one signed event in the caller's transaction."""
+    event = JournalEvent(
+        occurred_at=occurred_at or utcnow(),
+        kind=kind,
+        actor_id=actor_id,
+        actor_login=actor_login,
+        workstation=workstation,
+        subject=subject,
+        details=canonical_bytes(details or {}).decode("utf-8"),
+    )
+    link = chain.append(session, signer, JOURNAL_CHAIN, lambda _seq: journal_record(event))
+    event.seq = link.seq
+    event.key_id = link.key_id
+    event.prev_signature = link.prev_signature
+    event.signature = link.signature
+    session.add(event)
+    session.flush()
+    return event

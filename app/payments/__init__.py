@@ -1,0 +1,1 @@
+"""Taking payments, exactly once, into an append-only signed ledger."""

@@ -1,0 +1,185 @@
+"""A payment as the counter, the receipt and the CLI read it back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.errors import NotFoundError
+from app.i18n import N_
+from app.money import currency, from_minor
+from db.models import Allocation, Contract, Payment, ReconnectionRequest, TopUpSale
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    invoice_number: str
+    period_start: date
+    period_end: date
+    amount: Decimal
+    left_after: Decimal
+
+
+@dataclass(frozen=True)
+class TenderLine:
+    kind: str
+    amount: Decimal
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class TopUpLine:
+    product_code: str
+    product_name: str
+    target_number: str
+    quantity: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PaymentSummary:
+    payment_id: int
+    uid: str
+    receipt_no: str
+    kind: str
+    voids_receipt_no: str | None
+    account_number: str
+    subscriber_name: str
+    workstation: str
+    agent_login: str
+    approved_by_login: str | None
+    created_at: datetime
+    currency: str
+    tendered: Decimal
+    change: Decimal
+    allocated: Decimal
+    topups: Decimal
+    credit_used: Decimal
+    credit_added: Decimal
+    credit_balance_after: Decimal
+    allocations: tuple[AllocationLine, ...]
+    tenders: tuple[TenderLine, ...]
+    topup_lines: tuple[TopUpLine, ...]
+    reconnections: tuple[str, ...]
+    signature: str
+    replayed: bool = False
+
+
+def credit_balance_minor(
+    session: Session, subscriber_id: int, up_to_payment_id: int | None = None
+) -> int:
+    """Account credit is derived from the ledger, never stored: added minus used."""
+    statement = select(
+        func.coalesce(func.sum(Payment.credit_added_minor - Payment.credit_used_minor), 0)
+    ).where(Payment.subscriber_id == subscriber_id)
+    if up_to_payment_id is not None:
+        statement = statement.where(Payment.id <= up_to_payment_id)
+    return int(session.scalar(statement) or 0)
+
+
+def _reference(tender: object) -> str | None:
+    for name in ("cheque_number", "authorisation_code", "transfer_reference"):
+        value = getattr(tender, name)
+        if value:
+            bank = getattr(tender, "bank", None)
+            return f"{value} ({bank})" if name == "cheque_number" and bank else value
+    return None
+
+
+def load_payment(
+    session: Session, *, payment_id: int | None = None, receipt_no: str | None = None
+) -> Payment:
+    statement = select(Payment).options(
+        selectinload(Payment.tenders),
+        selectinload(Payment.allocations).selectinload(Allocation.invoice),
+        selectinload(Payment.topups).selectinload(TopUpSale.product),
+    )
+    if payment_id is not None:
+        statement = statement.where(Payment.id == payment_id)
+    else:
+        statement = statement.where(Payment.receipt_no == (receipt_no or "").strip().upper())
+    payment = session.scalars(statement).first()
+    if payment is None:
+        raise NotFoundError(
+            N_("No receipt {receipt_no}."), field="receipt_no", receipt_no=receipt_no or payment_id
+        )
+    return payment
+
+
+def reconnected_contracts(session: Session, payment_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(Contract.number)
+            .join(ReconnectionRequest, ReconnectionRequest.contract_id == Contract.id)
+            .where(ReconnectionRequest.payment_id == payment_id)
+            .order_by(Contract.number)
+        )
+    )
+
+
+def summarize(session: Session, payment: Payment, *, replayed: bool = False) -> PaymentSummary:
+    cur = currency(payment.currency)
+
+    def money(minor: int) -> Decimal:
+        return from_minor(minor, cur)
+
+    allocations = []
+    for allocation in sorted(payment.allocations, key=lambda a: a.position):
+        invoice = allocation.invoice
+        left = session.scalar(
+            select(func.coalesce(func.sum(Allocation.amount_minor), 0)).where(
+                Allocation.invoice_id == invoice.id, Allocation.payment_id > payment.id
+            )
+        )
+        # What was left on the bill right after this payment, whatever came later.
+        left_after = invoice.outstanding_minor + int(left or 0)
+        allocations.append(
+            AllocationLine(
+                invoice.number,
+                invoice.period_start,
+                invoice.period_end,
+                money(allocation.amount_minor),
+                money(left_after),
+            )
+        )
+    return PaymentSummary(
+        payment_id=payment.id,
+        uid=payment.uid,
+        receipt_no=payment.receipt_no,
+        kind=str(payment.kind),
+        voids_receipt_no=payment.voids.receipt_no if payment.voids else None,
+        account_number=payment.subscriber.account_number,
+        subscriber_name=payment.subscriber.display_name,
+        workstation=payment.series.code,
+        agent_login=payment.agent.login,
+        approved_by_login=payment.approved_by.login if payment.approved_by else None,
+        created_at=payment.created_at,
+        currency=payment.currency,
+        tendered=money(payment.tendered_minor),
+        change=money(payment.change_minor),
+        allocated=money(payment.allocated_minor),
+        topups=money(payment.topups_minor),
+        credit_used=money(payment.credit_used_minor),
+        credit_added=money(payment.credit_added_minor),
+        credit_balance_after=money(
+            credit_balance_minor(session, payment.subscriber_id, payment.id)
+        ),
+        allocations=tuple(allocations),
+        tenders=tuple(
+            TenderLine(str(t.kind), money(t.amount_minor), _reference(t))
+            for t in sorted(payment.tenders, key=lambda t: t.position)
+        ),
+        topup_lines=tuple(
+            TopUpLine(
+                s.product.code, s.product.name, s.target_number, s.quantity, money(s.amount_minor)
+            )
+            for s in sorted(payment.topups, key=lambda s: s.position)
+        ),
+        reconnections=tuple(reconnected_contracts(session, payment.id)),
+        signature=payment.signature,
+        replayed=replayed,
+    )

@@ -1,0 +1,188 @@
+"""Voiding a payment: a reversing entry, approved by a supervisor there and then.
+
+Nothing is updated or deleted in the ledger. The void is a new payment of kind
+VOID, numbered in the voiding workstation's series, that names the original and
+carries the opposite of each of its amounts; the invoices it had paid are open
+again. The supervisor types their own credentials at that moment: a session
+already open on the workstation, or the agent's own password, is not approval.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth import Actor, check_supervisor, require_role
+from app.context import AppContext
+from app.errors import ConflictError, PermissionDeniedError, ValidationError
+from app.i18n import N_
+from app.integrity import chain
+from app.integrity.records import payment_record
+from app.journal import EventKind, record_event
+from app.payments.service import (
+    _numbered_insert_void,
+    _replay_or_conflict,
+    _require_open_session,
+    _set_invoice_status,
+)
+from app.payments.summary import PaymentSummary, credit_balance_minor, load_payment, summarize
+from app.workstations import find_workstation
+from db.models import Allocation, Payment, PaymentKind, Role, Staff, Tender, TopUpSale
+
+__all__ = ["VoidRequest", "void_payment"]
+
+
+@dataclass(frozen=True)
+class VoidRequest:
+    idempotency_key: str
+    receipt_no: str
+    workstation: str
+    reason: str
+    supervisor_login: str
+    supervisor_password: str
+
+    def fingerprint(self) -> str:
+        return f"void:{self.receipt_no.strip().upper()}:{self.workstation.strip().upper()}"
+
+
+def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> PaymentSummary:
+    require_role(actor, Role.AGENT)
+    reason = request.reason.strip()
+    if not reason:
+        raise ValidationError(N_("Give the reason for the void."), field="reason")
+    if not request.supervisor_login.strip() or not request.supervisor_password:
+        raise ValidationError(
+            N_("A supervisor must type their login and password to approve a void."),
+            field="supervisor_login",
+        )
+    refusal: Exception | None = None
+    result: PaymentSummary | None = None
+    with ctx.db.write() as session:
+        station = find_workstation(session, request.workstation)
+        chain.lock_head(session, station.series.chain_name)
+        replay = _replay_or_conflict(session, request.idempotency_key, request.fingerprint())
+        if replay is not None:
+            return replay
+        original = load_payment(session, receipt_no=request.receipt_no)
+        supervisor, refusal = check_supervisor(
+            ctx, session, request.supervisor_login, request.supervisor_password,
+            station.series.code,
+        )
+        if supervisor is not None and supervisor.staff_id == actor.staff_id:
+            supervisor, refusal = None, PermissionDeniedError(
+                N_("A supervisor other than the person asking must approve the void."),
+                field="supervisor_login",
+            )
+        if refusal is None:
+            refusal = _why_not_voidable(session, original)
+        if refusal is not None or supervisor is None:
+            record_event(
+                session, ctx.signer, EventKind.VOID_REFUSED, actor_id=actor.staff_id,
+                actor_login=actor.login, workstation=station.series.code,
+                subject=original.receipt_no,
+                details={"reason": reason, "refusal": type(refusal).__name__,
+                         "supervisor": request.supervisor_login.strip().lower()},
+                occurred_at=ctx.now(),
+            )
+        else:
+            result = _write_void(ctx, session, actor, supervisor, original, station, request, reason)
+    if refusal is not None:
+        raise refusal
+    assert result is not None
+    return result
+
+
+def _why_not_voidable(session: Session, original: Payment) -> Exception | None:
+    if original.kind != PaymentKind.PAYMENT:
+        return ConflictError(
+            N_("{receipt_no} is itself a void and cannot be voided."),
+            field="receipt_no", receipt_no=original.receipt_no,
+        )
+    already = session.scalar(select(Payment.receipt_no).where(Payment.voids_payment_id == original.id))
+    if already is not None:
+        return ConflictError(
+            N_("{receipt_no} was already voided by {void_no}."),
+            field="receipt_no", receipt_no=original.receipt_no, void_no=already,
+        )
+    net_credit = original.credit_added_minor - original.credit_used_minor
+    if net_credit > credit_balance_minor(session, original.subscriber_id):
+        return ConflictError(
+            N_("The credit left by {receipt_no} has already been used; void the later payment first."),
+            field="receipt_no", receipt_no=original.receipt_no,
+        )
+    return None
+
+
+def _write_void(
+    ctx: AppContext, session: Session, actor: Actor, supervisor: Actor, original: Payment,
+    station: object, request: VoidRequest, reason: str,
+) -> PaymentSummary:
+    from db.models import Workstation
+
+    assert isinstance(station, Workstation)
+    cash_session = _require_open_session(session, station)
+    now = ctx.now()
+    void = Payment(
+        uid=str(uuid.uuid4()),
+        idempotency_key=request.idempotency_key.strip(),
+        request_hash=request.fingerprint(),
+        kind=PaymentKind.VOID,
+        voids=original,
+        series=station.series,
+        subscriber=original.subscriber,
+        workstation=station,
+        cash_session_id=cash_session.id,
+        agent=session.get(Staff, actor.staff_id),
+        approved_by=session.get(Staff, supervisor.staff_id),
+        reason=reason,
+        created_at=now,
+        currency=original.currency,
+        tendered_minor=-original.tendered_minor,
+        change_minor=-original.change_minor,
+        allocated_minor=-original.allocated_minor,
+        topups_minor=-original.topups_minor,
+        credit_used_minor=-original.credit_used_minor,
+        credit_added_minor=-original.credit_added_minor,
+        seq=0,
+        receipt_no=f"pending-{uuid.uuid4()}",
+        key_id="",
+        prev_signature="",
+        signature="",
+    )
+    for allocation in original.allocations:
+        invoice = allocation.invoice
+        invoice.paid_minor -= allocation.amount_minor
+        _set_invoice_status(invoice)
+        void.allocations.append(
+            Allocation(position=allocation.position, invoice=invoice, amount_minor=-allocation.amount_minor)
+        )
+    for tender in original.tenders:
+        void.tenders.append(
+            Tender(
+                position=tender.position, kind=tender.kind, amount_minor=-tender.amount_minor,
+                cheque_number=tender.cheque_number, bank=tender.bank,
+                authorisation_code=tender.authorisation_code,
+                transfer_reference=tender.transfer_reference,
+            )
+        )
+    for sale in original.topups:
+        void.topups.append(
+            TopUpSale(
+                position=sale.position, product=sale.product, target_number=sale.target_number,
+                quantity=sale.quantity, unit_minor=sale.unit_minor, amount_minor=-sale.amount_minor,
+            )
+        )
+    _numbered_insert_void(session, ctx, void, station.series.chain_name)
+    record_event(
+        session, ctx.signer, EventKind.PAYMENT_VOIDED, actor_id=actor.staff_id,
+        actor_login=actor.login, workstation=station.series.code, subject=original.receipt_no,
+        details={"void": void.receipt_no, "approved_by": supervisor.login, "reason": reason},
+        occurred_at=now,
+    )
+    return summarize(session, void)
+
+
+_ = payment_record  # re-exported for callers that sign voids elsewhere
