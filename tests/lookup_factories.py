@@ -25,7 +25,9 @@ from db.models import (
 )
 
 
-def add_offer(session: Session, code: str = "FTTH-100", service: ServiceType = ServiceType.FTTH) -> Offer:
+def add_offer(
+    session: Session, code: str = "FTTH-100", service: ServiceType = ServiceType.FTTH
+) -> Offer:
     offer = Offer(code=code, name=f"Offer {code}", service=service, monthly_fee_minor=250_000)
     session.add(offer)
     session.flush()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,7 +108,9 @@ def _single(database: Database, query: str, country: str = "DZ") -> tuple[int, M
 # --- exact identifiers -------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", ["DZ000123", "dz000123", " DZ 000 123 ", "DZ-000-123", "dz.000.123"])
+@pytest.mark.parametrize(
+    "typed", ["DZ000123", "dz000123", " DZ 000 123 ", "DZ-000-123", "dz.000.123"]
+)
 def test_account_number_typed_any_way(database: Database, people: People, typed: str) -> None:
     assert _single(database, typed) == (people["helene"], MatchKind.ACCOUNT, "DZ000123")
 
@@ -235,7 +235,9 @@ def test_exact_match_wins_over_names(database: Database, people: People) -> None
 # --- names -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", ["Hélène", "helene", "HELENE", "HÉLÈNE", "hel", "Dupont", "dup hél"])
+@pytest.mark.parametrize(
+    "typed", ["Hélène", "helene", "HELENE", "HÉLÈNE", "hel", "Dupont", "dup hél"]
+)
 def test_name_ignores_accents_and_case(database: Database, people: People, typed: str) -> None:
     result = find_subscribers(database, typed, country="DZ")
     assert not result.exact
@@ -268,25 +270,21 @@ def test_several_word_prefixes_are_all_required(database: Database, people: Peop
     result = find_subscribers(database, "ben moh", country="DZ")
     # Ali Ben Mohand has "ben" as a whole word, Mohamed Benali only as a prefix.
     assert _ids(result) == [people["ali"], people["mohamed"]]
-    assert result.hits[0].rank > result.hits[1].rank or result.hits[0].rank == pytest.approx(
-        result.hits[1].rank
-    )
+    assert result.hits[0].rank > result.hits[1].rank
     assert _ids(find_subscribers(database, "ben zzz", country="DZ")) == []
 
 
 def test_whole_word_ranks_above_prefix(database: Database, people: People) -> None:
-    # The company's account number sorts first, but "ali" is a whole word only
-    # in Ali Ben Mohand's and Mohamed Benali's Arabic name ("علي" is not "ali").
+    # The company's account number sorts first, but "ali" is a whole word in
+    # Ali Ben Mohand's name and only a prefix of "alimentation". ("benali" does
+    # not match at all: prefixes are word prefixes.)
     result = find_subscribers(database, "ali", country="DZ")
-    assert _ids(result)[0] == people["ali"]
-    assert set(_ids(result)) == {people["ali"], people["mohamed"], people["company"]}
+    assert _ids(result) == [people["ali"], people["company"]]
 
 
 def test_name_with_punctuation(database: Database, people: People) -> None:
     assert _ids(find_subscribers(database, "Ben-Mohand", country="DZ")) == [people["ali"]]
-    assert _ids(find_subscribers(database, "Générale, Ouest!", country="DZ")) == [
-        people["company"]
-    ]
+    assert _ids(find_subscribers(database, "Générale, Ouest!", country="DZ")) == [people["company"]]
 
 
 def test_limit_and_has_more(database: Database) -> None:
@@ -317,7 +315,9 @@ def test_exact_hits_respect_limit(database: Database) -> None:
     assert result.exact and len(result.hits) == 2 and result.has_more
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "\r\n", "xyzzy", "0000000", "DZ999999", "+213 661 99 99 99"])
+@pytest.mark.parametrize(
+    "typed", ["", "   ", "\r\n", "xyzzy", "0000000", "DZ999999", "+213 661 99 99 99"]
+)
 def test_no_match(database: Database, people: People, typed: str) -> None:
     result = find_subscribers(database, typed, country="DZ")
     assert result == LookupResult(query=typed, hits=[], exact=False, has_more=False)
@@ -386,7 +386,9 @@ def test_any_input_is_answered(
 
 def _plan(session: Session, database: Database, statement: ClauseElement) -> str:
     sql = str(
-        statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        statement.compile(
+            dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+        )
     )
     if database.is_sqlite:
         rows = session.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all()
@@ -443,7 +445,3 @@ def test_name_search_uses_the_full_text_index(
 def test_name_search_statement_needs_words() -> None:
     with pytest.raises(ValueError):
         name_search_statement("sqlite", [], 20)
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover - keeps Any imported for helpers
-    pass

@@ -98,10 +98,10 @@ def _code_candidates(query: str) -> list[str]:
     return [candidate for candidate in dict.fromkeys(candidates) if candidate]
 
 
-def _active_first(status: ColumnElement[Any]) -> ColumnElement[int]:
+def _terminated_last() -> ColumnElement[int]:
     # A line or meter number passes from a terminated contract to a new one; the
     # current holder is the likelier subscriber at the counter.
-    return case((status == ContractStatus.TERMINATED.value, 1), else_=0)
+    return case((Contract.status == ContractStatus.TERMINATED.value, 1), else_=0)
 
 
 def exact_lookup_statements(
@@ -140,7 +140,7 @@ def exact_lookup_statements(
                 select(*_HIT_COLUMNS, Contract.line_e164)
                 .join(Contract, Contract.subscriber_id == Subscriber.id)
                 .where(Contract.line_e164 == phone)
-                .order_by(_active_first(Contract.status), Subscriber.account_number),
+                .order_by(_terminated_last(), Subscriber.account_number),
             )
         )
     if codes:
@@ -166,7 +166,7 @@ def exact_lookup_statements(
                 select(*_HIT_COLUMNS, Contract.meter_number)
                 .join(Contract, Contract.subscriber_id == Subscriber.id)
                 .where(Contract.meter_number.in_(codes))
-                .order_by(_active_first(Contract.status), Subscriber.account_number),
+                .order_by(_terminated_last(), Subscriber.account_number),
             )
         )
         statements.append(
@@ -233,9 +233,7 @@ def name_search_statement(dialect: str, words: Sequence[str], limit: int) -> Tex
     if dialect == "sqlite":
         # ("ben" OR "ben"*): bm25 scores each phrase, so a whole word "ben"
         # scores twice and ranks above "benali", which only matches the prefix.
-        match = " AND ".join(
-            f"({_fts5_string(word)} OR {_fts5_string(word)}*)" for word in words
-        )
+        match = " AND ".join(f"({_fts5_string(word)} OR {_fts5_string(word)}*)" for word in words)
         return text(_SQLITE_NAME_SEARCH).bindparams(match=match, limit=limit + 1)
     if dialect == "postgresql":
         prefixes = " & ".join(f"{_tsquery_string(word)}:*" for word in words)
