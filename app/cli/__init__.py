@@ -1,0 +1,1 @@
+"""The command line: for IT (install, migrate, users, verify) and for the demo."""
