@@ -51,7 +51,15 @@ def _registered_key_ids(database: Database) -> list[str]:
 def load_database_signer(database: Database, key_file: Path, *, create: bool = False) -> Signer:
     """The signing key for this database: it must be the one whose public half is stored."""
     registered = _registered_key_ids(database)
-    if not key_file.exists() and create and not registered:
+    if not key_file.exists() and registered:
+        raise ConfigurationError(
+            N_("The signing key {path} is missing; this database is signed with key {expected}. "
+               "Copy that key file to this workstation."),
+            field="key_file",
+            path=str(key_file),
+            expected=", ".join(registered),
+        )
+    if not key_file.exists() and create:
         signer = create_signer(key_file)
     else:
         signer = load_signer(key_file)
