@@ -6,6 +6,7 @@ calls :func:`require_role` with the signed-in :class:`Actor`.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -158,10 +159,8 @@ def _check_credentials(
     staff = session.scalars(select(Staff).where(Staff.login == login).with_for_update()).first()
     refused = AuthenticationError(N_("Wrong login or password."), field="password")
     if staff is None or not staff.active:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         record_event(
             session,
             ctx.signer,
@@ -188,7 +187,8 @@ def _check_credentials(
         )
         return None, AccountLockedError(
             N_(
-                "This account is locked after too many failed attempts. Try again in {minutes} minutes or ask a supervisor."
+                "This account is locked after too many failed attempts. "
+                "Try again in {minutes} minutes or ask a supervisor."
             ),
             field="login",
             minutes=minutes,

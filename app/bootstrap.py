@@ -29,10 +29,15 @@ def require_current_schema(database: Database) -> None:
     pending = migrate.pending_revisions(database)
     if not pending:
         return
-    if migrate.current_revision(database) is None and not inspect(database.engine).get_table_names():
+    if (
+        migrate.current_revision(database) is None
+        and not inspect(database.engine).get_table_names()
+    ):
         raise SchemaOutOfDateError(
-            N_("The database is empty. Create it with: python main.py db upgrade "
-               "(or build a demo with: python main.py demo)"),
+            N_(
+                "The database is empty. Create it with: python main.py db upgrade "
+                "(or build a demo with: python main.py demo)"
+            ),
             field="database",
         )
     raise SchemaOutOfDateError(
@@ -53,20 +58,21 @@ def load_database_signer(database: Database, key_file: Path, *, create: bool = F
     registered = _registered_key_ids(database)
     if not key_file.exists() and registered:
         raise ConfigurationError(
-            N_("The signing key {path} is missing; this database is signed with key {expected}. "
-               "Copy that key file to this workstation."),
+            N_(
+                "The signing key {path} is missing; this database is signed with key {expected}. "
+                "Copy that key file to this workstation."
+            ),
             field="key_file",
             path=str(key_file),
             expected=", ".join(registered),
         )
-    if not key_file.exists() and create:
-        signer = create_signer(key_file)
-    else:
-        signer = load_signer(key_file)
+    signer = create_signer(key_file) if create and not key_file.exists() else load_signer(key_file)
     if registered and signer.key_id not in registered:
         raise ConfigurationError(
-            N_("The key file {path} (key {key_id}) is not the signing key of this database "
-               "(key {expected}). Copy the right key file to this workstation."),
+            N_(
+                "The key file {path} (key {key_id}) is not the signing key of this database "
+                "(key {expected}). Copy the right key file to this workstation."
+            ),
             field="key_file",
             path=str(key_file),
             key_id=signer.key_id,
@@ -83,4 +89,6 @@ def open_context(
 ) -> AppContext:
     database = open_database(url)
     require_current_schema(database)
-    return AppContext(database, load_database_signer(database, config.key_file(key_file), create=create_key))
+    return AppContext(
+        database, load_database_signer(database, config.key_file(key_file), create=create_key)
+    )

@@ -20,9 +20,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.i18n import set_language  # noqa: E402
-from db import migrate  # noqa: E402
-from db.engine import Database  # noqa: E402
+from app.i18n import set_language
+from db import migrate
+from db.engine import Database
 
 PG_ADMIN_URL = os.environ.get(
     "GUICHET_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -66,27 +66,59 @@ def build_world(database: Database, key_dir: Path, currency: str = "DZD") -> Wor
         signer.register(session)
         session.add(
             OperatorSettings(
-                code="AT", name="Algérie Télécom", name_ar="اتصالات الجزائر", country="DZ",
-                currency=currency, default_language="fr", timezone="Africa/Algiers",
-                hotline="12", receipt_footer="Merci de votre visite",
+                code="AT",
+                name="Algérie Télécom",
+                name_ar="اتصالات الجزائر",
+                country="DZ",
+                currency=currency,
+                default_language="fr",
+                timezone="Africa/Algiers",
+                hotline="12",
+                receipt_footer="Merci de votre visite",
             )
         )
-        agency = Agency(code="ALG01", name="Alger Centre", name_ar="الجزائر الوسطى", timezone="Africa/Algiers")
+        agency = Agency(
+            code="ALG01", name="Alger Centre", name_ar="الجزائر الوسطى", timezone="Africa/Algiers"
+        )
         session.add(agency)
         for weekday in range(6):  # Sunday..Thursday in Algeria, plus Saturday mornings
-            session.add(OpeningHours(agency=agency, weekday=weekday, opens_at=time(8), closes_at=time(16)))
+            session.add(
+                OpeningHours(agency=agency, weekday=weekday, opens_at=time(8), closes_at=time(16))
+            )
         for code in ("G01", "G02"):
             series = ReceiptSeries(code=f"ALG01-{code}")
-            session.add(Workstation(agency=agency, code=code, name=f"Guichet {code}", kind=WorkstationKind.COUNTER, series=series))
+            session.add(
+                Workstation(
+                    agency=agency,
+                    code=code,
+                    name=f"Guichet {code}",
+                    kind=WorkstationKind.COUNTER,
+                    series=series,
+                )
+            )
         session.add_all(
             [
-                PrepaidProduct(code="MOB500", name="Recharge mobile 500", service=ServiceType.MOBILE, face_value_minor=50000),
-                PrepaidProduct(code="LTE1000", name="Recharge 4G 1000", service=ServiceType.LTE, face_value_minor=100000),
+                PrepaidProduct(
+                    code="MOB500",
+                    name="Recharge mobile 500",
+                    service=ServiceType.MOBILE,
+                    face_value_minor=50000,
+                ),
+                PrepaidProduct(
+                    code="LTE1000",
+                    name="Recharge 4G 1000",
+                    service=ServiceType.LTE,
+                    face_value_minor=100000,
+                ),
             ]
         )
     agent = add_user(ctx, "amina", role="agent", password=PASSWORD, full_name="Amina Kaci")
-    supervisor = add_user(ctx, "karim", role="supervisor", password=PASSWORD, full_name="Karim Haddad")
-    other_agent = add_user(ctx, "yacine", role="agent", password=PASSWORD, full_name="Yacine Mansouri")
+    supervisor = add_user(
+        ctx, "karim", role="supervisor", password=PASSWORD, full_name="Karim Haddad"
+    )
+    other_agent = add_user(
+        ctx, "yacine", role="agent", password=PASSWORD, full_name="Yacine Mansouri"
+    )
     open_cash_session(ctx, agent, WORKSTATION, Decimal("5000"))
     open_cash_session(ctx, other_agent, "ALG01-G02", Decimal("5000"))
     return World(ctx, agent, supervisor, other_agent, currency)
@@ -108,19 +140,33 @@ def add_subscriber(
     with database.write() as session:
         offer = session.query(Offer).filter_by(code="IDOOM").first()
         if offer is None:
-            offer = Offer(code="IDOOM", name="Idoom ADSL 8 Mo", service=ServiceType.ADSL, monthly_fee_minor=160000)
+            offer = Offer(
+                code="IDOOM",
+                name="Idoom ADSL 8 Mo",
+                service=ServiceType.ADSL,
+                monthly_fee_minor=160000,
+            )
             session.add(offer)
         subscriber = Subscriber(
-            account_number=account, first_name=first_name, last_name=last_name, name_ar=name_ar,
-            search_name=search_name_for(first_name, last_name, name_ar), created_on=date(2020, 1, 1),
+            account_number=account,
+            first_name=first_name,
+            last_name=last_name,
+            name_ar=name_ar,
+            search_name=search_name_for(first_name, last_name, name_ar),
+            created_on=date(2020, 1, 1),
             city="Alger",
         )
         session.add(subscriber)
         if phone:
             session.add(SubscriberPhone(subscriber=subscriber, number_e164=phone, kind="mobile"))
         contract = Contract(
-            number=f"C{account}", subscriber=subscriber, service=ServiceType.ADSL,
-            line_e164=line, offer=offer, status=status, requested_on=date(2020, 1, 1),
+            number=f"C{account}",
+            subscriber=subscriber,
+            service=ServiceType.ADSL,
+            line_e164=line,
+            offer=offer,
+            status=status,
+            requested_on=date(2020, 1, 1),
             activated_on=date(2020, 1, 10),
             suspended_on=date(2026, 10, 1) if status == ContractStatus.SUSPENDED else None,
         )
@@ -128,11 +174,19 @@ def add_subscriber(
         for number, amount, due in invoices:
             session.add(
                 Invoice(
-                    number=number, contract=contract, subscriber=subscriber,
-                    period_start=date(due.year, due.month, 1), period_end=due,
-                    issue_date=due.replace(day=1), delivery_date=due.replace(day=2), due_date=due,
-                    amount_minor=amount, late_fee_minor=0, paid_minor=0,
-                    status=InvoiceStatus.OPEN, barcode=f"BC{number}",
+                    number=number,
+                    contract=contract,
+                    subscriber=subscriber,
+                    period_start=date(due.year, due.month, 1),
+                    period_end=due,
+                    issue_date=due.replace(day=1),
+                    delivery_date=due.replace(day=2),
+                    due_date=due,
+                    amount_minor=amount,
+                    late_fee_minor=0,
+                    paid_minor=0,
+                    status=InvoiceStatus.OPEN,
+                    barcode=f"BC{number}",
                 )
             )
         session.flush()

@@ -27,13 +27,23 @@ tenders = st.lists(st.builds(TenderAmount, st.sampled_from(list(TenderKind)), am
     keep=st.booleans(),
 )
 def test_money_is_conserved_and_never_over_allocated(
-    invoices: list[OpenInvoice], tenders: list[TenderAmount], topups: int, credit: int,
-    amount: int | None, use_credit: bool, keep: bool,
+    invoices: list[OpenInvoice],
+    tenders: list[TenderAmount],
+    topups: int,
+    credit: int,
+    amount: int | None,
+    use_credit: bool,
+    keep: bool,
 ) -> None:
     try:
         plan = plan_payment(
-            currency=CURRENCIES["DZD"], invoices=invoices, tenders=tenders, topups_minor=topups,
-            credit_available_minor=credit, amount_minor=amount, use_credit=use_credit,
+            currency=CURRENCIES["DZD"],
+            invoices=invoices,
+            tenders=tenders,
+            topups_minor=topups,
+            credit_available_minor=credit,
+            amount_minor=amount,
+            use_credit=use_credit,
             keep_change_as_credit=keep,
         )
     except ValidationError:
@@ -63,7 +73,8 @@ def test_money_is_conserved_and_never_over_allocated(
 def test_exact_cash_pays_everything_with_no_change(invoices: list[OpenInvoice], extra: int) -> None:
     due = sum(i.outstanding_minor for i in invoices)
     plan = plan_payment(
-        currency=CURRENCIES["EUR"], invoices=invoices,
+        currency=CURRENCIES["EUR"],
+        invoices=invoices,
         tenders=[TenderAmount(TenderKind.CASH, due + extra)],
     )
     assert plan.allocated_minor == due

@@ -32,7 +32,9 @@ def world(database: Database, tmp_path: Path) -> World:
 
 
 def request(key: str = "double-click") -> PaymentRequest:
-    return PaymentRequest(key, "1000000001", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("2000")),))
+    return PaymentRequest(
+        key, "1000000001", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("2000")),)
+    )
 
 
 def payment_count(db: Database) -> int:
@@ -42,7 +44,9 @@ def payment_count(db: Database) -> int:
 
 def test_concurrent_threads_make_one_payment(world: World) -> None:
     with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        receipts = list(pool.map(lambda _: take_payment(world.ctx, world.agent, request()), range(ATTEMPTS)))
+        receipts = list(
+            pool.map(lambda _: take_payment(world.ctx, world.agent, request()), range(ATTEMPTS))
+        )
     assert {r.receipt_no for r in receipts} == {"ALG01-G01-000001"}
     assert sum(not r.replayed for r in receipts) == 1
     assert payment_count(world.db) == 1
@@ -86,14 +90,24 @@ def test_retry_after_a_lost_answer_replays_the_receipt(world: World) -> None:
 
 
 def test_different_keys_from_two_workstations_interleave_gaplessly(world: World) -> None:
-    add_subscriber(world.db, "1000000002", invoices=[(f"G{i}", 1000, date(2026, 10, 1)) for i in range(20)])
+    add_subscriber(
+        world.db, "1000000002", invoices=[(f"G{i}", 1000, date(2026, 10, 1)) for i in range(20)]
+    )
 
     def pay(i: int) -> str:
         station = WORKSTATION if i % 2 else "ALG01-G02"
         actor = world.agent if i % 2 else world.other_agent
-        return take_payment(world.ctx, actor, PaymentRequest(
-            f"k{i}", "1000000002", station, (TenderInput(TenderKind.CASH, Decimal("10")),),
-            invoice_numbers=(f"G{i}",))).receipt_no
+        return take_payment(
+            world.ctx,
+            actor,
+            PaymentRequest(
+                f"k{i}",
+                "1000000002",
+                station,
+                (TenderInput(TenderKind.CASH, Decimal("10")),),
+                invoice_numbers=(f"G{i}",),
+            ),
+        ).receipt_no
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         receipts = sorted(pool.map(pay, range(20)))

@@ -57,15 +57,28 @@ def test_payment_record_and_signature_are_pinned() -> None:
     """Changing what is signed breaks every existing receipt: this test must then change too."""
     subscriber = Subscriber(account_number="1000000001", last_name="Benali")
     payment = Payment(
-        uid="00000000-0000-4000-8000-000000000001", kind=PaymentKind.PAYMENT,
-        receipt_no="ALG01-G01-000001", series=ReceiptSeries(code="ALG01-G01"),
-        subscriber=subscriber, agent=Staff(login="amina"), approved_by=None, voids=None,
-        reason=None, created_at=datetime(2026, 11, 21, 10, 30, tzinfo=UTC), currency="DZD",
-        tendered_minor=500000, change_minor=80000, allocated_minor=420000, topups_minor=0,
-        credit_used_minor=0, credit_added_minor=0,
+        uid="00000000-0000-4000-8000-000000000001",
+        kind=PaymentKind.PAYMENT,
+        receipt_no="ALG01-G01-000001",
+        series=ReceiptSeries(code="ALG01-G01"),
+        subscriber=subscriber,
+        agent=Staff(login="amina"),
+        approved_by=None,
+        voids=None,
+        reason=None,
+        created_at=datetime(2026, 11, 21, 10, 30, tzinfo=UTC),
+        currency="DZD",
+        tendered_minor=500000,
+        change_minor=80000,
+        allocated_minor=420000,
+        topups_minor=0,
+        credit_used_minor=0,
+        credit_added_minor=0,
     )
     payment.tenders = [Tender(position=1, kind=TenderKind.CASH, amount_minor=500000)]
-    payment.allocations = [Allocation(position=1, invoice=Invoice(number="F1"), amount_minor=420000)]
+    payment.allocations = [
+        Allocation(position=1, invoice=Invoice(number="F1"), amount_minor=420000)
+    ]
     payment.topups = []
     record = payment_record(payment, [])
     assert canonical_bytes(record).decode() == (
@@ -107,12 +120,21 @@ def test_key_file_is_owner_only(tmp_path: Path) -> None:
 @pytest.fixture
 def ledger(database: Database, tmp_path: Path) -> Iterator[World]:
     world = build_world(database, tmp_path / "keys")
-    add_subscriber(world.db, "1000000001", invoices=[(f"F{i}", 100000, date(2026, 10, i)) for i in range(1, 5)])
+    add_subscriber(
+        world.db, "1000000001", invoices=[(f"F{i}", 100000, date(2026, 10, i)) for i in range(1, 5)]
+    )
     for i in range(1, 5):
-        take_payment(world.ctx, world.agent, PaymentRequest(
-            f"key{i}", "1000000001", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("1000")),),
-            invoice_numbers=(f"F{i}",),
-        ))
+        take_payment(
+            world.ctx,
+            world.agent,
+            PaymentRequest(
+                f"key{i}",
+                "1000000001",
+                WORKSTATION,
+                (TenderInput(TenderKind.CASH, Decimal("1000")),),
+                invoice_numbers=(f"F{i}",),
+            ),
+        )
     yield world
 
 
@@ -152,16 +174,22 @@ def test_updated_amount_is_caught_and_named(ledger: World) -> None:
 
 
 def test_updated_tender_is_caught(ledger: World) -> None:
-    tamper(ledger, "UPDATE tenders SET amount_minor = 50 WHERE payment_id = "
-                   "(SELECT id FROM payments WHERE receipt_no = 'ALG01-G01-000003')")
+    tamper(
+        ledger,
+        "UPDATE tenders SET amount_minor = 50 WHERE payment_id = "
+        "(SELECT id FROM payments WHERE receipt_no = 'ALG01-G01-000003')",
+    )
     assert [p.record for p in verify(ledger).problems] == ["ALG01-G01-000003"]
 
 
 def test_deleted_payment_is_caught(ledger: World) -> None:
     victim = "(SELECT id FROM payments WHERE receipt_no = 'ALG01-G01-000002')"
-    tamper(ledger, f"DELETE FROM tenders WHERE payment_id = {victim}",
-           f"DELETE FROM allocations WHERE payment_id = {victim}",
-           "DELETE FROM payments WHERE receipt_no = 'ALG01-G01-000002'")
+    tamper(
+        ledger,
+        f"DELETE FROM tenders WHERE payment_id = {victim}",
+        f"DELETE FROM allocations WHERE payment_id = {victim}",
+        "DELETE FROM payments WHERE receipt_no = 'ALG01-G01-000002'",
+    )
     problems = verify(ledger).problems
     assert [p.record for p in problems] == ["ALG01-G01-000003"]
     assert "missing before it" in problems[0].translated()
@@ -169,34 +197,46 @@ def test_deleted_payment_is_caught(ledger: World) -> None:
 
 def test_last_payment_cut_off_is_caught(ledger: World) -> None:
     victim = "(SELECT id FROM payments WHERE receipt_no = 'ALG01-G01-000004')"
-    tamper(ledger, f"DELETE FROM tenders WHERE payment_id = {victim}",
-           f"DELETE FROM allocations WHERE payment_id = {victim}",
-           "DELETE FROM payments WHERE receipt_no = 'ALG01-G01-000004'")
+    tamper(
+        ledger,
+        f"DELETE FROM tenders WHERE payment_id = {victim}",
+        f"DELETE FROM allocations WHERE payment_id = {victim}",
+        "DELETE FROM payments WHERE receipt_no = 'ALG01-G01-000004'",
+    )
     problems = verify(ledger).problems
     assert len(problems) == 1 and "cut off the end" in problems[0].translated()
 
 
 def test_inserted_payment_is_caught(ledger: World) -> None:
     with ledger.db.read() as session:
-        row = session.execute(text(
-            "SELECT series_id, subscriber_id, workstation_id, agent_id, signature FROM payments "
-            "WHERE receipt_no = 'ALG01-G01-000004'")).one()
-    tamper(ledger, (
-        "INSERT INTO payments (uid, idempotency_key, request_hash, kind, series_id, seq, receipt_no, "
-        "subscriber_id, workstation_id, agent_id, created_at, currency, tendered_minor, change_minor, "
-        "allocated_minor, topups_minor, credit_used_minor, credit_added_minor, key_id, prev_signature, "
-        f"signature) VALUES ('forged', 'forged', 'x', 'payment', {row.series_id}, 5, 'ALG01-G01-000005', "
-        f"{row.subscriber_id}, {row.workstation_id}, {row.agent_id}, CURRENT_TIMESTAMP, 'DZD', 100, 0, "
-        f"0, 0, 0, 100, '{ledger.ctx.signer.key_id}', '{row.signature}', 'AAAA')"))
+        row = session.execute(
+            text(
+                "SELECT series_id, subscriber_id, workstation_id, agent_id, signature FROM payments "
+                "WHERE receipt_no = 'ALG01-G01-000004'"
+            )
+        ).one()
+    tamper(
+        ledger,
+        (
+            "INSERT INTO payments (uid, idempotency_key, request_hash, kind, series_id, seq, receipt_no, "
+            "subscriber_id, workstation_id, agent_id, created_at, currency, tendered_minor, change_minor, "
+            "allocated_minor, topups_minor, credit_used_minor, credit_added_minor, key_id, prev_signature, "
+            f"signature) VALUES ('forged', 'forged', 'x', 'payment', {row.series_id}, 5, 'ALG01-G01-000005', "
+            f"{row.subscriber_id}, {row.workstation_id}, {row.agent_id}, CURRENT_TIMESTAMP, 'DZD', 100, 0, "
+            f"0, 0, 0, 100, '{ledger.ctx.signer.key_id}', '{row.signature}', 'AAAA')"
+        ),
+    )
     problems = verify(ledger).problems
     assert [p.record for p in problems] == ["ALG01-G01-000005"]
 
 
 def test_reordered_payments_are_caught(ledger: World) -> None:
-    tamper(ledger,
-           "UPDATE payments SET seq = 99 WHERE receipt_no = 'ALG01-G01-000002'",
-           "UPDATE payments SET seq = 2 WHERE receipt_no = 'ALG01-G01-000003'",
-           "UPDATE payments SET seq = 3 WHERE receipt_no = 'ALG01-G01-000002'")
+    tamper(
+        ledger,
+        "UPDATE payments SET seq = 99 WHERE receipt_no = 'ALG01-G01-000002'",
+        "UPDATE payments SET seq = 2 WHERE receipt_no = 'ALG01-G01-000003'",
+        "UPDATE payments SET seq = 3 WHERE receipt_no = 'ALG01-G01-000002'",
+    )
     assert verify(ledger).problems[0].record in {"ALG01-G01-000002", "ALG01-G01-000003"}
 
 
@@ -212,8 +252,10 @@ def test_chain_resigned_without_the_key_is_caught(ledger: World) -> None:
     forger = Signer(Ed25519PrivateKey.generate())
     with ledger.db.write() as session:
         without_guards(ledger, session)
-        session.execute(text("UPDATE signing_keys SET key_id = :k, public_key = :p"),
-                        {"k": forger.key_id, "p": public_key_b64(forger.public_key)})
+        session.execute(
+            text("UPDATE signing_keys SET key_id = :k, public_key = :p"),
+            {"k": forger.key_id, "p": public_key_b64(forger.public_key)},
+        )
         from app.integrity.verify import _journal_links, _payment_links
 
         series = session.query(ReceiptSeries).filter_by(code="ALG01-G01").one()
@@ -224,14 +266,25 @@ def test_chain_resigned_without_the_key_is_caught(ledger: World) -> None:
             prev = ""
             for link in links:
                 signature = forger.sign(signing_input(chain_name, link.seq, link.record, prev))
-                session.execute(text(f"UPDATE {table} SET key_id = :k, prev_signature = :p, "
-                                     "signature = :s WHERE seq = :q"
-                                     + (" AND series_id = :sid" if table == "payments" else "")),
-                                {"k": forger.key_id, "p": prev, "s": signature, "q": link.seq,
-                                 "sid": series.id})
+                session.execute(
+                    text(
+                        f"UPDATE {table} SET key_id = :k, prev_signature = :p, "
+                        "signature = :s WHERE seq = :q"
+                        + (" AND series_id = :sid" if table == "payments" else "")
+                    ),
+                    {
+                        "k": forger.key_id,
+                        "p": prev,
+                        "s": signature,
+                        "q": link.seq,
+                        "sid": series.id,
+                    },
+                )
                 prev = signature
-            session.execute(text("UPDATE chain_heads SET last_signature = :s WHERE name = :n"),
-                            {"s": prev, "n": chain_name})
+            session.execute(
+                text("UPDATE chain_heads SET last_signature = :s WHERE name = :n"),
+                {"s": prev, "n": chain_name},
+            )
     # Checked with the key held outside the database, the forgery shows at once.
     problems = verify(ledger).problems
     assert problems and "unknown key" in problems[0].translated()

@@ -36,8 +36,11 @@ def cash(amount: str) -> TenderInput:
 
 def pay(world: World, key: str, account: str, *tenders: TenderInput, **options: object):
     request = PaymentRequest(
-        idempotency_key=key, account_number=account, workstation=WORKSTATION,
-        tenders=tuple(tenders), **options,  # type: ignore[arg-type]
+        idempotency_key=key,
+        account_number=account,
+        workstation=WORKSTATION,
+        tenders=tuple(tenders),
+        **options,  # type: ignore[arg-type]
     )
     return take_payment(world.ctx, world.agent, request)
 
@@ -48,9 +51,14 @@ def invoice(world: World, number: str) -> Invoice:
 
 
 def test_exact_cash_payment_pays_every_open_invoice_oldest_first(world: World) -> None:
-    add_subscriber(world.db, "1000000001", invoices=[
-        ("F2", 250000, date(2026, 11, 15)), ("F1", 180000, date(2026, 9, 15)),
-    ])
+    add_subscriber(
+        world.db,
+        "1000000001",
+        invoices=[
+            ("F2", 250000, date(2026, 11, 15)),
+            ("F1", 180000, date(2026, 9, 15)),
+        ],
+    )
     receipt = pay(world, "k1", "1000000001", cash("4300"))
     assert receipt.receipt_no == "ALG01-G01-000001"
     assert [a.invoice_number for a in receipt.allocations] == ["F1", "F2"]
@@ -69,21 +77,33 @@ def test_cash_change_is_computed_and_recorded(world: World) -> None:
 
 
 def test_partial_payment_leaves_the_rest_on_the_oldest_invoice(world: World) -> None:
-    add_subscriber(world.db, "1000000003", invoices=[
-        ("F4", 100000, date(2026, 8, 1)), ("F5", 100000, date(2026, 10, 1)),
-    ])
+    add_subscriber(
+        world.db,
+        "1000000003",
+        invoices=[
+            ("F4", 100000, date(2026, 8, 1)),
+            ("F5", 100000, date(2026, 10, 1)),
+        ],
+    )
     receipt = pay(world, "k3", "1000000003", cash("1500"))
     assert [(a.invoice_number, a.amount) for a in receipt.allocations] == [
-        ("F4", Decimal("1000.00")), ("F5", Decimal("500.00"))]
+        ("F4", Decimal("1000.00")),
+        ("F5", Decimal("500.00")),
+    ]
     assert invoice(world, "F5").status == InvoiceStatus.PARTLY_PAID
     assert invoice(world, "F5").outstanding_minor == 50000
     assert receipt.allocations[1].left_after == Decimal("500.00")
 
 
 def test_selected_invoices_only(world: World) -> None:
-    add_subscriber(world.db, "1000000004", invoices=[
-        ("F6", 100000, date(2026, 8, 1)), ("F7", 200000, date(2026, 10, 1)),
-    ])
+    add_subscriber(
+        world.db,
+        "1000000004",
+        invoices=[
+            ("F6", 100000, date(2026, 8, 1)),
+            ("F7", 200000, date(2026, 10, 1)),
+        ],
+    )
     receipt = pay(world, "k4", "1000000004", cash("2000"), invoice_numbers=("F7",))
     assert [a.invoice_number for a in receipt.allocations] == ["F7"]
     assert invoice(world, "F6").status == InvoiceStatus.OPEN
@@ -96,12 +116,22 @@ def test_overpayment_becomes_credit_used_by_the_next_payment(world: World) -> No
     assert first.credit_balance_after == Decimal("500.00")
     with world.db.write() as session:
         contract = session.scalars(select(Contract).where(Contract.number == "C1000000005")).one()
-        session.add(Invoice(
-            number="F9", contract=contract, subscriber_id=contract.subscriber_id,
-            period_start=date(2026, 11, 1), period_end=date(2026, 11, 30), issue_date=date(2026, 11, 1),
-            due_date=date(2026, 12, 15), amount_minor=120000, late_fee_minor=0, paid_minor=0,
-            status=InvoiceStatus.OPEN, barcode="BCF9",
-        ))
+        session.add(
+            Invoice(
+                number="F9",
+                contract=contract,
+                subscriber_id=contract.subscriber_id,
+                period_start=date(2026, 11, 1),
+                period_end=date(2026, 11, 30),
+                issue_date=date(2026, 11, 1),
+                due_date=date(2026, 12, 15),
+                amount_minor=120000,
+                late_fee_minor=0,
+                paid_minor=0,
+                status=InvoiceStatus.OPEN,
+                barcode="BCF9",
+            )
+        )
     second = pay(world, "k6", "1000000005", cash("700"))
     assert second.credit_used == Decimal("500.00")
     assert second.allocated == Decimal("1200.00")
@@ -111,9 +141,13 @@ def test_overpayment_becomes_credit_used_by_the_next_payment(world: World) -> No
 
 def test_explicit_amount_above_due_goes_to_credit(world: World) -> None:
     add_subscriber(world.db, "1000000006", invoices=[("F10", 100000, date(2026, 10, 1))])
-    receipt = pay(world, "k7", "1000000006",
-                  TenderInput(TenderKind.CHEQUE, Decimal("3000"), cheque_number="0012345", bank="BNA"),
-                  amount=Decimal("3000"))
+    receipt = pay(
+        world,
+        "k7",
+        "1000000006",
+        TenderInput(TenderKind.CHEQUE, Decimal("3000"), cheque_number="0012345", bank="BNA"),
+        amount=Decimal("3000"),
+    )
     assert receipt.allocated == Decimal("1000.00")
     assert receipt.credit_added == Decimal("2000.00")
     assert receipt.tenders[0].reference == "0012345 (BNA)"
@@ -122,7 +156,9 @@ def test_explicit_amount_above_due_goes_to_credit(world: World) -> None:
 def test_mixed_tenders_with_change_from_cash_only(world: World) -> None:
     add_subscriber(world.db, "1000000007", invoices=[("F11", 1000000, date(2026, 10, 1))])
     receipt = pay(
-        world, "k8", "1000000007",
+        world,
+        "k8",
+        "1000000007",
         TenderInput(TenderKind.CARD, Decimal("6000"), authorisation_code="A1B2C3"),
         TenderInput(TenderKind.POSTAL_TRANSFER, Decimal("2000"), transfer_reference="CCP-778899"),
         cash("2500"),
@@ -134,7 +170,12 @@ def test_mixed_tenders_with_change_from_cash_only(world: World) -> None:
 def test_change_without_cash_is_refused(world: World) -> None:
     add_subscriber(world.db, "1000000008", invoices=[("F12", 100000, date(2026, 10, 1))])
     with pytest.raises(ValidationError) as error:
-        pay(world, "k9", "1000000008", TenderInput(TenderKind.CARD, Decimal("1200"), authorisation_code="X1"))
+        pay(
+            world,
+            "k9",
+            "1000000008",
+            TenderInput(TenderKind.CARD, Decimal("1200"), authorisation_code="X1"),
+        )
     assert "Change can only be given from cash" in str(error.value)
     assert "200" in str(error.value)
     assert invoice(world, "F12").paid_minor == 0
@@ -148,7 +189,9 @@ def test_change_without_cash_is_refused(world: World) -> None:
         ("10.005", "at most 2 decimals", "tenders[1].amount"),
     ],
 )
-def test_bad_tender_amounts_name_the_field(world: World, amount: str, message: str, field: str) -> None:
+def test_bad_tender_amounts_name_the_field(
+    world: World, amount: str, message: str, field: str
+) -> None:
     add_subscriber(world.db, "1000000009", invoices=[("F13", 100000, date(2026, 10, 1))])
     with pytest.raises(ValidationError, match=message) as error:
         pay(world, "k10", "1000000009", cash(amount))
@@ -175,8 +218,9 @@ def test_cheque_without_number_is_refused_in_french(world: World) -> None:
 
 def test_topups_sold_in_the_same_payment(world: World) -> None:
     add_subscriber(world.db, "1000000012", invoices=[("F16", 100000, date(2026, 10, 1))])
-    receipt = pay(world, "k13", "1000000012", cash("3000"),
-                  topups=(TopUpInput("MOB500", "0555123456", 2),))
+    receipt = pay(
+        world, "k13", "1000000012", cash("3000"), topups=(TopUpInput("MOB500", "0555123456", 2),)
+    )
     assert receipt.topups == Decimal("1000.00")
     assert receipt.allocated == Decimal("1000.00")
     assert receipt.change == Decimal("1000.00")
@@ -194,10 +238,16 @@ def test_tnd_has_three_decimals(database: Database, tmp_path: Path) -> None:
 
 
 def test_suspended_line_cleared_is_flagged_for_reconnection(world: World) -> None:
-    add_subscriber(world.db, "1000000013", status=ContractStatus.SUSPENDED, invoices=[
-        ("F17", 100000, date(2026, 8, 1)), ("F18", 100000, date(2026, 9, 1)),
-        ("F19", 100000, date(2026, 12, 20)),  # not yet due: does not block reconnection
-    ])
+    add_subscriber(
+        world.db,
+        "1000000013",
+        status=ContractStatus.SUSPENDED,
+        invoices=[
+            ("F17", 100000, date(2026, 8, 1)),
+            ("F18", 100000, date(2026, 9, 1)),
+            ("F19", 100000, date(2026, 12, 20)),  # not yet due: does not block reconnection
+        ],
+    )
     partial = pay(world, "k14", "1000000013", cash("1000"))
     assert partial.reconnections == ()
     cleared = pay(world, "k15", "1000000013", cash("1000"))
@@ -225,12 +275,18 @@ def test_same_key_with_different_content_is_refused(world: World) -> None:
 
 
 def test_receipt_numbers_are_gapless_even_after_refusals(world: World) -> None:
-    add_subscriber(world.db, "1000000016", invoices=[(f"G{i}", 10000, date(2026, 10, i)) for i in range(1, 6)])
+    add_subscriber(
+        world.db, "1000000016", invoices=[(f"G{i}", 10000, date(2026, 10, i)) for i in range(1, 6)]
+    )
     numbers = []
     for i in range(5):
         with pytest.raises(ValidationError):
             pay(world, f"bad{i}", "1000000016", cash("-1"))
-        numbers.append(pay(world, f"ok{i}", "1000000016", cash("100"), invoice_numbers=(f"G{i + 1}",)).receipt_no)
+        numbers.append(
+            pay(
+                world, f"ok{i}", "1000000016", cash("100"), invoice_numbers=(f"G{i + 1}",)
+            ).receipt_no
+        )
     assert numbers == [f"ALG01-G01-{n:06d}" for n in range(1, 6)]
 
 

@@ -21,7 +21,9 @@ def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(sqlite_database: Dat
         assert session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-@pytest.mark.parametrize("statement", ["UPDATE journal_events SET kind = 'x'", "DELETE FROM payments"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE journal_events SET kind = 'x'", "DELETE FROM payments"]
+)
 def test_ledger_tables_refuse_update_and_delete(database: Database, statement: str) -> None:
     # Even on empty tables PostgreSQL's row triggers would not fire; add a row first.
     with database.write() as session:

@@ -23,9 +23,16 @@ from tests.factories import PASSWORD, WORKSTATION, World, add_subscriber, build_
 def world(database: Database, tmp_path: Path) -> World:
     world = build_world(database, tmp_path / "keys")
     add_subscriber(world.db, "1000000001", invoices=[("F1", 100000, date(2026, 10, 1))])
-    take_payment(world.ctx, world.agent, PaymentRequest(
-        "pay1", "1000000001", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("1500")),),
-    ))
+    take_payment(
+        world.ctx,
+        world.agent,
+        PaymentRequest(
+            "pay1",
+            "1000000001",
+            WORKSTATION,
+            (TenderInput(TenderKind.CASH, Decimal("1500")),),
+        ),
+    )
     return world
 
 
@@ -89,21 +96,54 @@ def test_a_payment_is_voided_once_and_a_void_never(world: World) -> None:
 
 def test_credit_already_spent_blocks_the_void(world: World) -> None:
     add_subscriber(world.db, "1000000002", invoices=[("F2", 100000, date(2026, 10, 1))])
-    take_payment(world.ctx, world.agent, PaymentRequest(
-        "pay2", "1000000002", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("1500")),),
-        keep_change_as_credit=True))
-    take_payment(world.ctx, world.agent, PaymentRequest(
-        "pay3", "1000000002", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("100")),),
-        keep_change_as_credit=True))  # a deposit on the account, no bill
+    take_payment(
+        world.ctx,
+        world.agent,
+        PaymentRequest(
+            "pay2",
+            "1000000002",
+            WORKSTATION,
+            (TenderInput(TenderKind.CASH, Decimal("1500")),),
+            keep_change_as_credit=True,
+        ),
+    )
+    take_payment(
+        world.ctx,
+        world.agent,
+        PaymentRequest(
+            "pay3",
+            "1000000002",
+            WORKSTATION,
+            (TenderInput(TenderKind.CASH, Decimal("100")),),
+            keep_change_as_credit=True,
+        ),
+    )  # a deposit on the account, no bill
     # Spend the credit on a top-up-free zero-cash payment of a new bill.
     with world.db.write() as session:
         inv = session.scalars(select(Invoice).where(Invoice.number == "F2")).one()
-        session.add(Invoice(number="F3", contract_id=inv.contract_id, subscriber_id=inv.subscriber_id,
-                            period_start=date(2026, 11, 1), period_end=date(2026, 11, 30),
-                            issue_date=date(2026, 11, 1), due_date=date(2026, 12, 1), amount_minor=60000,
-                            late_fee_minor=0, paid_minor=0, status=InvoiceStatus.OPEN, barcode="BCF3"))
-    spent = take_payment(world.ctx, world.agent, PaymentRequest("pay4", "1000000002", WORKSTATION, ()))
+        session.add(
+            Invoice(
+                number="F3",
+                contract_id=inv.contract_id,
+                subscriber_id=inv.subscriber_id,
+                period_start=date(2026, 11, 1),
+                period_end=date(2026, 11, 30),
+                issue_date=date(2026, 11, 1),
+                due_date=date(2026, 12, 1),
+                amount_minor=60000,
+                late_fee_minor=0,
+                paid_minor=0,
+                status=InvoiceStatus.OPEN,
+                barcode="BCF3",
+            )
+        )
+    spent = take_payment(
+        world.ctx, world.agent, PaymentRequest("pay4", "1000000002", WORKSTATION, ())
+    )
     assert spent.credit_used == Decimal("600.00")
     with pytest.raises(ConflictError, match="already been used"):
-        void_payment(world.ctx, world.agent, VoidRequest(
-            "void4", "ALG01-G01-000002", WORKSTATION, "x", "karim", PASSWORD))
+        void_payment(
+            world.ctx,
+            world.agent,
+            VoidRequest("void4", "ALG01-G01-000002", WORKSTATION, "x", "karim", PASSWORD),
+        )

@@ -38,17 +38,25 @@ def db_upgrade(args: Namespace) -> int:
     database = open_database(args.database)
     pending = migrate.pending_revisions(database)
     migrate.upgrade(database)
-    say(N_("Database {url}: {count} migration(s) applied, now at {revision}."),
-        url=_safe_url(database.url), count=len(pending), revision=migrate.head_revision())
+    say(
+        N_("Database {url}: {count} migration(s) applied, now at {revision}."),
+        url=_safe_url(database.url),
+        count=len(pending),
+        revision=migrate.head_revision(),
+    )
     return 0
 
 
 def db_status(args: Namespace) -> int:
     database = open_database(args.database)
     pending = migrate.pending_revisions(database)
-    say(N_("Database {url}: revision {current}, latest {head}, {count} pending."),
-        url=_safe_url(database.url), current=migrate.current_revision(database) or "-",
-        head=migrate.head_revision(), count=len(pending))
+    say(
+        N_("Database {url}: revision {current}, latest {head}, {count} pending."),
+        url=_safe_url(database.url),
+        current=migrate.current_revision(database) or "-",
+        head=migrate.head_revision(),
+        count=len(pending),
+    )
     return 1 if pending else 0
 
 
@@ -56,13 +64,21 @@ def key_init(args: Namespace) -> int:
     database = open_database(args.database)
     require_current_schema(database)
     signer = load_database_signer(database, config.key_file(args.key_file), create=True)
-    say(N_("Signing key {key_id} in {path}."), key_id=signer.key_id, path=config.key_file(args.key_file))
+    say(
+        N_("Signing key {key_id} in {path}."),
+        key_id=signer.key_id,
+        path=config.key_file(args.key_file),
+    )
     return 0
 
 
 def key_show(args: Namespace) -> int:
     signer = load_signer(config.key_file(args.key_file))
-    say(N_("Key {key_id}, public key {public}"), key_id=signer.key_id, public=public_key_b64(signer.public_key))
+    say(
+        N_("Key {key_id}, public key {public}"),
+        key_id=signer.key_id,
+        public=public_key_b64(signer.public_key),
+    )
     return 0
 
 
@@ -78,15 +94,35 @@ def demo(args: Namespace) -> int:
         return 0
     signer = load_database_signer(database, config.key_file(args.key_file), create=True)
     today = date.fromisoformat(args.today) if args.today else None
-    say(N_("Building the {profile} demo with {count} subscribers in {url}..."),
-        profile=args.profile, count=f"{args.subscribers:,}", url=_safe_url(database.url))
-    summary = build_demo(database, signer, profile=args.profile, subscribers=args.subscribers,
-                         seed=args.seed, today=today, progress=ProgressPrinter())
-    say(N_("{operator} ({currency}): {agencies} agencies, {subscribers} subscribers, {contracts} contracts, "
-           "{invoices} invoices, {payments} payments, in {seconds} s."),
-        operator=summary.operator_name, currency=summary.currency, agencies=summary.agencies,
-        subscribers=f"{summary.subscribers:,}", contracts=f"{summary.contracts:,}",
-        invoices=f"{summary.invoices:,}", payments=f"{summary.payments:,}", seconds=f"{summary.seconds:.1f}")
+    say(
+        N_("Building the {profile} demo with {count} subscribers in {url}..."),
+        profile=args.profile,
+        count=f"{args.subscribers:,}",
+        url=_safe_url(database.url),
+    )
+    summary = build_demo(
+        database,
+        signer,
+        profile=args.profile,
+        subscribers=args.subscribers,
+        seed=args.seed,
+        today=today,
+        progress=ProgressPrinter(),
+    )
+    say(
+        N_(
+            "{operator} ({currency}): {agencies} agencies, {subscribers} subscribers, {contracts} contracts, "
+            "{invoices} invoices, {payments} payments, in {seconds} s."
+        ),
+        operator=summary.operator_name,
+        currency=summary.currency,
+        agencies=summary.agencies,
+        subscribers=f"{summary.subscribers:,}",
+        contracts=f"{summary.contracts:,}",
+        invoices=f"{summary.invoices:,}",
+        payments=f"{summary.payments:,}",
+        seconds=f"{summary.seconds:.1f}",
+    )
     say(N_("Demo logins:"))
     for login in summary.logins:
         print(f"  {login.login:<12} {login.password:<16} {login.role:<11} {login.full_name}")
@@ -105,8 +141,15 @@ def _read_password(args: Namespace) -> str:
 
 def user_add(args: Namespace) -> int:
     ctx = open_context(args.database, args.key_file, create_key=True)
-    actor = add_user(ctx, args.login, role=args.role, password=_read_password(args),
-                     full_name=args.name, agency_code=args.agency, language=args.user_language)
+    actor = add_user(
+        ctx,
+        args.login,
+        role=args.role,
+        password=_read_password(args),
+        full_name=args.name,
+        agency_code=args.agency,
+        language=args.user_language,
+    )
     say(N_("User {login} added with the role {role}."), login=actor.login, role=str(actor.role))
     return 0
 
@@ -115,28 +158,53 @@ def verify(args: Namespace) -> int:
     database = open_database(args.database)
     require_current_schema(database)
     if args.public_key:
-        text = Path(args.public_key).read_text().strip() if Path(args.public_key).exists() else args.public_key
+        text = (
+            Path(args.public_key).read_text().strip()
+            if Path(args.public_key).exists()
+            else args.public_key
+        )
         verifier, source = Verifier(public_key_from_b64(text)), _t(N_("the given public key"))
     elif config.key_file(args.key_file).exists():
-        verifier, source = load_signer(config.key_file(args.key_file)).verifier, _t(N_("the key file"))
+        verifier, source = (
+            load_signer(config.key_file(args.key_file)).verifier,
+            _t(N_("the key file")),
+        )
     else:
         stored = trusted_verifier_from_database(database)
         if stored is None:
             say(N_("Nothing to verify: no record was ever signed in this database."))
             return 0
         verifier, source = stored, _t(N_("the public key stored in the database"))
-        warn(N_("Warning: no key file here; checking against the public key stored in the database, "
-                "which whoever can write the database could replace. Give --public-key to be sure."))
+        warn(
+            N_(
+                "Warning: no key file here; checking against the public key stored in the database, "
+                "which whoever can write the database could replace. Give --public-key to be sure."
+            )
+        )
     report = verify_database(database, verifier, key_source=source)
     for problem in report.problems:
-        warn(N_("BROKEN {chain}: {record}: {problem}"), chain=problem.chain, record=problem.record,
-             problem=problem.translated())
+        warn(
+            N_("BROKEN {chain}: {record}: {problem}"),
+            chain=problem.chain,
+            record=problem.record,
+            problem=problem.translated(),
+        )
     if report.ok:
-        say(N_("OK: {chains} chains, {records} records, every sequence and signature holds (key {key_id}, from {source})."),
-            chains=report.chains, records=f"{report.records:,}", key_id=report.key_id, source=source)
+        say(
+            N_(
+                "OK: {chains} chains, {records} records, every sequence and signature holds "
+                "(key {key_id}, from {source})."
+            ),
+            chains=report.chains,
+            records=f"{report.records:,}",
+            key_id=report.key_id,
+            source=source,
+        )
         return 0
-    warn(N_("FAILED: {count} chain(s) broken; the first broken record of each is named above."),
-         count=len(report.problems))
+    warn(
+        N_("FAILED: {count} chain(s) broken; the first broken record of each is named above."),
+        count=len(report.problems),
+    )
     return 1
 
 
@@ -150,8 +218,10 @@ def lookup(args: Namespace) -> int:
         say(N_("No subscriber found for {query}."), query=args.query)
         return 1
     for hit in result.hits:
-        print(f"{hit.account_number}  {hit.display_name:<32} {hit.name_ar or '':<24} "
-              f"{hit.city or '':<16} {hit.matched_by}: {hit.matched_value}")
+        print(
+            f"{hit.account_number}  {hit.display_name:<32} {hit.name_ar or '':<24} "
+            f"{hit.city or '':<16} {hit.matched_by}: {hit.matched_value}"
+        )
     if result.has_more:
         say(N_("More subscribers match; refine the search."))
     return 0
@@ -162,15 +232,23 @@ def receipt_show(args: Namespace) -> int:
     require_current_schema(ctx_db)
     with ctx_db.read() as session:
         summary = summarize(session, load_payment(session, receipt_no=args.receipt_no))
-    print(f"{summary.receipt_no}  {summary.kind}  {summary.created_at:%Y-%m-%d %H:%M} UTC  "
-          f"{summary.account_number}  {summary.subscriber_name}")
+    print(
+        f"{summary.receipt_no}  {summary.kind}  {summary.created_at:%Y-%m-%d %H:%M} UTC  "
+        f"{summary.account_number}  {summary.subscriber_name}"
+    )
     for line in summary.allocations:
         print(f"  {line.invoice_number:<20} {line.amount:>14} {summary.currency}")
     for topup in summary.topup_lines:
-        print(f"  {topup.product_code:<20} {topup.amount:>14} {summary.currency}  -> {topup.target_number}")
+        print(
+            f"  {topup.product_code:<20} {topup.amount:>14} {summary.currency}  -> {topup.target_number}"
+        )
     for tender in summary.tenders:
-        print(f"  {tender.kind:<20} {tender.amount:>14} {summary.currency}  {tender.reference or ''}")
-    print(f"  change {summary.change}  credit used {summary.credit_used}  credit added {summary.credit_added}")
+        print(
+            f"  {tender.kind:<20} {tender.amount:>14} {summary.currency}  {tender.reference or ''}"
+        )
+    print(
+        f"  change {summary.change}  credit used {summary.credit_used}  credit added {summary.credit_added}"
+    )
     for contract in summary.reconnections:
         say(N_("  Reconnection requested for {contract}"), contract=contract)
     return 0
@@ -186,20 +264,38 @@ def status(args: Namespace) -> int:
         def count(model: type) -> str:
             return f"{session.scalar(select(func.count()).select_from(model)) or 0:,}"
 
-        say(N_("Guichet: {operator} ({country}, {currency}), database {url}"),
-            operator=settings.name, country=settings.country, currency=settings.currency,
-            url=_safe_url(database.url))
-        say(N_("{agencies} agencies, {workstations} workstations, {staff} staff"),
-            agencies=count(Agency), workstations=count(Workstation), staff=count(Staff))
-        say(N_("{subscribers} subscribers, {contracts} contracts, {invoices} invoices, {payments} payments"),
-            subscribers=count(Subscriber), contracts=count(Contract), invoices=count(Invoice),
-            payments=count(Payment))
+        say(
+            N_("Guichet: {operator} ({country}, {currency}), database {url}"),
+            operator=settings.name,
+            country=settings.country,
+            currency=settings.currency,
+            url=_safe_url(database.url),
+        )
+        say(
+            N_("{agencies} agencies, {workstations} workstations, {staff} staff"),
+            agencies=count(Agency),
+            workstations=count(Workstation),
+            staff=count(Staff),
+        )
+        say(
+            N_(
+                "{subscribers} subscribers, {contracts} contracts, {invoices} invoices, {payments} payments"
+            ),
+            subscribers=count(Subscriber),
+            contracts=count(Contract),
+            invoices=count(Invoice),
+            payments=count(Payment),
+        )
         logins = list(session.scalars(select(Staff).order_by(Staff.role, Staff.login)))
         if logins:
             say(N_("Staff:"))
             for staff in logins:
                 print(f"  {staff.login:<12} {staff.role:<11} {staff.full_name}")
-    say(N_("The counter screen arrives with the next release; meanwhile try: python main.py lookup QUERY"))
+    say(
+        N_(
+            "The counter screen arrives with the next release; meanwhile try: python main.py lookup QUERY"
+        )
+    )
     return 0
 
 

@@ -17,7 +17,11 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _language_from_environment() -> str:
-    wanted = os.environ.get(config.ENV_LANGUAGE) or (locale.getlocale()[0] or "") or os.environ.get("LANG", "")
+    wanted = (
+        os.environ.get(config.ENV_LANGUAGE)
+        or (locale.getlocale()[0] or "")
+        or os.environ.get("LANG", "")
+    )
     code = wanted[:2].lower()
     return code if code in LANGUAGES else "en"
 
@@ -26,56 +30,120 @@ def build_parser() -> argparse.ArgumentParser:
     _ = gettext
     parser = argparse.ArgumentParser(
         prog="python main.py",
-        description=_("Guichet, the counter application of telecom and utility agencies. "
-                      "Without a command it opens the counter application."),
+        description=_(
+            "Guichet, the counter application of telecom and utility agencies. "
+            "Without a command it opens the counter application."
+        ),
     )
-    parser.add_argument("--database", metavar="URL",
-                        help=_("database URL (default: GUICHET_DATABASE_URL, else the embedded SQLite file)"))
-    parser.add_argument("--key-file", metavar="PATH",
-                        help=_("signing key file (default: GUICHET_KEY_FILE, else the user's config folder)"))
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help=_("database URL (default: GUICHET_DATABASE_URL, else the embedded SQLite file)"),
+    )
+    parser.add_argument(
+        "--key-file",
+        metavar="PATH",
+        help=_("signing key file (default: GUICHET_KEY_FILE, else the user's config folder)"),
+    )
     parser.add_argument("--language", choices=sorted(LANGUAGES), help=_("language of the messages"))
     parser.set_defaults(handler=commands.status)
     sub = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
 
-    def command(name: str, help_text: str, handler: Handler, parent: argparse._SubParsersAction = sub) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    def command(
+        name: str,
+        help_text: str,
+        handler: Handler,
+        parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
         child = parent.add_parser(name, help=help_text, description=help_text)
         child.set_defaults(handler=handler)
         return child
 
-    db = command("db", _("database schema: upgrade or status"), lambda _a: (parser.parse_args(["db", "--help"]), 2)[1])
+    db = command(
+        "db",
+        _("database schema: upgrade or status"),
+        lambda _a: (parser.parse_args(["db", "--help"]), 2)[1],
+    )
     db_sub = db.add_subparsers(metavar="ACTION")
     command("upgrade", _("apply the pending migrations"), commands.db_upgrade, db_sub)
-    command("status", _("show the schema revision and pending migrations"), commands.db_status, db_sub)
+    command(
+        "status", _("show the schema revision and pending migrations"), commands.db_status, db_sub
+    )
 
-    key = command("key", _("the signing key: init or show"), lambda _a: (parser.parse_args(["key", "--help"]), 2)[1])
+    key = command(
+        "key",
+        _("the signing key: init or show"),
+        lambda _a: (parser.parse_args(["key", "--help"]), 2)[1],
+    )
     key_sub = key.add_subparsers(metavar="ACTION")
     command("init", _("create the signing key file for this database"), commands.key_init, key_sub)
     command("show", _("print the key id and public key"), commands.key_show, key_sub)
 
     demo = command("demo", _("build a realistic demo database (dz, tn or fr)"), commands.demo)
-    demo.add_argument("--profile", choices=["dz", "tn", "fr"], default="dz", help=_("operator profile"))
-    demo.add_argument("--subscribers", type=int, default=5000, metavar="N", help=_("number of subscribers (default 5000)"))
-    demo.add_argument("--seed", type=int, default=1, metavar="S", help=_("random seed: the same seed gives the same data"))
-    demo.add_argument("--today", metavar="YYYY-MM-DD", help=_("date the demo is built around (default: today)"))
-    demo.add_argument("--keep-existing", action="store_true", help=_("do nothing if the database already has data"))
+    demo.add_argument(
+        "--profile", choices=["dz", "tn", "fr"], default="dz", help=_("operator profile")
+    )
+    demo.add_argument(
+        "--subscribers",
+        type=int,
+        default=5000,
+        metavar="N",
+        help=_("number of subscribers (default 5000)"),
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help=_("random seed: the same seed gives the same data"),
+    )
+    demo.add_argument(
+        "--today", metavar="YYYY-MM-DD", help=_("date the demo is built around (default: today)")
+    )
+    demo.add_argument(
+        "--keep-existing",
+        action="store_true",
+        help=_("do nothing if the database already has data"),
+    )
 
-    user = command("user", _("staff accounts: add"), lambda _a: (parser.parse_args(["user", "--help"]), 2)[1])
+    user = command(
+        "user", _("staff accounts: add"), lambda _a: (parser.parse_args(["user", "--help"]), 2)[1]
+    )
     user_sub = user.add_subparsers(metavar="ACTION")
-    add = command("add", _("add a staff account (password asked, or read from standard input)"), commands.user_add, user_sub)
+    add = command(
+        "add",
+        _("add a staff account (password asked, or read from standard input)"),
+        commands.user_add,
+        user_sub,
+    )
     add.add_argument("login")
-    add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"], help=_("role"))
+    add.add_argument(
+        "--role", required=True, choices=["agent", "supervisor", "admin"], help=_("role")
+    )
     add.add_argument("--name", help=_("full name"))
     add.add_argument("--agency", metavar="CODE", help=_("agency code"))
-    add.add_argument("--language", dest="user_language", choices=sorted(LANGUAGES), help=_("the user's language"))
+    add.add_argument(
+        "--language", dest="user_language", choices=sorted(LANGUAGES), help=_("the user's language")
+    )
 
-    verify = command("verify", _("re-check every signed chain and receipt sequence"), commands.verify)
-    verify.add_argument("--public-key", metavar="KEY", help=_("trusted public key (base64, or a file holding it)"))
+    verify = command(
+        "verify", _("re-check every signed chain and receipt sequence"), commands.verify
+    )
+    verify.add_argument(
+        "--public-key", metavar="KEY", help=_("trusted public key (base64, or a file holding it)")
+    )
 
-    lookup = command("lookup", _("find subscribers by account, phone, invoice, barcode, meter or name"), commands.lookup)
+    lookup = command(
+        "lookup",
+        _("find subscribers by account, phone, invoice, barcode, meter or name"),
+        commands.lookup,
+    )
     lookup.add_argument("query")
     lookup.add_argument("--limit", type=int, default=20)
 
-    receipt = command("receipt", _("receipts: show"), lambda _a: (parser.parse_args(["receipt", "--help"]), 2)[1])
+    receipt = command(
+        "receipt", _("receipts: show"), lambda _a: (parser.parse_args(["receipt", "--help"]), 2)[1]
+    )
     receipt_sub = receipt.add_subparsers(metavar="ACTION")
     show = command("show", _("show a receipt"), commands.receipt_show, receipt_sub)
     show.add_argument("receipt_no")

@@ -81,6 +81,38 @@ class _Link:
     expected_label: str | None = None  # e.g. the receipt number the seq implies
 
 
+Fault = tuple[str, dict[str, Any]]
+
+
+def _first_fault(
+    name: str, link: _Link, previous: _Link | None, verifier: Verifier
+) -> Fault | None:
+    """What is wrong with ``link`` given the record before it, or None."""
+    expected_seq = previous.seq + 1 if previous else 1
+    expected_prev = previous.signature if previous else ""
+    if link.seq > expected_seq:
+        return N_("{count} record(s) missing before it (deleted?)"), {
+            "count": link.seq - expected_seq
+        }
+    if link.seq < expected_seq:
+        return N_("its sequence number {seq} repeats or goes backwards"), {"seq": link.seq}
+    if link.expected_label is not None and link.label != link.expected_label:
+        return (
+            N_("its number does not match its place in the series ({expected})"),
+            {"expected": link.expected_label},
+        )
+    if link.prev_signature != expected_prev:
+        return N_("it does not follow the previous record (inserted or reordered)"), {}
+    if link.key_id != verifier.key_id:
+        return N_("it is signed with an unknown key {key_id}"), {"key_id": link.key_id}
+    message = signing_input(name, link.seq, link.record, link.prev_signature)
+    if not verifier.verify(link.signature, message):
+        return N_(
+            "its content does not match its signature (edited, or signed without the key)"
+        ), {}
+    return None
+
+
 def _check_chain(
     name: str,
     links: Iterable[_Link],
@@ -92,47 +124,22 @@ def _check_chain(
     previous: _Link | None = None
     for link in links:
         report.records += 1
-        expected_seq = previous.seq + 1 if previous else 1
-        expected_prev = previous.signature if previous else ""
-        problem = None
-        if link.seq > expected_seq:
-            problem = (
-                N_("{count} record(s) missing before it (deleted?)"),
-                {"count": link.seq - expected_seq},
-            )
-        elif link.seq < expected_seq:
-            problem = (N_("its sequence number {seq} repeats or goes backwards"), {"seq": link.seq})
-        elif link.expected_label is not None and link.label != link.expected_label:
-            problem = (
-                N_("its number does not match its place in the series ({expected})"),
-                {"expected": link.expected_label},
-            )
-        elif link.prev_signature != expected_prev:
-            problem = (N_("it does not follow the previous record (inserted or reordered)"), {})
-        elif link.key_id != verifier.key_id:
-            problem = (N_("it is signed with an unknown key {key_id}"), {"key_id": link.key_id})
-        elif not verifier.verify(
-            link.signature, signing_input(name, link.seq, link.record, link.prev_signature)
-        ):
-            problem = (
-                N_("its content does not match its signature (edited, or signed without the key)"),
-                {},
-            )
-        if problem is not None:
-            report.problems.append(Problem(name, link.label, problem[0], problem[1]))
+        fault = _first_fault(name, link, previous, verifier)
+        if fault is not None:
+            report.problems.append(Problem(name, link.label, fault[0], fault[1]))
             return
         previous = link
     last_seq = previous.seq if previous else 0
     last_signature = previous.signature if previous else ""
     head_seq = head.last_seq if head else 0
-    if head_seq != last_seq or (head and head.last_signature != last_signature):
-        label = previous.label if previous else "-"
+    if head_seq != last_seq or (head is not None and head.last_signature != last_signature):
         report.problems.append(
             Problem(
                 name,
-                label,
+                previous.label if previous else "-",
                 N_(
-                    "the chain head expects {expected} record(s) but {found} remain (records cut off the end?)"
+                    "the chain head expects {expected} record(s) but {found} remain "
+                    "(records cut off the end?)"
                 ),
                 {"expected": head_seq, "found": last_seq},
             )

@@ -17,74 +17,44 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth import Actor, check_supervisor, require_role
-from app.cash import open_session_for
+from app.auth import Actor, require_role
 from app.context import AppContext
 from app.errors import (
-    ConflictError,
-    IdempotencyConflictError,
     NotFoundError,
-    PermissionDeniedError,
     ValidationError,
 )
 from app.i18n import N_
-from app.integrity import chain
-from app.integrity.records import payment_record
-from app.journal import EventKind, record_event
 from app.money import Currency, currency, to_minor
 from app.payments.allocation import OpenInvoice, TenderAmount, plan_payment
+from app.payments.ledger import (
+    OPEN_STATUSES,
+    apply_to_invoice,
+    insert_signed,
+    lock_series,
+    replay_or_conflict,
+    require_open_session,
+)
 from app.payments.requests import PaymentRequest, check_request_shape, check_tenders
 from app.payments.summary import (
     PaymentSummary,
     credit_balance_minor,
-    load_payment,
     summarize,
 )
-from app.workstations import find_workstation, operator_settings, receipt_number
+from app.workstations import find_workstation, operator_settings
 from db.models import (
     Allocation,
-    CashSession,
     Contract,
     ContractStatus,
     Invoice,
-    InvoiceStatus,
     Payment,
     PaymentKind,
     PrepaidProduct,
-    ReconnectionRequest,
     Role,
     Staff,
     Subscriber,
     Tender,
     TopUpSale,
-    Workstation,
 )
-
-OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
-
-
-def _replay_or_conflict(session: Session, key: str, fingerprint: str) -> PaymentSummary | None:
-    existing = session.scalars(select(Payment).where(Payment.idempotency_key == key)).first()
-    if existing is None:
-        return None
-    if existing.request_hash != fingerprint:
-        raise IdempotencyConflictError(
-            N_("This payment key was already used for a different payment ({receipt_no})."),
-            field="idempotency_key",
-            receipt_no=existing.receipt_no,
-        )
-    return summarize(session, load_payment(session, payment_id=existing.id), replayed=True)
-
-
-def _require_open_session(session: Session, station: Workstation) -> CashSession:
-    cash_session = open_session_for(session, station.id)
-    if cash_session is None:
-        raise ConflictError(
-            N_("Open a cash session at {workstation} before taking payments."),
-            field="workstation",
-            workstation=station.series.code,
-        )
-    return cash_session
 
 
 def _find_subscriber(session: Session, account_number: str) -> Subscriber:
@@ -151,15 +121,6 @@ def _topup_lines(
     return lines
 
 
-def _set_invoice_status(invoice: Invoice) -> None:
-    if invoice.outstanding_minor <= 0:
-        invoice.status = InvoiceStatus.PAID
-    elif invoice.paid_minor > 0:
-        invoice.status = InvoiceStatus.PARTLY_PAID
-    else:
-        invoice.status = InvoiceStatus.OPEN
-
-
 def take_payment(ctx: AppContext, actor: Actor, request: PaymentRequest) -> PaymentSummary:
     """Commit one payment and return its receipt; a retry returns the same receipt."""
     require_role(actor, Role.AGENT)
@@ -172,7 +133,7 @@ def take_payment(ctx: AppContext, actor: Actor, request: PaymentRequest) -> Paym
     except IntegrityError:
         # Another workstation committed the same key between our check and insert.
         with ctx.db.read() as session:
-            replay = _replay_or_conflict(session, key, fingerprint)
+            replay = replay_or_conflict(session, key, fingerprint)
         if replay is None:
             raise
         return replay
@@ -187,9 +148,8 @@ def _take_payment(
     fingerprint: str,
 ) -> PaymentSummary:
     station = find_workstation(session, request.workstation)
-    chain_name = station.series.chain_name
-    chain.lock_head(session, chain_name)
-    replay = _replay_or_conflict(session, key, fingerprint)
+    lock_series(session, station)
+    replay = replay_or_conflict(session, key, fingerprint)
     if replay is not None:
         return replay
 
@@ -201,7 +161,7 @@ def _take_payment(
         if request.amount is not None
         else None
     )
-    cash_session = _require_open_session(session, station)
+    cash_session = require_open_session(session, station)
     subscriber = _find_subscriber(session, request.account_number)
     invoices = _invoices_to_pay(session, subscriber, request.invoice_numbers)
     topups = _topup_lines(session, request, cur)
@@ -246,8 +206,7 @@ def _take_payment(
     paid = []
     for invoice_id, share in plan.allocations:
         invoice = by_id[invoice_id]
-        invoice.paid_minor += share
-        _set_invoice_status(invoice)
+        apply_to_invoice(invoice, share)
         payment.allocations.append(
             Allocation(position=len(payment.allocations) + 1, invoice=invoice, amount_minor=share)
         )
@@ -275,42 +234,15 @@ def _take_payment(
                 amount_minor=unit * quantity,
             )
         )
-    _numbered_insert(session, ctx, payment, chain_name, subscriber, paid, settings.timezone, now)
+    timezone = station.agency.timezone or settings.timezone
+    insert_signed(
+        session,
+        ctx.signer,
+        payment,
+        reconnections=lambda: _reconnections_for(session, subscriber, paid, now, timezone),
+        now=now,
+    )
     return summarize(session, payment)
-
-
-def _numbered_insert(
-    session: Session,
-    ctx: AppContext,
-    payment: Payment,
-    chain_name: str,
-    subscriber: Subscriber,
-    paid: list[Invoice],
-    timezone: str,
-    now: datetime,
-) -> None:
-    """Number, sign and insert a payment with all its lines, in one flush."""
-    agency_timezone = payment.workstation.agency.timezone or timezone
-
-    def build(seq: int) -> dict[str, object]:
-        payment.seq = seq
-        payment.receipt_no = receipt_number(payment.series.code, seq)
-        reconnections = _reconnections_for(session, subscriber, paid, now, agency_timezone)
-        payment._pending_reconnections = reconnections  # type: ignore[attr-defined]
-        return payment_record(payment, [contract.number for contract in reconnections])
-
-    link = chain.append(session, ctx.signer, chain_name, build)
-    payment.key_id = link.key_id
-    payment.prev_signature = link.prev_signature
-    payment.signature = link.signature
-    session.add(payment)
-    session.flush()
-    for contract in payment._pending_reconnections:  # type: ignore[attr-defined]
-        contract.reconnection_requested_at = now
-        session.add(
-            ReconnectionRequest(payment_id=payment.id, contract_id=contract.id, requested_at=now)
-        )
-    session.flush()
 
 
 def _reconnections_for(
@@ -339,19 +271,3 @@ def _reconnections_for(
         if not any(invoice.is_overdue(today) for invoice in open_invoices):
             cleared.append(contract)
     return cleared
-
-
-def _numbered_insert_void(session: Session, ctx: AppContext, void: Payment, chain_name: str) -> None:
-    """Number, sign and insert a void; voids request no reconnection."""
-
-    def build(seq: int) -> dict[str, object]:
-        void.seq = seq
-        void.receipt_no = receipt_number(void.series.code, seq)
-        return payment_record(void, [])
-
-    link = chain.append(session, ctx.signer, chain_name, build)
-    void.key_id = link.key_id
-    void.prev_signature = link.prev_signature
-    void.signature = link.signature
-    session.add(void)
-    session.flush()

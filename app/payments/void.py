@@ -19,18 +19,26 @@ from app.auth import Actor, check_supervisor, require_role
 from app.context import AppContext
 from app.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.i18n import N_
-from app.integrity import chain
-from app.integrity.records import payment_record
 from app.journal import EventKind, record_event
-from app.payments.service import (
-    _numbered_insert_void,
-    _replay_or_conflict,
-    _require_open_session,
-    _set_invoice_status,
+from app.payments.ledger import (
+    apply_to_invoice,
+    insert_signed,
+    lock_series,
+    replay_or_conflict,
+    require_open_session,
 )
 from app.payments.summary import PaymentSummary, credit_balance_minor, load_payment, summarize
 from app.workstations import find_workstation
-from db.models import Allocation, Payment, PaymentKind, Role, Staff, Tender, TopUpSale
+from db.models import (
+    Allocation,
+    Payment,
+    PaymentKind,
+    Role,
+    Staff,
+    Tender,
+    TopUpSale,
+    Workstation,
+)
 
 __all__ = ["VoidRequest", "void_payment"]
 
@@ -62,33 +70,48 @@ def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> Payment
     result: PaymentSummary | None = None
     with ctx.db.write() as session:
         station = find_workstation(session, request.workstation)
-        chain.lock_head(session, station.series.chain_name)
-        replay = _replay_or_conflict(session, request.idempotency_key, request.fingerprint())
+        lock_series(session, station)
+        replay = replay_or_conflict(session, request.idempotency_key, request.fingerprint())
         if replay is not None:
             return replay
         original = load_payment(session, receipt_no=request.receipt_no)
         supervisor, refusal = check_supervisor(
-            ctx, session, request.supervisor_login, request.supervisor_password,
+            ctx,
+            session,
+            request.supervisor_login,
+            request.supervisor_password,
             station.series.code,
         )
         if supervisor is not None and supervisor.staff_id == actor.staff_id:
-            supervisor, refusal = None, PermissionDeniedError(
-                N_("A supervisor other than the person asking must approve the void."),
-                field="supervisor_login",
+            supervisor, refusal = (
+                None,
+                PermissionDeniedError(
+                    N_("A supervisor other than the person asking must approve the void."),
+                    field="supervisor_login",
+                ),
             )
         if refusal is None:
             refusal = _why_not_voidable(session, original)
         if refusal is not None or supervisor is None:
             record_event(
-                session, ctx.signer, EventKind.VOID_REFUSED, actor_id=actor.staff_id,
-                actor_login=actor.login, workstation=station.series.code,
+                session,
+                ctx.signer,
+                EventKind.VOID_REFUSED,
+                actor_id=actor.staff_id,
+                actor_login=actor.login,
+                workstation=station.series.code,
                 subject=original.receipt_no,
-                details={"reason": reason, "refusal": type(refusal).__name__,
-                         "supervisor": request.supervisor_login.strip().lower()},
+                details={
+                    "reason": reason,
+                    "refusal": type(refusal).__name__,
+                    "supervisor": request.supervisor_login.strip().lower(),
+                },
                 occurred_at=ctx.now(),
             )
         else:
-            result = _write_void(ctx, session, actor, supervisor, original, station, request, reason)
+            result = _write_void(
+                ctx, session, actor, supervisor, original, station, request, reason
+            )
     if refusal is not None:
         raise refusal
     assert result is not None
@@ -99,31 +122,42 @@ def _why_not_voidable(session: Session, original: Payment) -> Exception | None:
     if original.kind != PaymentKind.PAYMENT:
         return ConflictError(
             N_("{receipt_no} is itself a void and cannot be voided."),
-            field="receipt_no", receipt_no=original.receipt_no,
+            field="receipt_no",
+            receipt_no=original.receipt_no,
         )
-    already = session.scalar(select(Payment.receipt_no).where(Payment.voids_payment_id == original.id))
+    already = session.scalar(
+        select(Payment.receipt_no).where(Payment.voids_payment_id == original.id)
+    )
     if already is not None:
         return ConflictError(
             N_("{receipt_no} was already voided by {void_no}."),
-            field="receipt_no", receipt_no=original.receipt_no, void_no=already,
+            field="receipt_no",
+            receipt_no=original.receipt_no,
+            void_no=already,
         )
     net_credit = original.credit_added_minor - original.credit_used_minor
     if net_credit > credit_balance_minor(session, original.subscriber_id):
         return ConflictError(
-            N_("The credit left by {receipt_no} has already been used; void the later payment first."),
-            field="receipt_no", receipt_no=original.receipt_no,
+            N_(
+                "The credit left by {receipt_no} has already been used; void the later payment first."
+            ),
+            field="receipt_no",
+            receipt_no=original.receipt_no,
         )
     return None
 
 
 def _write_void(
-    ctx: AppContext, session: Session, actor: Actor, supervisor: Actor, original: Payment,
-    station: object, request: VoidRequest, reason: str,
+    ctx: AppContext,
+    session: Session,
+    actor: Actor,
+    supervisor: Actor,
+    original: Payment,
+    station: Workstation,
+    request: VoidRequest,
+    reason: str,
 ) -> PaymentSummary:
-    from db.models import Workstation
-
-    assert isinstance(station, Workstation)
-    cash_session = _require_open_session(session, station)
+    cash_session = require_open_session(session, station)
     now = ctx.now()
     void = Payment(
         uid=str(uuid.uuid4()),
@@ -154,16 +188,20 @@ def _write_void(
     )
     for allocation in original.allocations:
         invoice = allocation.invoice
-        invoice.paid_minor -= allocation.amount_minor
-        _set_invoice_status(invoice)
+        apply_to_invoice(invoice, -allocation.amount_minor)
         void.allocations.append(
-            Allocation(position=allocation.position, invoice=invoice, amount_minor=-allocation.amount_minor)
+            Allocation(
+                position=allocation.position, invoice=invoice, amount_minor=-allocation.amount_minor
+            )
         )
     for tender in original.tenders:
         void.tenders.append(
             Tender(
-                position=tender.position, kind=tender.kind, amount_minor=-tender.amount_minor,
-                cheque_number=tender.cheque_number, bank=tender.bank,
+                position=tender.position,
+                kind=tender.kind,
+                amount_minor=-tender.amount_minor,
+                cheque_number=tender.cheque_number,
+                bank=tender.bank,
                 authorisation_code=tender.authorisation_code,
                 transfer_reference=tender.transfer_reference,
             )
@@ -171,18 +209,24 @@ def _write_void(
     for sale in original.topups:
         void.topups.append(
             TopUpSale(
-                position=sale.position, product=sale.product, target_number=sale.target_number,
-                quantity=sale.quantity, unit_minor=sale.unit_minor, amount_minor=-sale.amount_minor,
+                position=sale.position,
+                product=sale.product,
+                target_number=sale.target_number,
+                quantity=sale.quantity,
+                unit_minor=sale.unit_minor,
+                amount_minor=-sale.amount_minor,
             )
         )
-    _numbered_insert_void(session, ctx, void, station.series.chain_name)
+    insert_signed(session, ctx.signer, void, now=now)  # a void reconnects nothing
     record_event(
-        session, ctx.signer, EventKind.PAYMENT_VOIDED, actor_id=actor.staff_id,
-        actor_login=actor.login, workstation=station.series.code, subject=original.receipt_no,
+        session,
+        ctx.signer,
+        EventKind.PAYMENT_VOIDED,
+        actor_id=actor.staff_id,
+        actor_login=actor.login,
+        workstation=station.series.code,
+        subject=original.receipt_no,
         details={"void": void.receipt_no, "approved_by": supervisor.login, "reason": reason},
         occurred_at=now,
     )
     return summarize(session, void)
-
-
-_ = payment_record  # re-exported for callers that sign voids elsewhere
