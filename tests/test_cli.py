@@ -149,3 +149,23 @@ def test_lookup_prints_the_subscriber(
     result = run("--database", sqlite_database.url, "lookup", query)
     assert result.returncode == 0, result.stderr
     assert "1000000001" in result.stdout and "Hélène Benali" in result.stdout
+
+
+def test_receipt_show_in_french(sqlite_database: Database, tmp_path: Path) -> None:
+    world = build_world(sqlite_database, tmp_path / "keys")
+    add_subscriber(world.db, "1000000001", invoices=[("F1", 123456, date(2026, 10, 1))])
+    take_payment(
+        world.ctx,
+        world.agent,
+        PaymentRequest(
+            "k", "1000000001", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("1300")),)
+        ),
+    )
+    shown = run(
+        "--database", sqlite_database.url, "--language", "fr", "receipt", "show", "alg01-g01-000001"
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "ALG01-G01-000001" in shown.stdout
+    readable = shown.stdout.replace("\u202f", " ").replace("\xa0", " ")  # Babel's narrow spaces
+    assert "1 234,56 DZD" in readable and "Monnaie 65,44 DZD" in readable
+    assert "Espèces" in shown.stdout

@@ -6,6 +6,7 @@ import getpass
 import sys
 from argparse import Namespace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,10 +16,12 @@ from app.auth import add_user
 from app.bootstrap import load_database_signer, open_context, open_database, require_current_schema
 from app.cli.output import ProgressPrinter, say, warn
 from app.errors import ValidationError
-from app.i18n import N_
+from app.i18n import N_, current_language
 from app.integrity.keys import Verifier, load_signer, public_key_b64, public_key_from_b64
 from app.integrity.verify import trusted_verifier_from_database, verify_database
+from app.labels import PAYMENT_KINDS, TENDER_KINDS, label
 from app.lookup import find_subscribers
+from app.money import currency, format_money, to_minor
 from app.payments.summary import load_payment, summarize
 from app.workstations import operator_settings
 from db import migrate
@@ -232,22 +235,50 @@ def receipt_show(args: Namespace) -> int:
     require_current_schema(ctx_db)
     with ctx_db.read() as session:
         summary = summarize(session, load_payment(session, receipt_no=args.receipt_no))
+    cur = currency(summary.currency)
+    language = current_language()
+
+    def money(amount: Decimal) -> str:
+        return format_money(
+            to_minor(amount, cur, allow_zero=True, allow_negative=True), cur, language
+        )
+
     print(
-        f"{summary.receipt_no}  {summary.kind}  {summary.created_at:%Y-%m-%d %H:%M} UTC  "
-        f"{summary.account_number}  {summary.subscriber_name}"
+        f"{summary.receipt_no}  {label(PAYMENT_KINDS, summary.kind)}  "
+        f"{summary.created_at:%Y-%m-%d %H:%M} UTC"
     )
+    say(
+        N_("Account {account}, {name}"),
+        account=summary.account_number,
+        name=summary.subscriber_name,
+    )
+    if summary.voids_receipt_no:
+        say(N_("Voids receipt {receipt_no}"), receipt_no=summary.voids_receipt_no)
     for line in summary.allocations:
-        print(f"  {line.invoice_number:<20} {line.amount:>14} {summary.currency}")
+        say(
+            N_("  Invoice {number}: {amount} (left to pay {left})"),
+            number=line.invoice_number,
+            amount=money(line.amount),
+            left=money(line.left_after),
+        )
     for topup in summary.topup_lines:
-        print(
-            f"  {topup.product_code:<20} {topup.amount:>14} {summary.currency}  -> {topup.target_number}"
+        say(
+            N_("  Top-up {product} x{quantity} for {target}: {amount}"),
+            product=topup.product_name,
+            quantity=topup.quantity,
+            target=topup.target_number,
+            amount=money(topup.amount),
         )
     for tender in summary.tenders:
         print(
-            f"  {tender.kind:<20} {tender.amount:>14} {summary.currency}  {tender.reference or ''}"
+            f"  {label(TENDER_KINDS, tender.kind)}: {money(tender.amount)} {tender.reference or ''}"
         )
-    print(
-        f"  change {summary.change}  credit used {summary.credit_used}  credit added {summary.credit_added}"
+    say(
+        N_("  Change {change}, credit used {used}, credit added {added}, credit now {balance}"),
+        change=money(summary.change),
+        used=money(summary.credit_used),
+        added=money(summary.credit_added),
+        balance=money(summary.credit_balance_after),
     )
     for contract in summary.reconnections:
         say(N_("  Reconnection requested for {contract}"), contract=contract)
