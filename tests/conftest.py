@@ -40,6 +40,19 @@ def _pg_admin() -> psycopg.Connection:
     return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id at a test cost: the production cost is a deliberate ~50 ms per hash."""
+    from argon2 import PasswordHasher
+
+    import app.auth
+
+    production = app.auth._hasher
+    app.auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    app.auth._hasher = production
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test reads or writes the real user's folders or language."""
