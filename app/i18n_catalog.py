@@ -67,6 +67,13 @@ def po_path(language: str) -> Path:
     return TRANSLATIONS_DIR / language / f"{DOMAIN}.po"
 
 
+def _display(path: Path) -> str:
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 # --------------------------------------------------------------------------- extraction
 
 
@@ -131,8 +138,12 @@ def read_catalog(language: str) -> Catalog | None:
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+
+
 def _new_catalog(language: str, previous: Catalog | None) -> Catalog:
-    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    now = _now()
     catalog = Catalog(
         locale=language,
         domain=DOMAIN,
@@ -157,21 +168,19 @@ def _new_catalog(language: str, previous: Catalog | None) -> Catalog:
     )
     # Babel's built-in Arabic rule is not the standard gettext one: always set ours.
     catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[language])]
+    catalog.msgid_bugs_address = ""
+    catalog.fuzzy = False
     return catalog
 
 
-def _fit_plural(translation: str | tuple[str, ...] | list[str], msgid: MessageId, n: int):
+def _fit_plural(
+    translation: str | tuple[str, ...] | list[str] | None, msgid: MessageId, n: int
+) -> str | tuple[str, ...]:
     """Shape a kept translation to the msgid: a string, or a tuple of ``n`` forms."""
+    forms = _as_forms(translation) if translation else []
     if isinstance(msgid, tuple):
-        if isinstance(translation, (tuple, list)):
-            forms = list(translation)
-        else:
-            forms = [translation] if translation else []
-        forms = (forms + [""] * n)[:n]
-        return tuple(forms)
-    if isinstance(translation, (tuple, list)):
-        return translation[0] if translation else ""
-    return translation or ""
+        return tuple((forms + [""] * n)[:n])
+    return forms[0] if forms else ""
 
 
 def merge(
@@ -183,14 +192,20 @@ def merge(
     nplurals = catalog.num_plurals
     known: dict[str, Message] = {}
     if previous is not None:
-        known.update({key: msg for key, msg in previous.obsolete.items()})
-        known.update({msg.id if isinstance(msg.id, str) else msg.id[0]: msg for msg in previous if msg.id})
+        known.update({_key(key): msg for key, msg in previous.obsolete.items()})
+        known.update(
+            {msg.id if isinstance(msg.id, str) else msg.id[0]: msg for msg in previous if msg.id}
+        )
     for msgid, found in extracted.items():
         old = known.get(_key(msgid))
         translation = _fit_plural(old.string if old else "", msgid, nplurals)
         flags = set(old.flags) if old else set()
-        flags.discard("python-format")  # Babel decides it again from the msgid.
-        if old is not None and old.id != msgid and any(translation if isinstance(translation, tuple) else [translation]):
+        flags -= {"python-format", "python-brace-format"}  # Babel decides them from the msgid
+        if (
+            old is not None
+            and old.id != msgid
+            and any(translation if isinstance(translation, tuple) else [translation])
+        ):
             flags.add("fuzzy")  # the plural msgid changed under the same singular
         catalog.add(
             msgid,
@@ -239,10 +254,10 @@ def update(languages: Iterable[str] = PLURAL_FORMS, *, drop_obsolete: bool = Fal
         before = path.read_bytes() if path.exists() else b""
         if _without_revision_date(content) == _without_revision_date(before):
             continue
-        catalog.revision_date = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        catalog.revision_date = _now()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(render(catalog))
-        written.append(str(path.relative_to(ROOT)))
+        written.append(_display(path))
     return written
 
 
@@ -286,7 +301,7 @@ def problems(
     for language in languages:
         catalog = read_catalog(language)
         if catalog is None:
-            found.append(f"{language}: {po_path(language).relative_to(ROOT)} does not exist")
+            found.append(f"{language}: {_display(po_path(language))} does not exist")
             continue
         expected_plural = PLURAL_FORMS.get(language)
         if expected_plural and catalog.plural_forms != expected_plural:
