@@ -167,5 +167,5 @@ def test_receipt_show_in_french(sqlite_database: Database, tmp_path: Path) -> No
     assert shown.returncode == 0, shown.stderr
     assert "ALG01-G01-000001" in shown.stdout
     readable = shown.stdout.replace("\u202f", " ").replace("\xa0", " ")  # Babel's narrow spaces
-    assert "1 234,56 DZD" in readable and "Monnaie 65,44 DZD" in readable
+    assert "1 234,56 DZD" in readable and "Monnaie rendue 65,44 DZD" in readable
     assert "Espèces" in shown.stdout
