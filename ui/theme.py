@@ -1,0 +1,44 @@
+"""Counter lighting is harsh and customers read over the agent's shoulder:
+large type, strong contrast, and colour only where it means something."""
+
+from __future__ import annotations
+
+from ui.qt import QApplication, QFont
+
+BASE_POINT_SIZE = 13
+
+STYLE = """
+QWidget { color: #111; background: #f7f7f5; }
+QLineEdit, QTextEdit, QComboBox, QTableView {
+    background: #ffffff; border: 1px solid #8a8a8a; border-radius: 4px; padding: 4px;
+}
+QLineEdit:focus, QTableView:focus { border: 2px solid #0b5cad; }
+QLineEdit#search { font-size: 20pt; padding: 8px; }
+QLabel#title { font-size: 18pt; font-weight: 600; }
+QLabel#big { font-size: 26pt; font-weight: 700; }
+QLabel#change { font-size: 26pt; font-weight: 700; color: #0a6b2d; }
+QLabel#error { color: #b00020; font-weight: 600; }
+QLabel#muted { color: #555; }
+QLabel#badge_suspended { background: #b00020; color: white; padding: 2px 8px; border-radius: 8px; }
+QLabel#badge_pending { background: #b56a00; color: white; padding: 2px 8px; border-radius: 8px; }
+QLabel#badge_active { background: #0a6b2d; color: white; padding: 2px 8px; border-radius: 8px; }
+QLabel#badge_terminated { background: #666; color: white; padding: 2px 8px; border-radius: 8px; }
+QPushButton {
+    background: #0b5cad; color: white; border: none; border-radius: 4px; padding: 8px 14px;
+    font-weight: 600;
+}
+QPushButton:disabled { background: #9bb3cc; }
+QPushButton#secondary { background: #e3e3e0; color: #111; }
+QHeaderView::section { background: #e3e3e0; padding: 4px; border: none; font-weight: 600; }
+QTableView { selection-background-color: #0b5cad; selection-color: white; }
+QFrame#card { background: #ffffff; border: 1px solid #d0d0cc; border-radius: 6px; }
+"""
+
+
+def apply_theme(app: QApplication) -> None:
+    font = QFont()
+    # DejaVu Sans covers Latin and Arabic; the platform's default may not.
+    font.setFamilies(["DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Sans Serif"])
+    font.setPointSize(BASE_POINT_SIZE)
+    app.setFont(font)
+    app.setStyleSheet(STYLE)
