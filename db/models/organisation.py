@@ -27,6 +27,8 @@ class OperatorSettings(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     hotline: Mapped[str | None] = mapped_column(String(40))
     receipt_footer: Mapped[str | None] = mapped_column(Text)
+    # JSON list of {login, password, role, full_name}; set by the demo builder only.
+    demo_logins: Mapped[str | None] = mapped_column(Text)
 
 
 class Agency(Base):
