@@ -276,3 +276,32 @@ def check_supervisor(
             login=actor.login,
         )
     return actor, error
+
+
+def unlock(
+    ctx: AppContext, locked_for: Actor, login: str, password: str, *, workstation: str | None = None
+) -> Actor:
+    """Unlock an idle-locked counter: only the same agent, or a supervisor, may do it.
+
+    The agent's session (and any payment in progress) carries on as it was; who
+    unlocked it is journaled.
+    """
+    actor = authenticate(ctx, login, password, workstation=workstation, journal_success=False)
+    if actor.staff_id != locked_for.staff_id and not actor.has_role(Role.SUPERVISOR):
+        raise PermissionDeniedError(
+            N_("Only {login} or a supervisor can unlock this counter."),
+            field="login",
+            login=locked_for.login,
+        )
+    with ctx.db.write() as session:
+        record_event(
+            session,
+            ctx.signer,
+            EventKind.SCREEN_UNLOCKED,
+            actor_id=actor.staff_id,
+            actor_login=actor.login,
+            workstation=workstation,
+            subject=locked_for.login,
+            occurred_at=ctx.now(),
+        )
+    return actor

@@ -17,9 +17,10 @@ from app.context import AppContext
 from app.errors import ConflictError
 from app.i18n import N_
 from app.journal import EventKind, record_event
-from app.money import currency, to_minor
+from app.money import currency, from_minor, to_minor
 from app.workstations import find_workstation, operator_settings
-from db.models import CashSession, Role
+from db.engine import Database
+from db.models import CashSession, Role, Staff
 
 
 @dataclass(frozen=True)
@@ -103,4 +104,22 @@ def close_cash_session(ctx: AppContext, actor: Actor, workstation: str) -> None:
             workstation=station.series.code,
             subject=str(cash_session.id),
             occurred_at=ctx.now(),
+        )
+
+
+def current_cash_session(db: Database, workstation: str) -> CashSessionInfo | None:
+    """The open till session of a workstation, if any."""
+    with db.read() as session:
+        station = find_workstation(session, workstation)
+        cash_session = open_session_for(session, station.id)
+        if cash_session is None:
+            return None
+        cur = currency(operator_settings(session).currency)
+        opener = session.get(Staff, cash_session.opened_by_id)
+        return CashSessionInfo(
+            cash_session.id,
+            station.series.code,
+            cash_session.opened_at,
+            opener.login if opener else "",
+            from_minor(cash_session.opening_float_minor, cur),
         )

@@ -19,6 +19,8 @@ class EventKind:
     LOGIN_SUCCEEDED = "auth.login_succeeded"
     LOGIN_FAILED = "auth.login_failed"
     ACCOUNT_LOCKED = "auth.account_locked"
+    SCREEN_LOCKED = "auth.screen_locked"
+    SCREEN_UNLOCKED = "auth.screen_unlocked"
     USER_ADDED = "staff.user_added"
     PAYMENT_VOIDED = "payment.voided"
     VOID_REFUSED = "payment.void_refused"

@@ -75,3 +75,15 @@ def test_add_user_validates_its_input(world: World) -> None:
         add_user(world.ctx, "x", role="boss", password=PASSWORD)
     with pytest.raises(ConflictError, match="already taken"):
         add_user(world.ctx, "AMINA", role="agent", password=PASSWORD)
+
+
+def test_only_the_same_agent_or_a_supervisor_unlocks(world: World) -> None:
+    from app.auth import unlock
+
+    assert unlock(world.ctx, world.agent, "amina", PASSWORD).login == "amina"
+    assert unlock(world.ctx, world.agent, "karim", PASSWORD).login == "karim"
+    with pytest.raises(PermissionDeniedError, match="Only amina or a supervisor"):
+        unlock(world.ctx, world.agent, "yacine", PASSWORD)
+    with pytest.raises(AuthenticationError):
+        unlock(world.ctx, world.agent, "amina", "wrong")
+    assert kinds(world).count("auth.screen_unlocked") == 2
