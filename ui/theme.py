@@ -19,10 +19,6 @@ QLabel#big { font-size: 26pt; font-weight: 700; }
 QLabel#change { font-size: 26pt; font-weight: 700; color: #0a6b2d; }
 QLabel#error { color: #b00020; font-weight: 600; }
 QLabel#muted { color: #555; }
-QLabel#badge_suspended { background: #b00020; color: white; padding: 2px 8px; border-radius: 8px; }
-QLabel#badge_pending { background: #b56a00; color: white; padding: 2px 8px; border-radius: 8px; }
-QLabel#badge_active { background: #0a6b2d; color: white; padding: 2px 8px; border-radius: 8px; }
-QLabel#badge_terminated { background: #666; color: white; padding: 2px 8px; border-radius: 8px; }
 QPushButton {
     background: #0b5cad; color: white; border: none; border-radius: 4px; padding: 8px 14px;
     font-weight: 600;

@@ -1,0 +1,220 @@
+"""The subscriber at the counter: who they are, their lines, what they owe, what they paid."""
+
+from __future__ import annotations
+
+from app.i18n import N_, current_language, gettext
+from app.labels import CONTRACT_STATUSES, PAYMENT_KINDS, SERVICES, label
+from app.subscribers import ContractLine, OpenInvoiceLine, RecentPayment, SubscriberView
+from ui.formatting import day, moment, money
+from ui.qt import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from ui.table_model import Column, RowsModel
+
+_ = gettext
+
+
+def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+class SubscriberPanel(QWidget):
+    def __init__(self, timezone: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view_data: SubscriberView | None = None
+        self._timezone = timezone
+        currency = lambda: self.view_data.currency if self.view_data else "EUR"  # noqa: E731
+
+        self.name = QLabel(objectName="title")
+        self.name_ar = QLabel(objectName="title")
+        self.name_ar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.account = QLabel()
+        self.phones = QLabel(objectName="muted")
+        self.address = QLabel(objectName="muted")
+        self.due_caption = QLabel(objectName="muted")
+        self.due = QLabel(objectName="big")
+        self.credit = QLabel()
+        self.badges = QLabel()
+        self.badges.setTextFormat(Qt.TextFormat.RichText)
+
+        self.contracts = RowsModel[ContractLine](
+            [
+                Column("number", N_("Contract"), lambda c: c.number),
+                Column("service", N_("Service"), lambda c: label(SERVICES, c.service)),
+                Column("line", N_("Line or meter"), lambda c: c.line_or_meter),
+                Column(
+                    "offer",
+                    N_("Offer"),
+                    lambda c: (c.offer_ar if current_language() == "ar" else None) or c.offer,
+                ),
+                Column(
+                    "status",
+                    N_("Status"),
+                    lambda c: (
+                        label(CONTRACT_STATUSES, c.status)
+                        + (
+                            " · " + _(N_("reconnection requested"))
+                            if c.reconnection_requested
+                            else ""
+                        )
+                    ),
+                    colour=lambda c: (
+                        "#b00020"
+                        if c.status == "suspended"
+                        else ("#b56a00" if c.status == "pending_activation" else None)
+                    ),
+                ),
+            ]
+        )
+        self.invoices = RowsModel[OpenInvoiceLine](
+            [
+                Column("number", N_("Invoice"), lambda i: i.number),
+                Column(
+                    "period", N_("Period"), lambda i: f"{day(i.period_start)} – {day(i.period_end)}"
+                ),
+                Column("due", N_("Due date"), lambda i: day(i.due_date)),
+                Column(
+                    "left",
+                    N_("Left to pay"),
+                    lambda i: money(i.left_to_pay, currency()),
+                    align_end=True,
+                ),
+                Column(
+                    "marks",
+                    N_("Marks"),
+                    lambda i: " · ".join(
+                        [_(N_("overdue"))] * i.overdue
+                        + [_(N_("delivered late"))] * i.delivered_late
+                    ),
+                    colour=lambda i: "#b00020" if i.overdue else None,
+                ),
+            ]
+        )
+        self.payments = RowsModel[RecentPayment](
+            [
+                Column("receipt", N_("Receipt"), lambda p: p.receipt_no),
+                Column("when", N_("Date"), lambda p: moment(p.created_at, self._timezone)),
+                Column(
+                    "kind",
+                    N_("Kind"),
+                    lambda p: (
+                        label(PAYMENT_KINDS, p.kind) + (" · " + _(N_("voided")) if p.voided else "")
+                    ),
+                ),
+                Column(
+                    "amount", N_("Amount"), lambda p: money(p.amount, currency()), align_end=True
+                ),
+            ]
+        )
+        self.contracts_view = _table(self.contracts)
+        self.invoices_view = _table(self.invoices)
+        self.payments_view = _table(self.payments)
+        self.payments_view.setObjectName("recent_payments")
+
+        identity = QFrame(objectName="card")
+        grid = QGridLayout(identity)
+        grid.addWidget(self.name, 0, 0)
+        grid.addWidget(self.name_ar, 0, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.account, 1, 0)
+        grid.addWidget(self.badges, 1, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.phones, 2, 0)
+        grid.addWidget(self.credit, 2, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.address, 3, 0)
+        grid.addWidget(self.due_caption, 3, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.due, 4, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+
+        self._contracts_title = QLabel(objectName="muted")
+        self._invoices_title = QLabel(objectName="muted")
+        self._payments_title = QLabel(objectName="muted")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(identity)
+        layout.addWidget(self._contracts_title)
+        layout.addWidget(self.contracts_view, 2)
+        layout.addWidget(self._invoices_title)
+        layout.addWidget(self.invoices_view, 3)
+        layout.addWidget(self._payments_title)
+        layout.addWidget(self.payments_view, 2)
+        self.retranslate()
+
+    def show_subscriber(self, view: SubscriberView) -> None:
+        self.view_data = view
+        self.contracts.set_rows(view.contracts)
+        self.invoices.set_rows(view.open_invoices)
+        self.payments.set_rows(view.recent_payments)
+        self.retranslate()
+
+    def clear(self) -> None:
+        self.view_data = None
+        for model in (self.contracts, self.invoices, self.payments):
+            model.set_rows([])
+        self.retranslate()
+
+    def selected_receipt(self) -> str | None:
+        rows = self.payments_view.selectionModel().selectedRows()
+        if rows:
+            return self.payments.row_at(rows[0].row()).receipt_no
+        return self.payments.rows[0].receipt_no if self.payments.rows else None
+
+    def retranslate(self) -> None:
+        self._contracts_title.setText(_(N_("Contracts")))
+        self._invoices_title.setText(_(N_("Open invoices, oldest first")))
+        self._payments_title.setText(_(N_("Last payments")))
+        for model in (self.contracts, self.invoices, self.payments):
+            model.retranslate()
+        view = self.view_data
+        if view is None:
+            for widget in (
+                self.name,
+                self.name_ar,
+                self.account,
+                self.phones,
+                self.address,
+                self.due_caption,
+                self.due,
+                self.credit,
+                self.badges,
+            ):
+                widget.clear()
+            return
+        self.name.setText(view.display_name)
+        self.name_ar.setText(view.name_ar or "")
+        self.account.setText(_(N_("Account {account}")).format(account=view.account_number))
+        self.phones.setText(" · ".join(view.phones))
+        self.address.setText(", ".join(part for part in (view.address, view.city) if part))
+        self.due_caption.setText(_(N_("Amount due")))
+        self.due.setText(money(view.total_due, view.currency))
+        self.credit.setText(
+            _(N_("Credit on the account: {amount}")).format(
+                amount=money(view.credit, view.currency)
+            )
+            if view.credit
+            else ""
+        )
+        statuses = sorted(
+            {c.status for c in view.contracts if c.status in ("suspended", "pending_activation")}
+        )
+        self.badges.setText(
+            " ".join(
+                f'<span style="background:{"#b00020" if s == "suspended" else "#b56a00"};'
+                f'color:white;padding:2px 8px;">&nbsp;{label(CONTRACT_STATUSES, s)}&nbsp;</span>'
+                for s in statuses
+            )
+        )
