@@ -1,0 +1,80 @@
+"""What a payment will do, computed as the agent types, by the rules that will commit it.
+
+The dialog shows the change and the credit live from this; the service then
+applies the very same planner inside its transaction, so what the screen
+promised is what the receipt says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app.money import currency, from_minor, to_minor
+from app.payments.allocation import OpenInvoice, TenderAmount, plan_payment
+from app.subscribers import SubscriberView
+from db.models import TenderKind
+
+
+@dataclass(frozen=True)
+class PaymentPreview:
+    due: Decimal  # selected invoices, less the credit that will be used
+    tendered: Decimal
+    allocated: Decimal
+    change: Decimal
+    credit_used: Decimal
+    credit_added: Decimal
+    topups: Decimal
+    paid_in_full: bool
+
+
+def preview_payment(
+    view: SubscriberView,
+    *,
+    invoice_numbers: Sequence[str],
+    tenders: Sequence[tuple[TenderKind, Decimal]],
+    topups: Decimal = Decimal(0),
+    amount: Decimal | None = None,
+    keep_change_as_credit: bool = False,
+) -> PaymentPreview:
+    """Raises the same ValidationError the payment service would."""
+    cur = currency(view.currency)
+    chosen = [line for line in view.open_invoices if line.number in set(invoice_numbers)]
+    invoices = [
+        OpenInvoice(index, to_minor(line.left_to_pay, cur, allow_zero=True))
+        for index, line in enumerate(chosen)
+    ]
+    credit = to_minor(view.credit, cur, allow_zero=True)
+    plan = plan_payment(
+        currency=cur,
+        invoices=invoices,
+        tenders=[
+            TenderAmount(kind, to_minor(value, cur, field=f"tenders[{i}].amount"))
+            for i, (kind, value) in enumerate(tenders, start=1)
+        ],
+        topups_minor=to_minor(topups, cur, allow_zero=True),
+        credit_available_minor=credit,
+        amount_minor=None if amount is None else to_minor(amount, cur, allow_zero=True),
+        keep_change_as_credit=keep_change_as_credit,
+    )
+    outstanding = sum(i.outstanding_minor for i in invoices)
+    return PaymentPreview(
+        due=from_minor(max(outstanding - min(credit, outstanding), 0), cur),
+        tendered=from_minor(plan.tendered_minor, cur),
+        allocated=from_minor(plan.allocated_minor, cur),
+        change=from_minor(plan.change_minor, cur),
+        credit_used=from_minor(plan.credit_used_minor, cur),
+        credit_added=from_minor(plan.credit_added_minor, cur),
+        topups=from_minor(plan.topups_minor, cur),
+        paid_in_full=plan.allocated_minor == outstanding,
+    )
+
+
+def amount_due(view: SubscriberView, invoice_numbers: Sequence[str]) -> Decimal:
+    """What the customer owes for the chosen invoices once their credit is used."""
+    chosen = sum(
+        (line.left_to_pay for line in view.open_invoices if line.number in set(invoice_numbers)),
+        Decimal(0),
+    )
+    return max(chosen - min(view.credit, chosen), Decimal(0))
