@@ -305,3 +305,17 @@ def unlock(
             occurred_at=ctx.now(),
         )
     return actor
+
+
+def record_screen_locked(ctx: AppContext, actor: Actor, *, workstation: str | None = None) -> None:
+    with ctx.db.write() as session:
+        record_event(
+            session,
+            ctx.signer,
+            EventKind.SCREEN_LOCKED,
+            actor_id=actor.staff_id,
+            actor_login=actor.login,
+            workstation=workstation,
+            subject=actor.login,
+            occurred_at=ctx.now(),
+        )

@@ -46,7 +46,21 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("signing key file (default: GUICHET_KEY_FILE, else the user's config folder)"),
     )
     parser.add_argument("--language", choices=sorted(LANGUAGES), help=_("language of the messages"))
-    parser.set_defaults(handler=commands.status)
+    parser.add_argument(
+        "--workstation",
+        metavar="AGENCY-WS",
+        help=_(
+            "this workstation, e.g. ALG01-G01 (default: GUICHET_WORKSTATION, else the first counter)"
+        ),
+    )
+    parser.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=5.0,
+        metavar="MIN",
+        help=_("lock the counter after this many idle minutes (default 5)"),
+    )
+    parser.set_defaults(handler=None)  # no command: open the counter
     sub = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
 
     def command(
@@ -152,13 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, gui: Handler | None = None) -> int:
+    """Run a command; without one, open the counter application through ``gui``.
+
+    ``gui`` is handed in by ``main.py`` so that this package never imports Qt.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--language", choices=sorted(LANGUAGES))
     known, _rest = pre.parse_known_args(argv)
     set_language(known.language or _language_from_environment())
     args = build_parser().parse_args(argv)
+    if args.handler is None:
+        args.handler = gui or commands.status
     try:
         return int(args.handler(args))
     except GuichetError as error:

@@ -1,0 +1,40 @@
+"""Starting the counter application."""
+
+from __future__ import annotations
+
+import sys
+
+from app.bootstrap import open_context
+from app.i18n import LANGUAGES, set_language
+from app.station import load_station
+from ui.language import LanguageSwitch
+from ui.main_window import MainWindow
+from ui.qt import QApplication
+from ui.tasks import TaskRunner
+from ui.theme import apply_theme
+
+
+def run(
+    database_url: str | None,
+    key_file: str | None,
+    workstation: str | None,
+    language: str | None,
+    idle_minutes: float,
+) -> int:
+    """Open the configured database (refusing a stale schema or a wrong key) and show the counter."""
+    ctx = open_context(database_url, key_file)
+    station = load_station(ctx.db, workstation)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Guichet")
+    apply_theme(app)
+    switch = LanguageSwitch()
+    wanted = language or station.default_language
+    set_language(wanted if wanted in LANGUAGES else "fr")
+    switch.apply(wanted if wanted in LANGUAGES else "fr")
+    runner = TaskRunner()
+    window = MainWindow(ctx, station, runner, switch, idle_minutes=idle_minutes)
+    window.show()
+    code = app.exec()
+    runner.wait()
+    return int(code)

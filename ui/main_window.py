@@ -1,0 +1,198 @@
+"""The application window: sign-in, the counter, and the idle lock over both."""
+
+from __future__ import annotations
+
+from app.auth import Actor, record_screen_locked
+from app.cash import current_cash_session
+from app.context import AppContext
+from app.i18n import N_, gettext
+from app.labels import ROLES, label
+from app.products import ProductInfo, products_on_sale
+from app.station import StationInfo
+from ui.counter import CounterScreen
+from ui.language import LanguageSwitch
+from ui.qt import (
+    QApplication,
+    QDialog,
+    QEvent,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QObject,
+    QPushButton,
+    QShortcut,
+    QStackedWidget,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from ui.sign_in import LanguagePicker, SignInScreen
+from ui.tasks import Runner
+from ui.till_dialog import OpenTillDialog
+
+_ = gettext
+
+DEFAULT_IDLE_MINUTES = 5
+ACTIVITY_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        ctx: AppContext,
+        station: StationInfo,
+        runner: Runner,
+        language: LanguageSwitch,
+        *,
+        idle_minutes: float = DEFAULT_IDLE_MINUTES,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.resize(1366, 800)
+        self._ctx = ctx
+        self.station = station
+        self._runner = runner
+        self.language = language
+        self.actor: Actor | None = None
+        self._hidden_dialogs: list[QDialog] = []
+        self._products: list[ProductInfo] | None = None
+
+        self.sign_in = SignInScreen(ctx, station, runner, language)
+        self.counter = CounterScreen(ctx, station, runner, self.products)
+        self.who = QLabel(objectName="muted")
+        self.lock_button = QPushButton(objectName="secondary")
+        self.sign_out_button = QPushButton(objectName="secondary")
+        bar = QHBoxLayout()
+        bar.addWidget(self.who, 1)
+        bar.addWidget(LanguagePicker(language))
+        bar.addWidget(self.lock_button)
+        bar.addWidget(self.sign_out_button)
+        counter_page = QWidget()
+        counter_layout = QVBoxLayout(counter_page)
+        counter_layout.addLayout(bar)
+        counter_layout.addWidget(self.counter, 1)
+        self._counter_page = counter_page
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.sign_in)
+        self.stack.addWidget(counter_page)
+        self.setCentralWidget(self.stack)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(int(idle_minutes * 60_000))
+        self.idle_timer.timeout.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+        self.sign_in.signed_in.connect(self._signed_in)
+        self.sign_in.unlocked.connect(self._unlocked)
+        self.lock_button.clicked.connect(self.lock)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
+        language.changed.connect(lambda _language: self.retranslate())
+        self.retranslate()
+        self.sign_in.reset()
+
+    def products(self) -> list[ProductInfo]:
+        if self._products is None:
+            self._products = products_on_sale(self._ctx.db)
+        return self._products
+
+    # --- activity and the idle lock ---------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in ACTIVITY_EVENTS and self.actor is not None and not self.sign_in.locked:
+            self.idle_timer.start()
+        return False
+
+    def lock(self) -> None:
+        """Cover everything; whatever was on screen, payment included, waits as it was."""
+        if self.actor is None or self.sign_in.locked:
+            return
+        self.idle_timer.stop()
+        self._hidden_dialogs = [
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if isinstance(widget, QDialog) and widget.isVisible()
+        ]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
+        self.sign_in.lock_for(self.actor)
+        self.stack.setCurrentWidget(self.sign_in)
+        actor, ref = self.actor, self.station.ref
+        self._runner.submit(
+            lambda: record_screen_locked(self._ctx, actor, workstation=ref),
+            lambda _r: None,
+            lambda _e: None,
+        )
+
+    def _unlocked(self, _by: Actor) -> None:
+        self.stack.setCurrentWidget(self._counter_page)
+        for dialog in self._hidden_dialogs:
+            dialog.show()
+            dialog.raise_()
+            dialog.activateWindow()
+        self._hidden_dialogs = []
+        if self.counter.payment_dialog is None:
+            self.counter.search.setFocus()
+        self.idle_timer.start()
+
+    # --- signing in and out --------------------------------------------------------------------
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.actor = actor
+        self.counter.actor = actor
+        if actor.language:
+            self.language.apply(actor.language)
+        self.retranslate()
+        self.stack.setCurrentWidget(self._counter_page)
+        self.counter.clear()
+        self.idle_timer.start()
+        ref = self.station.ref
+        self._runner.submit(
+            lambda: current_cash_session(self._ctx.db, ref), self._check_till, lambda _e: None
+        )
+
+    def _check_till(self, session: object) -> None:
+        if session is None and self.actor is not None:
+            dialog = OpenTillDialog(
+                self._ctx, self.actor, self.station.ref, self.station.currency, self._runner, self
+            )
+            dialog.finished.connect(lambda _result: self.counter.search.setFocus())
+            dialog.open()
+
+    def sign_out(self) -> None:
+        if self.counter.payment_dialog is not None:
+            return  # finish or cancel the payment first
+        self.actor = None
+        self.counter.actor = None
+        self.idle_timer.stop()
+        self.counter.clear()
+        self.stack.setCurrentWidget(self.sign_in)
+        self.sign_in.reset()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(
+            _(N_("Guichet — {agency}, {workstation}")).format(
+                agency=self.station.agency_name, workstation=self.station.ref
+            )
+        )
+        self.lock_button.setText(_(N_("Lock (Ctrl+L)")))
+        self.sign_out_button.setText(_(N_("Sign out")))
+        if self.actor is not None:
+            self.who.setText(
+                _(N_("{name} ({role}) — {agency}, {workstation}")).format(
+                    name=self.actor.full_name,
+                    role=label(ROLES, self.actor.role),
+                    agency=self.station.agency_name,
+                    workstation=self.station.ref,
+                )
+            )
