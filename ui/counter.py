@@ -15,7 +15,7 @@ from app.errors import GuichetError
 from app.i18n import N_, gettext
 from app.labels import TENDER_KINDS, label
 from app.lookup import LookupResult, SubscriberHit, find_subscribers
-from app.payments.summary import PaymentSummary
+from app.payments.summary import PaymentSummary, receipt_summary
 from app.products import ProductInfo
 from app.station import StationInfo
 from app.subscribers import SubscriberView, load_subscriber_view
@@ -44,6 +44,7 @@ from ui.qt import (
 from ui.subscriber_panel import SubscriberPanel
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
+from ui.void_dialog import VoidDialog
 
 _ = gettext
 
@@ -98,6 +99,7 @@ class CounterScreen(QWidget):
         self.subscriber: SubscriberView | None = None
         self.last_receipt: PaymentSummary | None = None
         self.payment_dialog: PaymentDialog | None = None
+        self.void_dialog: VoidDialog | None = None
         self._shown_query: str | None = None
         self._pending_query: str | None = None
 
@@ -157,6 +159,8 @@ class CounterScreen(QWidget):
         )
         self.results_view.installEventFilter(self)
         QShortcut(QKeySequence("F2"), self, activated=self.open_payment)
+        QShortcut(QKeySequence("F6"), self, activated=self.reprint_selected)
+        QShortcut(QKeySequence("F8"), self, activated=self.open_void)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.clear)
         self.retranslate()
 
@@ -292,6 +296,38 @@ class CounterScreen(QWidget):
         else:
             self.search.setFocus()
 
+    def reprint_selected(self) -> None:
+        """Show a past receipt again (the print queue takes it once printing lands)."""
+        receipt_no = self.panel.selected_receipt()
+        if receipt_no is None:
+            return
+        self._runner.submit(
+            lambda: receipt_summary(self._ctx.db, receipt_no), self.show_receipt, self._failed
+        )
+
+    def open_void(self) -> None:
+        receipt_no = self.panel.selected_receipt()
+        if receipt_no is None or self.actor is None:
+            return
+        dialog = VoidDialog(
+            self._ctx, self.actor, self._station.ref, receipt_no, self._runner, self
+        )
+        self.void_dialog = dialog
+        dialog.finished.connect(lambda result: self._void_closed(dialog, result))
+        dialog.open()
+
+    def _void_closed(self, dialog: VoidDialog, result: int) -> None:
+        self.void_dialog = None
+        if result == QDialog.DialogCode.Accepted and dialog.result_summary is not None:
+            self.show_receipt(dialog.result_summary)
+            self.status.setText(
+                _(N_("Receipt {receipt_no} voided by {void_no}.")).format(
+                    receipt_no=dialog.receipt_no, void_no=dialog.result_summary.receipt_no
+                )
+            )
+            self.reload_subscriber()
+        self.search.setFocus()
+
     def show_receipt(self, receipt: PaymentSummary) -> None:
         self.last_receipt = receipt
         self.receipt_view.setPlainText(receipt_text(receipt, self._station))
@@ -314,7 +350,11 @@ class CounterScreen(QWidget):
         self.placeholder.setText(_(N_("Ready for the next customer.")))
         self._receipt_title.setText(_(N_("Last receipt")))
         self._keys_help.setText(
-            _(N_("Enter: search · ↓: results · Enter or F2: payment · Esc: next customer"))
+            _(
+                N_(
+                    "Enter: search · ↓: results · Enter or F2: payment · F6: reprint · F8: void · Esc: next customer"
+                )
+            )
         )
         self.results.retranslate()
         self.panel.retranslate()

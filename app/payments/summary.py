@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.errors import NotFoundError
 from app.i18n import N_
 from app.money import currency, from_minor
+from db.engine import Database
 from db.models import Allocation, Contract, Payment, ReconnectionRequest, TopUpSale
 
 
@@ -183,3 +184,9 @@ def summarize(session: Session, payment: Payment, *, replayed: bool = False) -> 
         signature=payment.signature,
         replayed=replayed,
     )
+
+
+def receipt_summary(db: Database, receipt_no: str) -> PaymentSummary:
+    """A past receipt, read back for a reprint or a look."""
+    with db.read() as session:
+        return summarize(session, load_payment(session, receipt_no=receipt_no))
