@@ -247,15 +247,23 @@ class CounterScreen(QWidget):
         self.search.setFocus()
         self.search.selectAll()  # the next scan replaces the text
 
-    def reload_subscriber(self) -> None:
-        if self.subscriber is not None:
-            now = self._ctx.now()
-            subscriber_id = self.subscriber.subscriber_id
-            self._runner.submit(
-                lambda: load_subscriber_view(self._ctx.db, subscriber_id=subscriber_id, now=now),
-                lambda view: self._show(view, self._shown_query),
-                self._failed,
-            )
+    def reload_subscriber(self, note: str | None = None) -> None:
+        """Read the subscriber again (after a void); ``note`` stays in the status line."""
+        if self.subscriber is None:
+            return
+        now = self._ctx.now()
+        subscriber_id = self.subscriber.subscriber_id
+
+        def shown(view: SubscriberView) -> None:
+            self._show(view, self._shown_query)
+            if note:
+                self.status.setText(note)
+
+        self._runner.submit(
+            lambda: load_subscriber_view(self._ctx.db, subscriber_id=subscriber_id, now=now),
+            shown,
+            self._failed,
+        )
 
     def _failed(self, error: BaseException) -> None:
         message = error.translated() if isinstance(error, GuichetError) else str(error)
@@ -282,6 +290,11 @@ class CounterScreen(QWidget):
         dialog.finished.connect(lambda result: self._payment_closed(dialog, result))
         dialog.open()
 
+    def take_keyboard(self) -> None:
+        """Back to the search box, with the window active, after any dialog closes."""
+        self.window().activateWindow()
+        self.search.setFocus()
+
     def _payment_closed(self, dialog: PaymentDialog, result: int) -> None:
         self.payment_dialog = None
         if result == QDialog.DialogCode.Accepted and dialog.receipt is not None:
@@ -293,8 +306,7 @@ class CounterScreen(QWidget):
                     receipt_no=dialog.receipt.receipt_no
                 )
             )
-        else:
-            self.search.setFocus()
+        self.take_keyboard()
 
     def reprint_selected(self) -> None:
         """Show a past receipt again (the print queue takes it once printing lands)."""
@@ -320,13 +332,12 @@ class CounterScreen(QWidget):
         self.void_dialog = None
         if result == QDialog.DialogCode.Accepted and dialog.result_summary is not None:
             self.show_receipt(dialog.result_summary)
-            self.status.setText(
+            self.reload_subscriber(
                 _(N_("Receipt {receipt_no} voided by {void_no}.")).format(
                     receipt_no=dialog.receipt_no, void_no=dialog.result_summary.receipt_no
                 )
             )
-            self.reload_subscriber()
-        self.search.setFocus()
+        self.take_keyboard()
 
     def show_receipt(self, receipt: PaymentSummary) -> None:
         self.last_receipt = receipt

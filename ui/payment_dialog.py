@@ -27,6 +27,7 @@ from app.payments.summary import PaymentSummary
 from app.products import ProductInfo
 from app.subscribers import OpenInvoiceLine, SubscriberView
 from db.models import TenderKind
+from ui.focus import KeyboardDialog
 from ui.formatting import day, money
 from ui.qt import (
     QAbstractItemView,
@@ -183,7 +184,7 @@ class TenderRow(QWidget):
         )
 
 
-class TopUpDialog(QDialog):
+class TopUpDialog(KeyboardDialog):
     def __init__(
         self, products: list[ProductInfo], currency_code: str, parent: QWidget | None = None
     ) -> None:
@@ -218,7 +219,7 @@ class TopUpDialog(QDialog):
         return TopUpInput(self.product.currentData(), self.target.text().strip(), quantity)
 
 
-class PaymentDialog(QDialog):
+class PaymentDialog(KeyboardDialog):
     def __init__(
         self,
         ctx: AppContext,
@@ -265,10 +266,10 @@ class PaymentDialog(QDialog):
         self.error = QLabel(objectName="error")
         self.error.setWordWrap(True)
         self.confirm = QPushButton(objectName="confirm")
-        self.confirm.setDefault(True)
+        self.confirm.setDefault(True)  # Enter in any field confirms
         self.cancel = QPushButton(objectName="cancel")
-        self.cancel.setProperty("class", "secondary")
         self.cancel.setObjectName("secondary")
+        self.cancel.setAutoDefault(False)
         self.tender_rows: list[TenderRow] = []
         self._tender_box = QVBoxLayout()
 
@@ -310,7 +311,6 @@ class PaymentDialog(QDialog):
         QShortcut(QKeySequence("F7"), self, activated=self.add_topup)
         QShortcut(QKeySequence("F8"), self, activated=lambda: self.add_tender(prefill=False))
         QShortcut(QKeySequence("F9"), self, activated=self.keep_credit.toggle)
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self.invoice_view, activated=self._toggle_current)
         self.confirm.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
         self.invoices.dataChanged.connect(lambda *_args: self._invoices_changed())
@@ -327,9 +327,6 @@ class PaymentDialog(QDialog):
         if prefill:
             row.amount.setText(self._plain(amount_due(self._view, self.invoices.chosen_numbers())))
         row.amount.textEdited.connect(lambda _text: self.refresh())
-        row.amount.returnPressed.connect(self.submit)
-        row.reference.returnPressed.connect(self.submit)
-        row.bank.returnPressed.connect(self.submit)
         row.kind.currentIndexChanged.connect(lambda _index: self.refresh())
         self.tender_rows.append(row)
         self._tender_box.addWidget(row)
@@ -368,11 +365,6 @@ class PaymentDialog(QDialog):
         )
         row.set_kind(kind)
         (row.reference if kind != TenderKind.CASH else row.amount).setFocus()
-
-    def _toggle_current(self) -> None:
-        index = self.invoice_view.currentIndex()
-        if index.isValid():
-            self.invoices.toggle(index.row())
 
     def _invoices_changed(self) -> None:
         if len(self.tender_rows) == 1:

@@ -10,13 +10,14 @@ from app.context import AppContext
 from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
 from app.money import currency, parse_amount
-from ui.qt import QDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
+from ui.focus import KeyboardDialog
+from ui.qt import QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
 from ui.tasks import Runner
 
 _ = gettext
 
 
-class OpenTillDialog(QDialog):
+class OpenTillDialog(KeyboardDialog):
     def __init__(
         self,
         ctx: AppContext,

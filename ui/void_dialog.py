@@ -10,13 +10,14 @@ from app.errors import GuichetError
 from app.i18n import N_, gettext
 from app.payments.summary import PaymentSummary
 from app.payments.void import VoidRequest, void_payment
-from ui.qt import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from ui.focus import KeyboardDialog
+from ui.qt import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 from ui.tasks import Runner
 
 _ = gettext
 
 
-class VoidDialog(QDialog):
+class VoidDialog(KeyboardDialog):
     def __init__(
         self,
         ctx: AppContext,
@@ -42,8 +43,11 @@ class VoidDialog(QDialog):
         self.error = QLabel(objectName="error")
         self.error.setWordWrap(True)
         self.confirm = QPushButton(_(N_("Void (Enter)")), objectName="confirm")
-        self.confirm.setDefault(True)
+        # Enter walks reason → login → password → void; a default button would
+        # fire on the first Enter instead.
+        self.confirm.setAutoDefault(False)
         cancel = QPushButton(_(N_("Cancel (Esc)")), objectName="secondary")
+        cancel.setAutoDefault(False)
         form = QFormLayout(self)
         form.addRow(
             QLabel(_(N_("A supervisor must approve by typing their own login and password.")))

@@ -1,0 +1,248 @@
+"""The counter as an agent uses it: real key events, real services, SQLite."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from db.models import Payment
+from tests.ui.conftest import Counter
+from ui.qt import Qt
+
+
+def payments(counter: Counter) -> list[Payment]:
+    with counter.world.db.read() as session:
+        return list(
+            session.scalars(
+                select(Payment).options(selectinload(Payment.tenders)).order_by(Payment.id)
+            )
+        )
+
+
+def test_sign_in_shows_errors_then_the_counter(counter: Counter) -> None:
+    counter.sign_in(password="wrong password")
+    assert counter.window.stack.currentWidget() is counter.window.sign_in
+    assert counter.window.sign_in.error.text() == "Wrong login or password."
+    counter.sign_in()
+    assert counter.window.actor is not None and counter.window.actor.login == "amina"
+    assert counter.window.stack.currentWidget() is not counter.window.sign_in
+    assert counter.focus() is counter.window.counter.search
+
+
+def test_locked_account_is_explained(counter: Counter) -> None:
+    for _ in range(5):
+        counter.sign_in(password="wrong password")
+    assert "locked" in counter.window.sign_in.error.text()
+
+
+def test_exact_cash_payment_takes_two_keystrokes_after_the_scan(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("BCF1")  # the bill's barcode
+    screen = counter.window.counter
+    assert screen.subscriber is not None and screen.subscriber.account_number == "1000000001"
+    counter.keys = 0
+    counter.press(Qt.Key.Key_Return)  # open the payment: everything due, cash, prefilled
+    assert screen.payment_dialog is not None
+    counter.press(Qt.Key.Key_Return)  # confirm
+    assert counter.keys <= 3
+    [payment] = payments(counter)
+    assert payment.tendered_minor == 430000 and payment.change_minor == 0
+    assert screen.payment_dialog is None
+    assert screen.search.text() == "" and counter.focus() is screen.search
+    assert payment.receipt_no in screen.receipt_view.toPlainText()
+
+
+def test_cash_with_change(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    dialog.tender_rows[0].amount.selectAll()
+    counter.type("1500")
+    assert dialog.change.text().replace("\xa0", " ") == "DZD500.00"
+    counter.press(Qt.Key.Key_Return)
+    [payment] = payments(counter)
+    assert payment.change_minor == 50000
+
+
+def test_mixed_tenders_card_and_cash(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("0555 12 34 56")  # the phone, typed the national way
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    counter.press(Qt.Key.Key_F5)  # card: the focus moves to the authorisation code
+    counter.type("AUTH42")
+    dialog.tender_rows[0].amount.setFocus()
+    dialog.tender_rows[0].amount.selectAll()
+    counter.type("3000")
+    counter.press(Qt.Key.Key_F8)  # another tender, cash by default
+    counter.type("1500")
+    counter.press(Qt.Key.Key_Return)
+    [payment] = payments(counter)
+    assert [(t.kind, t.amount_minor) for t in payment.tenders] == [
+        ("card", 300000),
+        ("cash", 150000),
+    ]
+    assert payment.change_minor == 20000
+    assert payment.tenders[0].authorisation_code == "AUTH42"
+
+
+def test_partial_payment_of_one_invoice(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000001")
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    dialog.invoice_view.setFocus()
+    dialog.invoice_view.selectRow(1)
+    counter.press(Qt.Key.Key_Space)  # untick the newest invoice
+    assert dialog.invoices.chosen_numbers() == ["F1"]
+    dialog.amount_to_pay.setFocus()
+    counter.type("1000")
+    dialog.tender_rows[0].amount.setFocus()
+    dialog.tender_rows[0].amount.selectAll()
+    counter.type("1000")
+    assert "partial payment" in dialog.summary.text()
+    counter.press(Qt.Key.Key_Return)
+    [payment] = payments(counter)
+    assert payment.allocated_minor == 100000
+
+
+def test_overpayment_kept_as_credit(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    dialog.tender_rows[0].amount.selectAll()
+    counter.type("1500")
+    counter.press(Qt.Key.Key_F9)  # keep the change on the account
+    assert dialog.change.text().replace("\xa0", " ") == "DZD0.00"
+    counter.press(Qt.Key.Key_Return)
+    [payment] = payments(counter)
+    assert payment.credit_added_minor == 50000 and payment.change_minor == 0
+
+
+def test_a_refused_payment_keeps_what_was_typed(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    counter.press(Qt.Key.Key_F4)  # cheque, but no number typed
+    dialog.tender_rows[0].bank.setText("BNA")
+    dialog.tender_rows[0].amount.setFocus()
+    counter.press(Qt.Key.Key_Return)
+    assert payments(counter) == []
+    assert "cheque number" in dialog.error.text()
+    assert counter.focus() is dialog.tender_rows[0].reference
+    assert dialog.tender_rows[0].bank.text() == "BNA"
+
+
+def test_double_enter_makes_one_payment(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    request = dialog.request()
+    dialog.submit()
+    # The same dialog's key, sent again (a retry after a timeout): the same receipt comes back.
+    from app.payments.service import take_payment
+
+    again = take_payment(counter.world.ctx, counter.world.agent, request)
+    assert again.replayed
+    assert len(payments(counter)) == 1
+
+
+def test_name_search_lists_and_arrow_enter_opens(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("helene")
+    screen = counter.window.counter
+    assert screen.subscriber is None and len(screen.results.rows) == 2
+    counter.press(Qt.Key.Key_Down)
+    counter.press(Qt.Key.Key_Return)
+    assert screen.subscriber is not None
+
+
+def test_arabic_name_search_and_escape(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("محمد")  # a name is never an exact match: the list shows, first row selected
+    screen = counter.window.counter
+    assert [hit.account_number for hit in screen.results.rows] == ["1000000003"]
+    counter.press(Qt.Key.Key_Return)
+    assert screen.subscriber is not None and screen.subscriber.account_number == "1000000003"
+    counter.press(Qt.Key.Key_Escape)
+    assert screen.subscriber is None and screen.search.text() == ""
+
+
+def test_idle_lock_keeps_the_payment_in_progress(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    dialog.tender_rows[0].amount.selectAll()
+    counter.type("777")
+    counter.window.idle_timer.setInterval(50)
+    counter.window.idle_timer.start()
+    counter.qtbot.waitUntil(lambda: counter.window.sign_in.locked, timeout=2000)
+    assert not dialog.isVisible()
+    counter.window.sign_in.password.setFocus()
+    counter.window.sign_in.login.setText("yacine")  # another agent may not unlock
+    counter.qtbot.keyClicks(counter.window.sign_in.password, "correct horse battery")
+    counter.qtbot.keyClick(counter.window.sign_in.password, Qt.Key.Key_Return)
+    assert counter.window.sign_in.locked and "Only amina" in counter.window.sign_in.error.text()
+    counter.window.sign_in.login.setText("amina")
+    counter.qtbot.keyClicks(counter.window.sign_in.password, "correct horse battery")
+    counter.qtbot.keyClick(counter.window.sign_in.password, Qt.Key.Key_Return)
+    assert not counter.window.sign_in.locked
+    assert dialog.isVisible() and dialog.tender_rows[0].amount.text() == "777"
+    assert payments(counter) == []
+
+
+def _pay_then_select_receipt(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    counter.press(Qt.Key.Key_Return)
+    counter.scan("1000000002")
+
+
+def test_void_needs_a_supervisor(counter: Counter) -> None:
+    _pay_then_select_receipt(counter)
+    screen = counter.window.counter
+    counter.press(Qt.Key.Key_F8)
+    dialog = screen.void_dialog
+    assert dialog is not None and dialog.receipt_no == "ALG01-G01-000001"
+    counter.type("Wrong subscriber")
+    counter.press(Qt.Key.Key_Return)
+    counter.type("yacine")  # an agent, not a supervisor
+    counter.press(Qt.Key.Key_Return)
+    counter.type("correct horse battery")
+    counter.press(Qt.Key.Key_Return)
+    assert "not a supervisor" in dialog.error.text()
+    assert len(payments(counter)) == 1
+    dialog.supervisor_login.setText("karim")
+    dialog.supervisor_password.setFocus()
+    counter.type("correct horse battery")
+    counter.press(Qt.Key.Key_Return)
+    assert [p.kind for p in payments(counter)] == ["payment", "void"]
+    assert "voided by ALG01-G01-000002" in screen.status.text()
+    assert screen.subscriber is not None and screen.subscriber.total_due == Decimal("1000.00")
+
+
+def test_arabic_lays_the_window_out_right_to_left(counter: Counter) -> None:
+    counter.sign_in()
+    counter.window.language.apply("ar")
+    assert counter.window.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert counter.window.counter.search.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert counter.window.sign_out_button.text() == "تسجيل الخروج"
+    assert "امسح" in counter.window.counter.search.placeholderText()
+    counter.window.language.apply("fr")
+    assert counter.window.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    assert counter.window.sign_out_button.text() == "Se déconnecter"
