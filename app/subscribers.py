@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import NotFoundError
 from app.i18n import N_
+from app.lookup.normalize import phone_for_display
 from app.money import currency, from_minor
 from app.payments.ledger import OPEN_STATUSES
 from app.payments.summary import credit_balance_minor
@@ -127,7 +128,9 @@ def load_subscriber_view(
             account_number=subscriber.account_number,
             display_name=subscriber.display_name,
             name_ar=subscriber.name_ar,
-            phones=tuple(phone.number_e164 for phone in subscriber.phones),
+            phones=tuple(
+                phone_for_display(p.number_e164, settings.country) for p in subscriber.phones
+            ),
             address=subscriber.address,
             city=subscriber.city,
             currency=cur.code,
@@ -135,7 +138,9 @@ def load_subscriber_view(
                 ContractLine(
                     number=c.number,
                     service=str(c.service),
-                    line_or_meter=c.line_e164 or c.meter_number,
+                    line_or_meter=phone_for_display(c.line_e164, settings.country)
+                    if c.line_e164
+                    else c.meter_number,
                     offer=c.offer.name,
                     offer_ar=c.offer.name_ar,
                     status=str(c.status),

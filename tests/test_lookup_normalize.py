@@ -193,3 +193,12 @@ def test_compact_code_ignores_separators_and_case(parts: list[tuple[str, str]]) 
     plain = "".join(chunk for chunk, _ in parts)
     separated = "".join(chunk + separator for chunk, separator in parts)
     assert compact_code(separated) == compact_code(plain) == plain.upper()
+
+
+def test_phone_for_display_is_national_at_home_and_international_abroad() -> None:
+    from app.lookup.normalize import phone_for_display
+
+    assert phone_for_display("+213555123456", "DZ") == "0555 12 34 56"
+    assert phone_for_display("+21698123456", "DZ") == "+216 98 123 456"
+    assert phone_for_display("+33612345678", "FR") == "06 12 34 56 78"
+    assert phone_for_display("not a number", "FR") == "not a number"

@@ -27,3 +27,13 @@ def moment(value: datetime, timezone: str) -> str:
     return format_datetime(
         value, format="short", tzinfo=timezone, locale=_BABEL_LOCALES[current_language()]
     )
+
+
+def ltr(text: str | None) -> str:
+    """Keep a number's digits and signs in order inside right-to-left text.
+
+    Without isolation "+213 555 12 34 56" shows in Arabic as "56 34 12 555 213+".
+    """
+    if not text:
+        return ""
+    return f"\u2066{text}\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE

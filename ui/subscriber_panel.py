@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.i18n import N_, current_language, gettext
 from app.labels import CONTRACT_STATUSES, PAYMENT_KINDS, SERVICES, label
 from app.subscribers import ContractLine, OpenInvoiceLine, RecentPayment, SubscriberView
-from ui.formatting import day, moment, money
+from ui.formatting import day, ltr, moment, money
 from ui.qt import (
     QAbstractItemView,
     QFrame,
@@ -58,7 +58,7 @@ class SubscriberPanel(QWidget):
             [
                 Column("number", N_("Contract"), lambda c: c.number),
                 Column("service", N_("Service"), lambda c: label(SERVICES, c.service)),
-                Column("line", N_("Line or meter"), lambda c: c.line_or_meter),
+                Column("line", N_("Line or meter"), lambda c: ltr(c.line_or_meter)),
                 Column(
                     "offer",
                     N_("Offer"),
@@ -196,8 +196,8 @@ class SubscriberPanel(QWidget):
             return
         self.name.setText(view.display_name)
         self.name_ar.setText(view.name_ar or "")
-        self.account.setText(_(N_("Account {account}")).format(account=view.account_number))
-        self.phones.setText(" · ".join(view.phones))
+        self.account.setText(_(N_("Account {account}")).format(account=ltr(view.account_number)))
+        self.phones.setText(" · ".join(ltr(phone) for phone in view.phones))
         self.address.setText(", ".join(part for part in (view.address, view.city) if part))
         self.due_caption.setText(_(N_("Amount due")))
         self.due.setText(money(view.total_due, view.currency))

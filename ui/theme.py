@@ -9,6 +9,7 @@ BASE_POINT_SIZE = 13
 
 STYLE = """
 QWidget { color: #111; background: #f7f7f5; }
+QLabel, QCheckBox { background: transparent; }
 QLineEdit, QTextEdit, QComboBox, QTableView {
     background: #ffffff; border: 1px solid #8a8a8a; border-radius: 4px; padding: 4px;
 }

@@ -132,6 +132,18 @@ def phone_to_e164(text: str, country: str) -> str | None:
 _CODE_SEPARATORS = frozenset("./\\")
 
 
+def phone_for_display(e164: str, country: str) -> str:
+    """A stored number as people read it: national format at home ("0555 12 34 56"),
+    international abroad ("+216 98 123 456")."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    home = phonenumbers.region_code_for_number(number) == country.upper()
+    style = PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
+
+
 def _compact_once(text: str) -> str:
     out: list[str] = []
     for char in unicodedata.normalize("NFKC", text):
