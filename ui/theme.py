@@ -18,6 +18,7 @@ QLineEdit#search { font-size: 20pt; padding: 8px; }
 QLabel#title { font-size: 18pt; font-weight: 600; }
 QLabel#big { font-size: 26pt; font-weight: 700; }
 QLabel#change { font-size: 26pt; font-weight: 700; color: #0a6b2d; }
+QTextEdit#receipt_preview { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; }
 QLabel#error { color: #b00020; font-weight: 600; }
 QLabel#muted { color: #555; }
 QPushButton {
