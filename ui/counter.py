@@ -67,7 +67,8 @@ def receipt_text(receipt: PaymentSummary, station: StationInfo) -> str:
     lines.append("")
     for tender in receipt.tenders:
         lines.append(f"{label(TENDER_KINDS, tender.kind):<18} {money(tender.amount, cur):>16}")
-    lines.append(f"{_(N_('Change')):<18} {money(receipt.change, cur):>16}")
+    change = _(N_("Change"))
+    lines.append(f"{change:<18} {money(receipt.change, cur):>16}")
     if receipt.credit_added or receipt.credit_balance_after:
         lines.append(
             _(N_("Credit on the account: {amount}")).format(

@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         )
         self.lock_button.setText(_(N_("Lock (Ctrl+L)")))
         self.sign_out_button.setText(_(N_("Sign out")))
+        self.counter.retranslate()
         if self.actor is not None:
             self.who.setText(
                 _(N_("{name} ({role}) — {agency}, {workstation}")).format(
