@@ -28,7 +28,7 @@ from app.products import ProductInfo
 from app.subscribers import OpenInvoiceLine, SubscriberView
 from db.models import TenderKind
 from ui.focus import KeyboardDialog
-from ui.formatting import day, money
+from ui.formatting import day, ltr, money
 from ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -439,9 +439,9 @@ class PaymentDialog(KeyboardDialog):
     def retranslate(self) -> None:
         view = self._view
         self.setWindowTitle(_(N_("Payment")))
-        self.title.setText(
-            f"{view.display_name} — {_(N_('Account {account}')).format(account=view.account_number)}"
-        )
+        name = (view.name_ar if current_language() == "ar" else None) or view.display_name
+        account = _(N_("Account {account}")).format(account=ltr(view.account_number))
+        self.title.setText(f"{name} — {account}")
         self.due_caption.setText(_(N_("Amount due")))
         self.change_caption.setText(_(N_("Change to give")))
         self._amount_label.setText(_(N_("Amount to pay (empty: everything due)")))
