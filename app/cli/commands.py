@@ -23,6 +23,7 @@ from app.labels import PAYMENT_KINDS, TENDER_KINDS, label
 from app.lookup import find_subscribers
 from app.money import currency, format_money, to_minor
 from app.payments.summary import load_payment, summarize
+from app.station import DemoLoginHint, record_demo_logins
 from app.workstations import operator_settings
 from db import migrate
 from db.models import (
@@ -125,6 +126,10 @@ def demo(args: Namespace) -> int:
         invoices=f"{summary.invoices:,}",
         payments=f"{summary.payments:,}",
         seconds=f"{summary.seconds:.1f}",
+    )
+    record_demo_logins(
+        database,
+        [DemoLoginHint(d.login, d.password, d.role, d.full_name) for d in summary.logins],
     )
     say(N_("Demo logins:"))
     for login in summary.logins:
