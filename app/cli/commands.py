@@ -327,11 +327,7 @@ def status(args: Namespace) -> int:
             say(N_("Staff:"))
             for staff in logins:
                 print(f"  {staff.login:<12} {staff.role:<11} {staff.full_name}")
-    say(
-        N_(
-            "The counter screen arrives with the next release; meanwhile try: python main.py lookup QUERY"
-        )
-    )
+    say(N_("Open the counter with: python main.py"))
     return 0
 
 
