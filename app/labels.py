@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.i18n import N_, gettext
 from db.models import ContractStatus, InvoiceStatus, PaymentKind, Role, ServiceType, TenderKind
 
@@ -41,7 +43,7 @@ ROLES = {
 }
 
 
-def label(vocabulary: dict, value: object) -> str:  # type: ignore[type-arg]
+def label(vocabulary: dict[Any, str], value: object) -> str:
     """The translated name of ``value``, or the value itself if it is not in the vocabulary."""
     message = vocabulary.get(value)
     return gettext(message) if message else str(value)

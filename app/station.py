@@ -45,6 +45,7 @@ def load_station(db: Database, ref: str | None = None) -> StationInfo:
     """The named workstation, or the first counter when none is configured (a demo)."""
     with db.read() as session:
         settings = operator_settings(session)
+        station: Workstation | None
         if ref:
             station = find_workstation(session, ref)
         else:
