@@ -44,9 +44,18 @@ def ensure_chain(session: Session, name: str) -> None:
 
 
 def lock_head(session: Session, name: str) -> ChainHead:
-    ensure_chain(session, name)
-    head = session.scalars(select(ChainHead).where(ChainHead.name == name).with_for_update()).one()
-    session.refresh(head)  # the identity map may hold a value read before we held the lock
+    """Lock the chain's head row until commit, creating it the first time."""
+    statement = (
+        select(ChainHead)
+        .where(ChainHead.name == name)
+        .with_for_update()
+        # The identity map may hold a value read before we held the lock.
+        .execution_options(populate_existing=True)
+    )
+    head = session.scalars(statement).first()
+    if head is None:
+        ensure_chain(session, name)
+        head = session.scalars(statement).one()
     return head
 
 
@@ -55,14 +64,17 @@ def append(
     signer: Signer,
     name: str,
     build_record: Callable[[int], dict[str, Any]],
+    *,
+    head: ChainHead | None = None,
 ) -> ChainLink:
     """Take the next sequence number of chain ``name`` and sign the record built for it.
 
     ``build_record`` receives the sequence number (receipt numbers are made from
     it) and returns the canonical record; the caller stores the returned link
-    fields on the row it inserts, in the same transaction.
+    fields on the row it inserts, in the same transaction. ``head`` is the head
+    already locked by the caller, if it locked it earlier in the transaction.
     """
-    head = lock_head(session, name)
+    head = head if head is not None else lock_head(session, name)
     seq = head.last_seq + 1
     record = build_record(seq)
     signature = signer.sign(signing_input(name, seq, record, head.last_signature))

@@ -23,6 +23,7 @@ from app.payments.summary import PaymentSummary, load_payment, summarize
 from app.workstations import receipt_number
 from db.models import (
     CashSession,
+    ChainHead,
     Contract,
     Invoice,
     InvoiceStatus,
@@ -34,9 +35,9 @@ from db.models import (
 OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
 
 
-def lock_series(session: Session, station: Workstation) -> None:
+def lock_series(session: Session, station: Workstation) -> ChainHead:
     """Serialise every ledger write of this workstation's series, until commit."""
-    chain.lock_head(session, station.series.chain_name)
+    return chain.lock_head(session, station.series.chain_name)
 
 
 def replay_or_conflict(session: Session, key: str, fingerprint: str) -> PaymentSummary | None:
@@ -80,6 +81,7 @@ def insert_signed(
     signer: Signer,
     payment: Payment,
     *,
+    head: ChainHead,
     reconnections: Callable[[], list[Contract]] = list,
     now: datetime,
 ) -> None:
@@ -96,7 +98,7 @@ def insert_signed(
         cleared.extend(reconnections())
         return payment_record(payment, [contract.number for contract in cleared])
 
-    link = chain.append(session, signer, payment.series.chain_name, build)
+    link = chain.append(session, signer, payment.series.chain_name, build, head=head)
     payment.key_id = link.key_id
     payment.prev_signature = link.prev_signature
     payment.signature = link.signature

@@ -148,7 +148,7 @@ def _take_payment(
     fingerprint: str,
 ) -> PaymentSummary:
     station = find_workstation(session, request.workstation)
-    lock_series(session, station)
+    head = lock_series(session, station)
     replay = replay_or_conflict(session, key, fingerprint)
     if replay is not None:
         return replay
@@ -239,6 +239,7 @@ def _take_payment(
         session,
         ctx.signer,
         payment,
+        head=head,
         reconnections=lambda: _reconnections_for(session, subscriber, paid, now, timezone),
         now=now,
     )

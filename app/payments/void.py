@@ -31,6 +31,7 @@ from app.payments.summary import PaymentSummary, credit_balance_minor, load_paym
 from app.workstations import find_workstation
 from db.models import (
     Allocation,
+    ChainHead,
     Payment,
     PaymentKind,
     Role,
@@ -70,7 +71,7 @@ def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> Payment
     result: PaymentSummary | None = None
     with ctx.db.write() as session:
         station = find_workstation(session, request.workstation)
-        lock_series(session, station)
+        head = lock_series(session, station)
         replay = replay_or_conflict(session, request.idempotency_key, request.fingerprint())
         if replay is not None:
             return replay
@@ -110,7 +111,7 @@ def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> Payment
             )
         else:
             result = _write_void(
-                ctx, session, actor, supervisor, original, station, request, reason
+                ctx, session, actor, supervisor, original, station, head, request, reason
             )
     if refusal is not None:
         raise refusal
@@ -154,6 +155,7 @@ def _write_void(
     supervisor: Actor,
     original: Payment,
     station: Workstation,
+    head: ChainHead,
     request: VoidRequest,
     reason: str,
 ) -> PaymentSummary:
@@ -217,7 +219,7 @@ def _write_void(
                 amount_minor=-sale.amount_minor,
             )
         )
-    insert_signed(session, ctx.signer, void, now=now)  # a void reconnects nothing
+    insert_signed(session, ctx.signer, void, head=head, now=now)  # a void reconnects nothing
     record_event(
         session,
         ctx.signer,
