@@ -72,3 +72,13 @@ def ngettext(singular: str, plural: str, n: int, language: str | None = None) ->
 
 
 _ = gettext
+
+
+_BABEL_LOCALES = {"fr": "fr_FR", "ar": "ar_DZ", "en": "en_GB"}
+
+
+def format_count(value: int, language: str | None = None) -> str:
+    """A whole number as the reader writes it: 5 000 in French, 5,000 in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=_BABEL_LOCALES[language or current_language()])

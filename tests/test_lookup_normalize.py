@@ -202,3 +202,11 @@ def test_phone_for_display_is_national_at_home_and_international_abroad() -> Non
     assert phone_for_display("+21698123456", "DZ") == "+216 98 123 456"
     assert phone_for_display("+33612345678", "FR") == "06 12 34 56 78"
     assert phone_for_display("not a number", "FR") == "not a number"
+
+
+def test_arabic_article_is_optional() -> None:
+    from app.lookup.normalize import fold_name
+
+    assert fold_name("الطرابلسي") == fold_name("طرابلسي") == "طرابلسي"
+    assert fold_name("محمد الهادي") == "محمد هادي"
+    assert fold_name("ال") == "ال"  # too short to be an article

@@ -445,3 +445,14 @@ def test_name_search_uses_the_full_text_index(
 def test_name_search_statement_needs_words() -> None:
     with pytest.raises(ValueError):
         name_search_statement("sqlite", [], 20)
+
+
+def test_arabic_family_name_found_with_or_without_the_article(database: Database) -> None:
+    from tests.factories import add_subscriber
+
+    add_subscriber(
+        database, "3000000001", first_name="Hedi", last_name="Trabelsi", name_ar="الهادي الطرابلسي"
+    )
+    for query in ("طرابلسي", "الطرابلسي", "هادي طرابلسي"):
+        result = find_subscribers(database, query, country="TN")
+        assert [hit.account_number for hit in result.hits] == ["3000000001"], query

@@ -10,13 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from app import config
 from app.auth import add_user
 from app.bootstrap import load_database_signer, open_context, open_database, require_current_schema
 from app.cli.output import ProgressPrinter, say, warn
 from app.errors import ValidationError
-from app.i18n import N_, current_language
+from app.i18n import N_, current_language, format_count, gettext
 from app.integrity.keys import Verifier, load_signer, public_key_b64, public_key_from_b64
 from app.integrity.verify import trusted_verifier_from_database, verify_database
 from app.labels import PAYMENT_KINDS, TENDER_KINDS, label
@@ -101,7 +102,7 @@ def demo(args: Namespace) -> int:
     say(
         N_("Building the {profile} demo with {count} subscribers in {url}..."),
         profile=args.profile,
-        count=f"{args.subscribers:,}",
+        count=format_count(args.subscribers),
         url=_safe_url(database.url),
     )
     summary = build_demo(
@@ -121,10 +122,10 @@ def demo(args: Namespace) -> int:
         operator=summary.operator_name,
         currency=summary.currency,
         agencies=summary.agencies,
-        subscribers=f"{summary.subscribers:,}",
-        contracts=f"{summary.contracts:,}",
-        invoices=f"{summary.invoices:,}",
-        payments=f"{summary.payments:,}",
+        subscribers=format_count(summary.subscribers),
+        contracts=format_count(summary.contracts),
+        invoices=format_count(summary.invoices),
+        payments=format_count(summary.payments),
         seconds=f"{summary.seconds:.1f}",
     )
     record_demo_logins(
@@ -204,7 +205,7 @@ def verify(args: Namespace) -> int:
                 "(key {key_id}, from {source})."
             ),
             chains=report.chains,
-            records=f"{report.records:,}",
+            records=format_count(report.records),
             key_id=report.key_id,
             source=source,
         )
@@ -298,7 +299,7 @@ def status(args: Namespace) -> int:
         settings = operator_settings(session)
 
         def count(model: type) -> str:
-            return f"{session.scalar(select(func.count()).select_from(model)) or 0:,}"
+            return format_count(session.scalar(select(func.count()).select_from(model)) or 0)
 
         say(
             N_("Guichet: {operator} ({country}, {currency}), database {url}"),
@@ -331,13 +332,8 @@ def status(args: Namespace) -> int:
     return 0
 
 
-def _t(message: str) -> str:
-    from app.i18n import gettext
-
-    return gettext(message)
+_t = gettext
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Any
 
-from app.i18n import gettext
+from app.i18n import format_count, gettext
 
 
 def say(message: str, **params: Any) -> None:
@@ -31,7 +31,7 @@ class ProgressPrinter:
         self._last = now
         percent = 100 * done // total if total else 100
         print(
-            f"  {gettext(stage)}: {done:,}/{total:,} ({percent}%) {now - self._start:6.1f} s",
+            f"  {gettext(stage)}: {format_count(done)}/{format_count(total)} ({percent}%) {now - self._start:6.1f} s",
             file=sys.stderr,
             flush=True,
         )

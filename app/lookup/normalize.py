@@ -65,7 +65,22 @@ def _fold_once(text: str) -> str:
         # Punctuation, hyphens, apostrophes, symbols and controls separate words,
         # exactly as the full-text tokenizers of both backends would.
         out.append(char if category[0] in "LN" else " ")
-    return " ".join("".join(out).split())
+    return " ".join(_without_article(word) for word in "".join(out).split())
+
+
+_ARTICLE = "\u0627\u0644"  # ال, the Arabic definite article
+_MIN_STEM = 3
+
+
+def _without_article(word: str) -> str:
+    """الطرابلسي and طرابلسي are the same family name to the person typing it.
+
+    The article is dropped from stored names and queries alike; short words
+    keep it, so that a stem of fewer than three letters never matches widely.
+    """
+    while word.startswith(_ARTICLE) and len(word) - len(_ARTICLE) >= _MIN_STEM:
+        word = word[len(_ARTICLE) :]
+    return word
 
 
 def fold_name(text: str) -> str:
