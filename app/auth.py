@@ -24,7 +24,7 @@ from app.errors import (
     ValidationError,
 )
 from app.i18n import LANGUAGES, N_
-from app.journal import EventKind, record_event
+from app.journal import EventKind, record_action, record_event
 from db.models import Agency, Role, Staff
 
 MAX_FAILED_ATTEMPTS = 5
@@ -248,15 +248,13 @@ def authenticate(
     with ctx.db.write() as session:
         actor, error = _check_credentials(ctx, session, login, password, workstation)
         if actor is not None and journal_success:
-            record_event(
+            record_action(
                 session,
-                ctx.signer,
+                ctx,
                 EventKind.LOGIN_SUCCEEDED,
-                actor_id=actor.staff_id,
-                actor_login=actor.login,
+                actor,
                 workstation=workstation,
                 subject=actor.login,
-                occurred_at=ctx.now(),
             )
     if error is not None:
         raise error
@@ -294,28 +292,24 @@ def unlock(
             login=locked_for.login,
         )
     with ctx.db.write() as session:
-        record_event(
+        record_action(
             session,
-            ctx.signer,
+            ctx,
             EventKind.SCREEN_UNLOCKED,
-            actor_id=actor.staff_id,
-            actor_login=actor.login,
+            actor,
             workstation=workstation,
             subject=locked_for.login,
-            occurred_at=ctx.now(),
         )
     return actor
 
 
 def record_screen_locked(ctx: AppContext, actor: Actor, *, workstation: str | None = None) -> None:
     with ctx.db.write() as session:
-        record_event(
+        record_action(
             session,
-            ctx.signer,
+            ctx,
             EventKind.SCREEN_LOCKED,
-            actor_id=actor.staff_id,
-            actor_login=actor.login,
+            actor,
             workstation=workstation,
             subject=actor.login,
-            occurred_at=ctx.now(),
         )

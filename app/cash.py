@@ -16,7 +16,7 @@ from app.auth import Actor, require_role
 from app.context import AppContext
 from app.errors import ConflictError
 from app.i18n import N_
-from app.journal import EventKind, record_event
+from app.journal import EventKind, record_action
 from app.money import currency, from_minor, to_minor
 from app.workstations import find_workstation, operator_settings
 from db.engine import Database
@@ -62,16 +62,14 @@ def open_cash_session(
         )
         session.add(cash_session)
         session.flush()
-        record_event(
+        record_action(
             session,
-            ctx.signer,
+            ctx,
             EventKind.CASH_SESSION_OPENED,
-            actor_id=actor.staff_id,
-            actor_login=actor.login,
+            actor,
             workstation=station.series.code,
             subject=str(cash_session.id),
             details={"float": float_minor},
-            occurred_at=ctx.now(),
         )
         return CashSessionInfo(
             cash_session.id,
@@ -95,15 +93,13 @@ def close_cash_session(ctx: AppContext, actor: Actor, workstation: str) -> None:
             )
         cash_session.closed_at = ctx.now()
         cash_session.closed_by_id = actor.staff_id
-        record_event(
+        record_action(
             session,
-            ctx.signer,
+            ctx,
             EventKind.CASH_SESSION_CLOSED,
-            actor_id=actor.staff_id,
-            actor_login=actor.login,
+            actor,
             workstation=station.series.code,
             subject=str(cash_session.id),
-            occurred_at=ctx.now(),
         )
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from app.context import AppContext
 from app.integrity import chain
 from app.integrity.canonical import canonical_bytes
 from app.integrity.keys import Signer
@@ -58,3 +59,37 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+class Acting(Protocol):
+    """Whoever acts: a signed-in member of staff (see app.auth.Actor)."""
+
+    @property
+    def staff_id(self) -> int: ...
+
+    @property
+    def login(self) -> str: ...
+
+
+def record_action(
+    session: Session,
+    ctx: AppContext,
+    kind: str,
+    actor: Acting,
+    *,
+    workstation: str | None = None,
+    subject: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> JournalEvent:
+    """Journal what a signed-in person did, now."""
+    return record_event(
+        session,
+        ctx.signer,
+        kind,
+        actor_id=actor.staff_id,
+        actor_login=actor.login,
+        workstation=workstation,
+        subject=subject,
+        details=details,
+        occurred_at=ctx.now(),
+    )

@@ -19,7 +19,7 @@ from app.auth import Actor, check_supervisor, require_role
 from app.context import AppContext
 from app.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.i18n import N_
-from app.journal import EventKind, record_event
+from app.journal import EventKind, record_action
 from app.payments.ledger import (
     apply_to_invoice,
     insert_signed,
@@ -94,12 +94,11 @@ def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> Payment
         if refusal is None:
             refusal = _why_not_voidable(session, original)
         if refusal is not None or supervisor is None:
-            record_event(
+            record_action(
                 session,
-                ctx.signer,
+                ctx,
                 EventKind.VOID_REFUSED,
-                actor_id=actor.staff_id,
-                actor_login=actor.login,
+                actor,
                 workstation=station.series.code,
                 subject=original.receipt_no,
                 details={
@@ -107,7 +106,6 @@ def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> Payment
                     "refusal": type(refusal).__name__,
                     "supervisor": request.supervisor_login.strip().lower(),
                 },
-                occurred_at=ctx.now(),
             )
         else:
             result = _write_void(
@@ -220,15 +218,13 @@ def _write_void(
             )
         )
     insert_signed(session, ctx.signer, void, head=head, now=now)  # a void reconnects nothing
-    record_event(
+    record_action(
         session,
-        ctx.signer,
+        ctx,
         EventKind.PAYMENT_VOIDED,
-        actor_id=actor.staff_id,
-        actor_login=actor.login,
+        actor,
         workstation=station.series.code,
         subject=original.receipt_no,
         details={"void": void.receipt_no, "approved_by": supervisor.login, "reason": reason},
-        occurred_at=now,
     )
     return summarize(session, void)
