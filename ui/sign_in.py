@@ -68,6 +68,7 @@ class SignInScreen(QWidget):
         self._busy = False
 
         self.title = QLabel(objectName="title")
+        self.title.setWordWrap(True)  # "Locked: <name>. Sign in again..." is long in Arabic
         self.where = QLabel(objectName="muted")
         self.login = QLineEdit(objectName="login")
         self.password = QLineEdit(objectName="password")
@@ -81,7 +82,7 @@ class SignInScreen(QWidget):
         self.demo_box.setVisible(bool(station.demo_logins))
 
         card = QFrame(objectName="card")
-        card.setMaximumWidth(560)
+        card.setMaximumWidth(640)
         form = QFormLayout()
         self._login_label = QLabel()
         self._password_label = QLabel()
