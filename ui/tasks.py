@@ -24,10 +24,20 @@ class Runner(Protocol):
 
 
 class _Relay(QObject):
-    """Carries one task's outcome across threads: Qt queues signals to the receiver's thread."""
+    """Carries one task's outcome across threads: Qt queues signals to the receiver's thread.
 
-    finished = Signal(object)
-    failed = Signal(object)
+    The outcome travels as a Python attribute, not as a signal argument: PySide6
+    mis-counts references of Python objects passed through queued signals
+    (a "deallocating None" abort after a few hundred tasks), so the signal
+    carries nothing and the GUI thread reads the attribute it announces.
+    """
+
+    done = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: Any = None
+        self.error: BaseException | None = None
 
 
 class _Task(QRunnable):
@@ -38,12 +48,11 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work()
+            self._relay.result = self._work()
         except BaseException as error:  # every failure must reach the screen
             error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self._relay.failed.emit(error)
-        else:
-            self._relay.finished.emit(result)
+            self._relay.error = error
+        self._relay.done.emit()
 
 
 class TaskRunner(QObject):
@@ -61,12 +70,14 @@ class TaskRunner(QObject):
         relay = _Relay()  # created here, so it lives in (and delivers to) the GUI thread
         self._relays.add(relay)
 
-        def done(value: Any, callback: Callable[[Any], None] = on_result) -> None:
+        def done() -> None:
             self._relays.discard(relay)
-            callback(value)
+            if relay.error is not None:
+                on_error(relay.error)
+            else:
+                on_result(relay.result)
 
-        relay.finished.connect(done)
-        relay.failed.connect(lambda error: done(error, on_error))
+        relay.done.connect(done)
         self._pool.start(_Task(work, relay))
 
     def wait(self, msecs: int = 30_000) -> bool:
