@@ -246,3 +246,14 @@ def test_arabic_lays_the_window_out_right_to_left(counter: Counter) -> None:
     counter.window.language.apply("fr")
     assert counter.window.layoutDirection() == Qt.LayoutDirection.LeftToRight
     assert counter.window.sign_out_button.text() == "Se déconnecter"
+
+
+def test_bill_copy_of_the_oldest_open_invoice(counter: Counter) -> None:
+    counter.sign_in()
+    counter.window.counter.open_documents = False  # no PDF viewer on a build machine
+    counter.scan("1000000001")
+    counter.press(Qt.Key.Key_F7)
+    path = counter.window.counter.last_document
+    assert path is not None and path.read_bytes().startswith(b"%PDF")
+    assert "F1" in path.name
+    assert str(path) in counter.window.counter.status.text()

@@ -31,5 +31,7 @@ def test_many_tasks_come_back_on_the_gui_thread(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: len(results) + len(errors) == 600, timeout=20_000)
     assert threads == {gui_thread}
     assert len(errors) == 12 and all(isinstance(e, ValueError) for e in errors)
-    assert results.count(None) == 294
+    assert (
+        results.count(None) == 300 - 12
+    )  # odd tasks return None, but the failing ones are odd too
     assert runner.wait()
