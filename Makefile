@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_DB ?= sqlite:///$(CURDIR)/.demo/guichet-demo.db
 
-.PHONY: demo test lint install
+.PHONY: demo test lint install system-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,11 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+system-deps:
+	@sh packaging/system-deps.sh --check 2>/dev/null || sh packaging/system-deps.sh --install
+
 ## Install, build the demo database (once) and start Guichet on it.
-demo: install
+demo: system-deps install
 	@mkdir -p .demo
 	$(PY) main.py --database "$(DEMO_DB)" demo --profile dz --keep-existing
 	$(PY) main.py --database "$(DEMO_DB)"

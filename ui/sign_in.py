@@ -6,6 +6,7 @@ from app.auth import Actor, authenticate, unlock
 from app.context import AppContext
 from app.errors import GuichetError
 from app.i18n import LANGUAGES, N_, current_language, gettext
+from app.labels import ROLES, label
 from app.station import StationInfo
 from ui.language import LanguageSwitch
 from ui.qt import (
@@ -165,7 +166,7 @@ class SignInScreen(QWidget):
         if station.demo_logins:
             lines = [_(N_("Demo database. Try these logins:"))]
             lines += [
-                f"  {hint.login}  /  {hint.password}   ({hint.role})"
+                f"  {hint.login}  /  {hint.password}   ({label(ROLES, hint.role)})"
                 for hint in station.demo_logins
             ]
             self.demo_box.setText("\n".join(lines))
