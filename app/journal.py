@@ -27,6 +27,7 @@ class EventKind:
     VOID_REFUSED = "payment.void_refused"
     CASH_SESSION_OPENED = "cash.session_opened"
     CASH_SESSION_CLOSED = "cash.session_closed"
+    BILL_COPY_ISSUED = "document.bill_copy_issued"
 
 
 def record_event(

@@ -106,9 +106,10 @@ def format_money(minor: int, cur: Currency, locale: str) -> str:
         from_minor(minor, cur),
         cur.code,
         locale=babel_locale.get(locale, locale),
-        currency_digits=False,
+        # Babel's ISO 4217 digits match ours (TND 3, DZD and EUR 2), so 1 234,500 TND
+        # keeps its millimes even when they are zero.
+        currency_digits=True,
         format_type="standard",
-        decimal_quantization=False,
     )
 
 

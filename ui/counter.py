@@ -8,11 +8,13 @@ the same text again, or F2, opens the payment of the subscriber shown.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from app.auth import Actor
 from app.context import AppContext
+from app.documents.issue import issue_bill_copy
 from app.errors import GuichetError
-from app.i18n import N_, gettext
+from app.i18n import N_, current_language, gettext
 from app.labels import TENDER_KINDS, label
 from app.lookup import LookupResult, SubscriberHit, find_subscribers
 from app.payments.summary import PaymentSummary, receipt_summary
@@ -23,6 +25,7 @@ from ui.formatting import moment, money
 from ui.payment_dialog import PaymentDialog
 from ui.qt import (
     QAbstractItemView,
+    QDesktopServices,
     QDialog,
     QEvent,
     QHBoxLayout,
@@ -37,6 +40,7 @@ from ui.qt import (
     Qt,
     QTableView,
     QTextEdit,
+    QUrl,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -101,6 +105,8 @@ class CounterScreen(QWidget):
         self.last_receipt: PaymentSummary | None = None
         self.payment_dialog: PaymentDialog | None = None
         self.void_dialog: VoidDialog | None = None
+        self.last_document: Path | None = None
+        self.open_documents = True  # tests turn this off: no viewer on a build machine
         self._shown_query: str | None = None
         self._pending_query: str | None = None
 
@@ -161,6 +167,7 @@ class CounterScreen(QWidget):
         self.results_view.installEventFilter(self)
         QShortcut(QKeySequence("F2"), self, activated=self.open_payment)
         QShortcut(QKeySequence("F6"), self, activated=self.reprint_selected)
+        QShortcut(QKeySequence("F7"), self, activated=self.bill_copy)
         QShortcut(QKeySequence("F8"), self, activated=self.open_void)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.clear)
         self.retranslate()
@@ -318,6 +325,29 @@ class CounterScreen(QWidget):
             lambda: receipt_summary(self._ctx.db, receipt_no), self.show_receipt, self._failed
         )
 
+    def bill_copy(self) -> None:
+        """A duplicate of a bill that never arrived, opened in the PDF viewer to print."""
+        number = self.panel.selected_invoice()
+        if number is None:
+            self.status.setText(_(N_("This subscriber has no open invoice to copy.")))
+            return
+        actor = self.actor
+        if actor is None:
+            return
+        language, ref = current_language(), self._station.ref
+        self.status.setText(_(N_("Preparing the copy of invoice {number}…")).format(number=number))
+        self._runner.submit(
+            lambda: issue_bill_copy(self._ctx, actor, number, language=language, workstation=ref),
+            self._bill_copy_ready,
+            self._failed,
+        )
+
+    def _bill_copy_ready(self, path: Path) -> None:
+        self.last_document = path
+        self.status.setText(_(N_("Copy saved as {path}.")).format(path=path))
+        if self.open_documents:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
     def open_void(self) -> None:
         receipt_no = self.panel.selected_receipt()
         if receipt_no is None or self.actor is None:
@@ -364,7 +394,8 @@ class CounterScreen(QWidget):
         self._keys_help.setText(
             _(
                 N_(
-                    "Enter: search · ↓: results · Enter or F2: payment · F6: reprint · F8: void · Esc: next customer"
+                    "Enter: search · ↓: results · Enter or F2: payment · F6: reprint · "
+                    "F7: bill copy · F8: void · Esc: next customer"
                 )
             )
         )

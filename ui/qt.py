@@ -11,10 +11,19 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
+    QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -49,6 +58,7 @@ __all__ = [
     "QCheckBox",
     "QColor",
     "QComboBox",
+    "QDesktopServices",
     "QDialog",
     "QDialogButtonBox",
     "QEvent",
@@ -80,6 +90,7 @@ __all__ = [
     "QTextEdit",
     "QThreadPool",
     "QTimer",
+    "QUrl",
     "QVBoxLayout",
     "QWidget",
     "Qt",

@@ -167,6 +167,13 @@ class SubscriberPanel(QWidget):
             model.set_rows([])
         self.retranslate()
 
+    def selected_invoice(self) -> str | None:
+        """The invoice picked in the list, else the oldest open one."""
+        rows = self.invoices_view.selectionModel().selectedRows()
+        if rows:
+            return self.invoices.row_at(rows[0].row()).number
+        return self.invoices.rows[0].number if self.invoices.rows else None
+
     def selected_receipt(self) -> str | None:
         rows = self.payments_view.selectionModel().selectedRows()
         if rows:

@@ -257,3 +257,10 @@ def test_bill_copy_of_the_oldest_open_invoice(counter: Counter) -> None:
     assert path is not None and path.read_bytes().startswith(b"%PDF")
     assert "F1" in path.name
     assert str(path) in counter.window.counter.status.text()
+    from db.models import JournalEvent
+
+    with counter.world.db.read() as session:
+        issued = session.scalars(
+            select(JournalEvent).where(JournalEvent.kind == "document.bill_copy_issued")
+        ).all()
+    assert [(event.actor_login, event.subject) for event in issued] == [("amina", "F1")]

@@ -1,0 +1,1 @@
+"""Figures for supervisors: what the counters took."""
