@@ -8,7 +8,9 @@ from app.context import AppContext
 from app.i18n import N_, gettext
 from app.labels import ROLES, label
 from app.products import ProductInfo, products_on_sale
+from app.reports.day_takings import DayTakings, day_takings
 from app.station import StationInfo
+from db.models import Role
 from ui.counter import CounterScreen
 from ui.language import LanguageSwitch
 from ui.qt import (
@@ -28,6 +30,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.sign_in import LanguagePicker, SignInScreen
+from ui.takings_dialog import TakingsDialog
 from ui.tasks import Runner
 from ui.till_dialog import OpenTillDialog
 
@@ -62,15 +65,19 @@ class MainWindow(QMainWindow):
         self.actor: Actor | None = None
         self._hidden_dialogs: list[QDialog] = []
         self._products: list[ProductInfo] | None = None
+        self.takings_dialog: TakingsDialog | None = None
 
         self.sign_in = SignInScreen(ctx, station, runner, language)
         self.counter = CounterScreen(ctx, station, runner, self.products)
         self.who = QLabel(objectName="muted")
+        self.takings_button = QPushButton(objectName="secondary")
+        self.takings_button.setVisible(False)  # supervisors and admins only
         self.lock_button = QPushButton(objectName="secondary")
         self.sign_out_button = QPushButton(objectName="secondary")
         bar = QHBoxLayout()
         bar.addWidget(self.who, 1)
         bar.addWidget(LanguagePicker(language))
+        bar.addWidget(self.takings_button)
         bar.addWidget(self.lock_button)
         bar.addWidget(self.sign_out_button)
         counter_page = QWidget()
@@ -95,6 +102,8 @@ class MainWindow(QMainWindow):
         self.sign_in.signed_in.connect(self._signed_in)
         self.sign_in.unlocked.connect(self._unlocked)
         self.lock_button.clicked.connect(self.lock)
+        self.takings_button.clicked.connect(self.show_takings)
+        QShortcut(QKeySequence("F10"), self, activated=self.show_takings)
         self.sign_out_button.clicked.connect(self.sign_out)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
         language.changed.connect(lambda _language: self.retranslate())
@@ -150,6 +159,7 @@ class MainWindow(QMainWindow):
     def _signed_in(self, actor: Actor) -> None:
         self.actor = actor
         self.counter.actor = actor
+        self.takings_button.setVisible(actor.has_role(Role.SUPERVISOR))
         if actor.language:
             self.language.apply(actor.language)
         self.retranslate()
@@ -174,10 +184,29 @@ class MainWindow(QMainWindow):
             return  # finish or cancel the payment first
         self.actor = None
         self.counter.actor = None
+        self.takings_button.setVisible(False)
         self.idle_timer.stop()
         self.counter.clear()
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.reset()
+
+    def show_takings(self) -> None:
+        """Today's takings at this agency (the service refuses anyone below supervisor)."""
+        actor = self.actor
+        if actor is None or not actor.has_role(Role.SUPERVISOR) or self.sign_in.locked:
+            return
+        agency, now = self.station.agency_code, self._ctx.now()
+        self._runner.submit(
+            lambda: day_takings(self._ctx.db, actor, agency, now=now),
+            self._takings_ready,
+            self.counter._failed,
+        )
+
+    def _takings_ready(self, takings: DayTakings) -> None:
+        dialog = TakingsDialog(takings, self)
+        self.takings_dialog = dialog
+        dialog.finished.connect(lambda _result: self.counter.take_keyboard())
+        dialog.open()
 
     def retranslate(self) -> None:
         self.setWindowTitle(
@@ -186,6 +215,7 @@ class MainWindow(QMainWindow):
             )
         )
         self.lock_button.setText(_(N_("Lock (Ctrl+L)")))
+        self.takings_button.setText(_(N_("Today's takings (F10)")))
         self.sign_out_button.setText(_(N_("Sign out")))
         self.counter.retranslate()
         if self.actor is not None:

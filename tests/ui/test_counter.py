@@ -264,3 +264,20 @@ def test_bill_copy_of_the_oldest_open_invoice(counter: Counter) -> None:
             select(JournalEvent).where(JournalEvent.kind == "document.bill_copy_issued")
         ).all()
     assert [(event.actor_login, event.subject) for event in issued] == [("amina", "F1")]
+
+
+def test_only_supervisors_see_todays_takings(counter: Counter) -> None:
+    counter.sign_in()
+    assert not counter.window.takings_button.isVisible()
+    counter.press(Qt.Key.Key_F10)
+    assert counter.window.takings_dialog is None
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    counter.press(Qt.Key.Key_Return)
+    counter.window.sign_out()
+    counter.sign_in("karim")
+    assert counter.window.takings_button.isVisible()
+    counter.press(Qt.Key.Key_F10)
+    dialog = counter.window.takings_dialog
+    assert dialog is not None and dialog.takings.payments == 1
+    assert "Payments: 1 · voids: 0" in dialog.summary.text()
