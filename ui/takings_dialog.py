@@ -26,7 +26,7 @@ class TakingsDialog(KeyboardDialog):
     def __init__(self, takings: DayTakings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("takings_dialog")
-        self.resize(900, 420)
+        self.resize(1180, 420)
         self.takings = takings
         cur = takings.currency
         self.setWindowTitle(
@@ -55,7 +55,8 @@ class TakingsDialog(KeyboardDialog):
         view.setModel(self.model)
         view.verticalHeader().hide()
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
         totals = ", ".join(
             f"{label(TENDER_KINDS, kind)}: {money(amount, cur)}"
             for kind, amount in sorted(takings.by_tender().items())
