@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-_WRITE_OPTION = "guichet_write"
+_WRITE_OPTION: Final = "guichet_write"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
