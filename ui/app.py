@@ -34,7 +34,7 @@ def run(
     switch.apply(wanted if wanted in LANGUAGES else "fr")
     runner = TaskRunner()
     window = MainWindow(ctx, station, runner, switch, idle_minutes=idle_minutes)
-    window.show()
+    window.showMaximized()  # the counter owns the screen; fits any resolution
     code = app.exec()
     runner.wait()
     return int(code)
