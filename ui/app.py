@@ -34,7 +34,12 @@ def run(
     switch.apply(wanted if wanted in LANGUAGES else "fr")
     runner = TaskRunner()
     window = MainWindow(ctx, station, runner, switch, idle_minutes=idle_minutes)
-    window.showMaximized()  # the counter owns the screen; fits any resolution
+    # The counter owns the screen. Size it ourselves too: without a window manager
+    # (kiosk sessions often have none) "maximized" means nothing.
+    screen = app.primaryScreen()
+    if screen is not None:
+        window.setGeometry(screen.availableGeometry())
+    window.showMaximized()
     code = app.exec()
     runner.wait()
     return int(code)
