@@ -205,6 +205,7 @@ class TopUpDialog(KeyboardDialog):
         ok = QPushButton(_(N_("Add")))
         ok.clicked.connect(self.accept)
         ok.setDefault(True)
+        self.target.setFocus()  # pick the product with the arrows if need be; the number is typed
         form.addRow(ok)
 
     def value(self) -> TopUpInput:
@@ -244,6 +245,7 @@ class PaymentDialog(KeyboardDialog):
         self.busy = False
         self.receipt: PaymentSummary | None = None
         self.topups: list[TopUpInput] = []
+        self.topup_dialog: TopUpDialog | None = None
 
         self.title = QLabel(objectName="title")
         self.invoices = InvoiceChoiceModel(view.currency)
@@ -339,12 +341,20 @@ class PaymentDialog(KeyboardDialog):
             self.error.setText(_(N_("No top-up product is on sale.")))
             return
         dialog = TopUpDialog(self._products, self._view.currency, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        self.topup_dialog = dialog
+        dialog.finished.connect(lambda result: self._topup_closed(dialog, result))
+        dialog.open()
+
+    def _topup_closed(self, dialog: TopUpDialog, result: int) -> None:
+        self.topup_dialog = None
+        if result == QDialog.DialogCode.Accepted:
             try:
                 self.topups.append(dialog.value())
             except GuichetError as error:
                 self.error.setText(error.translated())
             self._topups_changed()
+        self.activateWindow()
+        self.tender_rows[-1].amount.setFocus()
 
     def _topups_total(self) -> Decimal:
         prices = {product.code: product.face_value for product in self._products}

@@ -281,3 +281,24 @@ def test_only_supervisors_see_todays_takings(counter: Counter) -> None:
     dialog = counter.window.takings_dialog
     assert dialog is not None and dialog.takings.payments == 1
     assert "Payments: 1 · voids: 0" in dialog.summary.text()
+
+
+def test_top_up_sold_with_the_bill(counter: Counter) -> None:
+    counter.sign_in()
+    counter.scan("1000000002")
+    counter.press(Qt.Key.Key_Return)
+    dialog = counter.window.counter.payment_dialog
+    assert dialog is not None
+    counter.press(Qt.Key.Key_F7)
+    assert dialog.topup_dialog is not None
+    counter.type("0555 98 76 54")  # the number to top up; the first product is preselected
+    counter.press(Qt.Key.Key_Return)
+    assert [t.product_code for t in dialog.topups] == ["LTE1000"]  # products listed by service
+    assert dialog.tender_rows[0].amount.text() == "2000.00"  # the bill and the top-up, in cash
+    counter.press(Qt.Key.Key_Return)
+    [payment] = payments(counter)
+    assert (payment.allocated_minor, payment.topups_minor, payment.change_minor) == (
+        100000,
+        100000,
+        0,
+    )
