@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -29,6 +30,7 @@ from db.models import Agency, Role, Staff
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=15)
+LOCK_MINUTES = int(LOCK_DURATION.total_seconds() // 60)
 MIN_PASSWORD_LENGTH = 8
 ROLE_RANK = {Role.AGENT: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
 
@@ -157,77 +159,51 @@ def _check_credentials(
     """
     now = ctx.now()
     staff = session.scalars(select(Staff).where(Staff.login == login).with_for_update()).first()
+
+    def journal(kind: str, **details: Any) -> None:
+        record_event(
+            session,
+            ctx.signer,
+            kind,
+            actor_id=staff.id if staff is not None else None,
+            actor_login=login,
+            workstation=workstation,
+            subject=login,
+            details=details,
+            occurred_at=now,
+        )
+
     refused = AuthenticationError(N_("Wrong login or password."), field="password")
     if staff is None or not staff.active:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        record_event(
-            session,
-            ctx.signer,
-            EventKind.LOGIN_FAILED,
-            actor_login=login,
-            workstation=workstation,
-            subject=login,
-            details={"reason": "unknown_login"},
-            occurred_at=now,
-        )
+        journal(EventKind.LOGIN_FAILED, reason="unknown_login")
         return None, refused
     if staff.locked_until is not None and staff.locked_until > now:
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        record_event(
-            session,
-            ctx.signer,
-            EventKind.LOGIN_FAILED,
-            actor_id=staff.id,
-            actor_login=login,
-            workstation=workstation,
-            subject=login,
-            details={"reason": "locked"},
-            occurred_at=now,
-        )
+        journal(EventKind.LOGIN_FAILED, reason="locked")
         return None, AccountLockedError(
             N_(
                 "This account is locked after too many failed attempts. "
                 "Try again in {minutes} minutes or ask a supervisor."
             ),
             field="login",
-            minutes=minutes,
+            minutes=max(1, int((staff.locked_until - now).total_seconds() // 60) + 1),
         )
     try:
         _hasher.verify(staff.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         staff.failed_attempts += 1
-        record_event(
-            session,
-            ctx.signer,
-            EventKind.LOGIN_FAILED,
-            actor_id=staff.id,
-            actor_login=login,
-            workstation=workstation,
-            subject=login,
-            details={"reason": "wrong_password", "attempt": staff.failed_attempts},
-            occurred_at=now,
+        journal(EventKind.LOGIN_FAILED, reason="wrong_password", attempt=staff.failed_attempts)
+        if staff.failed_attempts < MAX_FAILED_ATTEMPTS:
+            return None, refused
+        staff.locked_until = now + LOCK_DURATION
+        staff.failed_attempts = 0
+        journal(EventKind.ACCOUNT_LOCKED, minutes=LOCK_MINUTES)
+        return None, AccountLockedError(
+            N_("Too many failed attempts: this account is locked for {minutes} minutes."),
+            field="login",
+            minutes=LOCK_MINUTES,
         )
-        if staff.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            staff.locked_until = now + LOCK_DURATION
-            staff.failed_attempts = 0
-            record_event(
-                session,
-                ctx.signer,
-                EventKind.ACCOUNT_LOCKED,
-                actor_id=staff.id,
-                actor_login=login,
-                workstation=workstation,
-                subject=login,
-                details={"minutes": int(LOCK_DURATION.total_seconds() // 60)},
-                occurred_at=now,
-            )
-            return None, AccountLockedError(
-                N_("Too many failed attempts: this account is locked for {minutes} minutes."),
-                field="login",
-                minutes=int(LOCK_DURATION.total_seconds() // 60),
-            )
-        return None, refused
     staff.failed_attempts = 0
     staff.locked_until = None
     if _hasher.check_needs_rehash(staff.password_hash):

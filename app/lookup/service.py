@@ -314,6 +314,7 @@ def find_subscribers(db: Database, query: str, *, country: str, limit: int = 20)
         rows = _name_search(session, db.dialect, words, limit)
 
     name_hits = [
-        _hit(row, MatchKind.NAME, float(_whole_word_score(words, row[6]))) for row in rows[:limit]
+        _hit(row, MatchKind.NAME, float(_whole_word_score(words, row[6])))  # ok: a score
+        for row in rows[:limit]
     ]
     return LookupResult(query=query, hits=name_hits, exact=False, has_more=len(rows) > limit)
