@@ -37,9 +37,8 @@ class Page:
 
     def text_width(self, text: str, font: str, size: float) -> float:
         # Shaped Arabic is narrower than its isolated letters: measure what is drawn.
-        return float(
-            stringWidth(visual(text, right_to_left=self.right_to_left), font, size)
-        )  # ok: points
+        width = stringWidth(visual(text, right_to_left=self.right_to_left), font, size)
+        return float(width)  # ok: points on the page, not money
 
     def draw(
         self,
