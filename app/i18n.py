@@ -74,11 +74,21 @@ def ngettext(singular: str, plural: str, n: int, language: str | None = None) ->
 _ = gettext
 
 
-_BABEL_LOCALES = {"fr": "fr_FR", "ar": "ar_DZ", "en": "en_GB"}
+def babel_locale(language: str | None = None, currency_code: str | None = None) -> str:
+    """The Babel locale for numbers, money and dates in ``language``.
+
+    In Arabic, the country's: Tunisia and Algeria name the months differently
+    (جانفي, not يناير) and write their currencies differently; the currency
+    tells which country the operator is in.
+    """
+    language = language or current_language()
+    if language == "ar":
+        return {"DZD": "ar_DZ", "TND": "ar_TN", "EUR": "ar"}.get(currency_code or "", "ar_DZ")
+    return {"fr": "fr_FR", "en": "en_GB"}.get(language, language)
 
 
 def format_count(value: int, language: str | None = None) -> str:
     """A whole number as the reader writes it: 5 000 in French, 5,000 in English."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=_BABEL_LOCALES[language or current_language()])
+    return format_decimal(value, locale=babel_locale(language))

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import NumberFormatError, format_currency, parse_decimal
 
 from app.errors import ValidationError
-from app.i18n import N_, current_language
+from app.i18n import N_, babel_locale, current_language
 
 
 @dataclass(frozen=True)
@@ -101,16 +101,22 @@ def parse_amount(text: str, cur: Currency, locale: str, *, field: str = "amount"
 
 
 def format_money(minor: int, cur: Currency, locale: str) -> str:
-    babel_locale = {"ar": "ar_DZ" if cur.code == "DZD" else "ar_TN" if cur.code == "TND" else "ar"}
     return format_currency(
         from_minor(minor, cur),
         cur.code,
-        locale=babel_locale.get(locale, locale),
+        locale=babel_locale(locale, cur.code),
         # Babel's ISO 4217 digits match ours (TND 3, DZD and EUR 2), so 1 234,500 TND
         # keeps its millimes even when they are zero.
         currency_digits=True,
         format_type="standard",
     )
+
+
+def format_amount(amount: Decimal, currency_code: str, language: str | None = None) -> str:
+    """A Decimal amount (a summary's, a view's) as the reader expects it."""
+    cur = currency(currency_code)
+    minor = to_minor(amount, cur, allow_zero=True, allow_negative=True)
+    return format_money(minor, cur, language or current_language())
 
 
 @dataclass(frozen=True)

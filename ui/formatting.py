@@ -7,26 +7,20 @@ from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 
-from app.i18n import current_language
-from app.money import currency, format_money, to_minor
-
-_BABEL_LOCALES = {"fr": "fr_FR", "ar": "ar_DZ", "en": "en_GB"}
+from app.i18n import babel_locale
+from app.money import format_amount
 
 
 def money(amount: Decimal, currency_code: str) -> str:
-    cur = currency(currency_code)
-    minor = to_minor(amount, cur, allow_zero=True, allow_negative=True)
-    return format_money(minor, cur, current_language())
+    return format_amount(amount, currency_code)
 
 
 def day(value: date) -> str:
-    return format_date(value, format="medium", locale=_BABEL_LOCALES[current_language()])
+    return format_date(value, format="medium", locale=babel_locale())
 
 
 def moment(value: datetime, timezone: str) -> str:
-    return format_datetime(
-        value, format="short", tzinfo=timezone, locale=_BABEL_LOCALES[current_language()]
-    )
+    return format_datetime(value, format="short", tzinfo=timezone, locale=babel_locale())
 
 
 def ltr(text: str | None) -> str:

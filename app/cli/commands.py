@@ -17,12 +17,12 @@ from app.auth import add_user
 from app.bootstrap import load_database_signer, open_context, open_database, require_current_schema
 from app.cli.output import ProgressPrinter, say, warn
 from app.errors import ValidationError
-from app.i18n import N_, current_language, format_count, gettext
+from app.i18n import N_, format_count, gettext
 from app.integrity.keys import Verifier, load_signer, public_key_b64, public_key_from_b64
 from app.integrity.verify import trusted_verifier_from_database, verify_database
 from app.labels import PAYMENT_KINDS, TENDER_KINDS, label
 from app.lookup import find_subscribers
-from app.money import currency, format_money, to_minor
+from app.money import format_amount
 from app.payments.summary import load_payment, summarize
 from app.station import DemoLoginHint, record_demo_logins
 from app.workstations import operator_settings
@@ -241,13 +241,9 @@ def receipt_show(args: Namespace) -> int:
     require_current_schema(ctx_db)
     with ctx_db.read() as session:
         summary = summarize(session, load_payment(session, receipt_no=args.receipt_no))
-    cur = currency(summary.currency)
-    language = current_language()
 
     def money(amount: Decimal) -> str:
-        return format_money(
-            to_minor(amount, cur, allow_zero=True, allow_negative=True), cur, language
-        )
+        return format_amount(amount, summary.currency)
 
     print(
         f"{summary.receipt_no}  {label(PAYMENT_KINDS, summary.kind)}  "

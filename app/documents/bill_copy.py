@@ -23,10 +23,10 @@ from app.config import data_dir
 from app.documents.arabic import isolate
 from app.documents.bill_copy_layout import render_bill_copy
 from app.errors import NotFoundError
-from app.i18n import N_, gettext, is_right_to_left
+from app.i18n import N_, babel_locale, gettext, is_right_to_left
 from app.labels import INVOICE_STATUSES, SERVICES
 from app.lookup.normalize import phone_for_display
-from app.money import Currency, currency, format_money
+from app.money import currency, format_money
 from app.station import StationInfo, load_station
 from db.engine import Database
 from db.models import Contract, Invoice, Subscriber
@@ -154,7 +154,7 @@ def _bill_copy(
         return gettext(message, language)
 
     cur = currency(station.currency)
-    locale = _babel_locale(language, cur)
+    locale = babel_locale(language, cur.code)
     arabic = language == "ar"
     printed_at = now.astimezone(ZoneInfo(station.timezone))
     subscriber = invoice.subscriber
@@ -236,14 +236,6 @@ def _bill_copy(
         if station.hotline
         else None,
     )
-
-
-def _babel_locale(language: str, cur: Currency) -> str:
-    """The Babel locale for dates. In Arabic, the country's: Tunisia and Algeria name
-    the months differently (جانفي, not يناير), as format_money does for currencies."""
-    if language == "ar":
-        return {"DZD": "ar_DZ", "TND": "ar_TN"}.get(cur.code, "ar")
-    return {"fr": "fr_FR", "en": "en_GB"}.get(language, language)
 
 
 def _names(subscriber: Subscriber, arabic: bool) -> tuple[str, ...]:
