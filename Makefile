@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: system-deps $(VENV)/.installed
 
 system-deps:
 	@sh packaging/system-deps.sh --check 2>/dev/null || sh packaging/system-deps.sh --install

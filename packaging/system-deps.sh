@@ -1,12 +1,14 @@
 #!/bin/sh
 # Debian/Ubuntu packages Guichet needs beyond Python: the libraries Qt's xcb
-# (X11) and offscreen platforms load, and a font with Latin and Arabic.
+# (X11) and offscreen platforms load, a font with Latin and Arabic, libusb for
+# USB receipt printers, and the CUPS headers pycups is built against.
 #   sh packaging/system-deps.sh --check     exit 1 if any is missing
 #   sh packaging/system-deps.sh --install   install the missing ones (root)
 set -eu
 PACKAGES="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
 fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
-libxcb-xinerama0 libxcb-xkb1 libxcb-randr0 libxcb-shape0 libxcb-xfixes0"
+libxcb-xinerama0 libxcb-xkb1 libxcb-randr0 libxcb-shape0 libxcb-xfixes0
+libusb-1.0-0 libcups2 libcups2-dev gcc"
 
 missing=""
 if command -v dpkg >/dev/null 2>&1; then
@@ -23,7 +25,7 @@ case "${1:---check}" in
   --install)
     [ -z "$missing" ] && exit 0
     if [ "$(id -u)" -ne 0 ]; then
-      echo "Qt needs these system packages:$missing" >&2
+      echo "Guichet needs these system packages:$missing" >&2
       echo "Install them with: sudo sh packaging/system-deps.sh --install" >&2
       exit 1
     fi

@@ -30,6 +30,7 @@ from db.models.payments import (
     Tender,
     TopUpSale,
 )
+from db.models.printing import PrintJob, PrintJobKind, PrintJobStatus, ReceiptCopy
 from db.models.staff import Staff
 from db.models.subscribers import Contract, Offer, Subscriber, SubscriberPhone
 
@@ -53,6 +54,10 @@ __all__ = [
     "PaymentKind",
     "PhoneKind",
     "PrepaidProduct",
+    "PrintJob",
+    "PrintJobKind",
+    "PrintJobStatus",
+    "ReceiptCopy",
     "ReceiptSeries",
     "ReconnectionRequest",
     "Role",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base
@@ -27,6 +37,8 @@ class OperatorSettings(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     hotline: Mapped[str | None] = mapped_column(String(40))
     receipt_footer: Mapped[str | None] = mapped_column(Text)
+    # PNG printed at the top of receipts; black on white reads best on thermal paper.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     # JSON list of {login, password, role, full_name}; set by the demo builder only.
     demo_logins: Mapped[str | None] = mapped_column(Text)
 
@@ -107,6 +119,11 @@ class Workstation(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[WorkstationKind] = mapped_column(String(16))
     series_id: Mapped[int] = mapped_column(ForeignKey("receipt_series.id"), unique=True)
+    # The receipt printer: a URI (tcp://, usb://, serial://, file://, cups://), the
+    # python-escpos capability profile and the paper width; None: no printer yet.
+    printer_uri: Mapped[str | None] = mapped_column(String(300))
+    printer_profile: Mapped[str | None] = mapped_column(String(64))
+    paper_width_mm: Mapped[int | None] = mapped_column(Integer)
 
     agency: Mapped[Agency] = relationship(back_populates="workstations")
     series: Mapped[ReceiptSeries] = relationship()
