@@ -28,6 +28,10 @@ class EventKind:
     CASH_SESSION_OPENED = "cash.session_opened"
     CASH_SESSION_CLOSED = "cash.session_closed"
     BILL_COPY_ISSUED = "document.bill_copy_issued"
+    RECEIPT_COPY_ISSUED = "receipt.copy_issued"
+    PRINT_JOBS_REDIRECTED = "print.jobs_redirected"
+    PRINTER_SETTINGS_CHANGED = "print.printer_settings_changed"
+    TEST_PAGE_PRINTED = "print.test_page"
 
 
 def record_event(

@@ -188,6 +188,7 @@ def test_deleted_payment_is_caught(ledger: World) -> None:
         ledger,
         f"DELETE FROM tenders WHERE payment_id = {victim}",
         f"DELETE FROM allocations WHERE payment_id = {victim}",
+        f"DELETE FROM print_jobs WHERE payment_id = {victim}",
         "DELETE FROM payments WHERE receipt_no = 'ALG01-G01-000002'",
     )
     problems = verify(ledger).problems
@@ -201,6 +202,7 @@ def test_last_payment_cut_off_is_caught(ledger: World) -> None:
         ledger,
         f"DELETE FROM tenders WHERE payment_id = {victim}",
         f"DELETE FROM allocations WHERE payment_id = {victim}",
+        f"DELETE FROM print_jobs WHERE payment_id = {victim}",
         "DELETE FROM payments WHERE receipt_no = 'ALG01-G01-000004'",
     )
     problems = verify(ledger).problems

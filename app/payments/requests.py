@@ -49,6 +49,9 @@ class PaymentRequest:
     topups: tuple[TopUpInput, ...] = field(default=())
     use_credit: bool = True
     keep_change_as_credit: bool = False
+    # The language the customer reads; None: the subscriber's, else the operator's.
+    # Not part of the fingerprint: a retry in another language is the same payment.
+    receipt_language: str | None = None
 
     def fingerprint(self) -> str:
         """A hash of everything but the key: the same key must come with the same request."""

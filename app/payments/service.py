@@ -23,7 +23,7 @@ from app.errors import (
     NotFoundError,
     ValidationError,
 )
-from app.i18n import N_
+from app.i18n import LANGUAGES, N_
 from app.money import Currency, currency, to_minor
 from app.payments.allocation import OpenInvoice, TenderAmount, plan_payment
 from app.payments.ledger import (
@@ -40,15 +40,18 @@ from app.payments.summary import (
     credit_balance_minor,
     summarize,
 )
+from app.printing.queue import queue_job
 from app.workstations import find_workstation, operator_settings
 from db.models import (
     Allocation,
     Contract,
     ContractStatus,
     Invoice,
+    OperatorSettings,
     Payment,
     PaymentKind,
     PrepaidProduct,
+    PrintJobKind,
     Role,
     Staff,
     Subscriber,
@@ -243,7 +246,25 @@ def _take_payment(
         reconnections=lambda: _reconnections_for(session, subscriber, paid, now, timezone),
         now=now,
     )
+    # The receipt's print job commits with the payment, or neither does.
+    queue_job(
+        session,
+        kind=PrintJobKind.RECEIPT,
+        workstation=station,
+        payment=payment,
+        document_ref=payment.receipt_no,
+        language=receipt_language(request.receipt_language, subscriber, settings),
+        now=now,
+        created_by_id=actor.staff_id,
+    )
     return summarize(session, payment)
+
+
+def receipt_language(asked: str | None, subscriber: Subscriber, settings: OperatorSettings) -> str:
+    for language in (asked, subscriber.language, settings.default_language):
+        if language in LANGUAGES:
+            return language
+    return "fr"
 
 
 def _reconnections_for(

@@ -27,13 +27,16 @@ from app.payments.ledger import (
     replay_or_conflict,
     require_open_session,
 )
+from app.payments.service import receipt_language
 from app.payments.summary import PaymentSummary, credit_balance_minor, load_payment, summarize
-from app.workstations import find_workstation
+from app.printing.queue import queue_job
+from app.workstations import find_workstation, operator_settings
 from db.models import (
     Allocation,
     ChainHead,
     Payment,
     PaymentKind,
+    PrintJobKind,
     Role,
     Staff,
     Tender,
@@ -52,6 +55,7 @@ class VoidRequest:
     reason: str
     supervisor_login: str
     supervisor_password: str
+    receipt_language: str | None = None  # the ANNULATION slip's; None: as for payments
 
     def fingerprint(self) -> str:
         return f"void:{self.receipt_no.strip().upper()}:{self.workstation.strip().upper()}"
@@ -218,6 +222,18 @@ def _write_void(
             )
         )
     insert_signed(session, ctx.signer, void, head=head, now=now)  # a void reconnects nothing
+    queue_job(
+        session,
+        kind=PrintJobKind.RECEIPT,
+        workstation=station,
+        payment=void,
+        document_ref=void.receipt_no,
+        language=receipt_language(
+            request.receipt_language, original.subscriber, operator_settings(session)
+        ),
+        now=now,
+        created_by_id=actor.staff_id,
+    )
     record_action(
         session,
         ctx,
