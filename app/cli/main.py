@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import config
-from app.cli import commands
+from app.cli import commands, printing_commands
 from app.errors import GuichetError
 from app.i18n import LANGUAGES, N_, gettext, set_language
 
@@ -156,14 +156,100 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--limit", type=int, default=20)
 
     receipt = command(
-        "receipt", _("receipts: show"), lambda _a: (parser.parse_args(["receipt", "--help"]), 2)[1]
+        "receipt",
+        _("receipts: show, print a copy, or write a copy as PDF"),
+        lambda _a: (parser.parse_args(["receipt", "--help"]), 2)[1],
     )
     receipt_sub = receipt.add_subparsers(metavar="ACTION")
     show = command("show", _("show a receipt"), commands.receipt_show, receipt_sub)
     show.add_argument("receipt_no")
+    reprint = command(
+        "print",
+        _("print a numbered copy (DUPLICATE n) of a receipt on a printer, now"),
+        printing_commands.receipt_print,
+        receipt_sub,
+    )
+    reprint.add_argument("receipt_no")
+    _device_argument(reprint)
+    _receipt_language_argument(reprint)
+    pdf = command(
+        "pdf",
+        _("write a numbered copy (DUPLICATE n) of a receipt as a PDF"),
+        printing_commands.receipt_pdf,
+        receipt_sub,
+    )
+    pdf.add_argument("receipt_no")
+    pdf.add_argument("--out", required=True, metavar="FILE", help=_("the PDF file to write"))
+    pdf.add_argument(
+        "--paper",
+        choices=["roll80", "a5"],
+        default="roll80",
+        help=_("80 mm roll (default) or A5 page"),
+    )
+    _receipt_language_argument(pdf)
+
+    check = command(
+        "verify-receipt",
+        _("check the QR code of a printed receipt: its signature and the ledger"),
+        printing_commands.verify_receipt,
+    )
+    check.add_argument("qr_text", metavar="QR_TEXT", help=_("the text read from the QR code"))
+    check.add_argument(
+        "--public-key", metavar="KEY", help=_("trusted public key (base64, or a file holding it)")
+    )
+
+    printer = command(
+        "printer",
+        _("receipt printers: test or status"),
+        lambda _a: (parser.parse_args(["printer", "--help"]), 2)[1],
+    )
+    printer_sub = printer.add_subparsers(metavar="ACTION")
+    test = command(
+        "test", _("print a test page on a printer"), printing_commands.printer_test, printer_sub
+    )
+    _device_argument(test)
+    test.add_argument(
+        "--profile", metavar="NAME", help=_("python-escpos profile (default TM-T20II)")
+    )
+    test.add_argument(
+        "--paper", type=int, choices=[58, 80], default=80, help=_("paper width in mm")
+    )
+    test.add_argument(
+        "--timeout", type=float, default=5.0, metavar="S", help=_("seconds to wait for the printer")
+    )
+    _receipt_language_argument(test)
+    state = command(
+        "status", _("ask a printer for its state"), printing_commands.printer_status, printer_sub
+    )
+    _device_argument(state)
+    state.add_argument(
+        "--timeout", type=float, default=2.0, metavar="S", help=_("seconds to wait for the printer")
+    )
 
     command("status", _("summary of the database (operator, counts, staff)"), commands.status)
     return parser
+
+
+def _device_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--device",
+        required=True,
+        metavar="URI",
+        help=gettext(
+            N_(
+                "the printer: tcp://HOST:PORT, usb://VID:PID, serial:///dev/ttyS0, "
+                "file:///path or cups://QUEUE"
+            )
+        ),
+    )
+
+
+def _receipt_language_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--receipt-language",
+        choices=sorted(LANGUAGES),
+        help=gettext(N_("language of the printed slip (default: the messages' language)")),
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, gui: Handler | None = None) -> int:

@@ -19,6 +19,10 @@ from app.documents.arabic import visual
 
 Align = Literal["start", "end", "center"]
 
+_NO_BREAK_SPACES = frozenset("\u00a0\u2007\u202f")
+_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO
+_POP = "\u202c"
+
 
 @dataclass
 class Page:
@@ -68,15 +72,21 @@ class Page:
             canvas.drawRightString(x, y, line)
         canvas.restoreState()
 
-    def wrap(self, text: str, font: str, size: float, width: float) -> list[str]:
+    def wrap(
+        self, text: str, font: str, size: float, width: float, *, keep_values: bool = False
+    ) -> list[str]:
         """Break a logical text into logical lines no wider than ``width``.
 
         Wrapping happens before reordering (see app.documents.arabic): reordering a
         whole paragraph first would put its last words on the first line.
+
+        ``keep_values``: break only at ordinary spaces outside values marked with
+        :func:`~app.documents.arabic.isolate`, so "12 345,67 DA" (no-break spaces)
+        or an isolated phone number stays on one line unless wider than ``width``.
         """
         lines: list[str] = []
         current = ""
-        for word in text.split():
+        for word in _breakable_words(text) if keep_values else text.split():
             candidate = f"{current} {word}" if current else word
             if self.text_width(candidate, font, size) <= width:
                 current = candidate
@@ -102,3 +112,24 @@ class Page:
         canvas.setLineWidth(thickness)
         canvas.line(self.left, y, self.right, y)
         canvas.restoreState()
+
+
+def _breakable_words(text: str) -> list[str]:
+    """The pieces of ``text`` between its ordinary spaces, values kept whole."""
+    words: list[str] = []
+    current = ""
+    depth = 0  # inside how many isolated values
+    for char in text:
+        if char in _EMBEDDINGS:
+            depth += 1
+        elif char == _POP:
+            depth = max(depth - 1, 0)
+        elif char.isspace() and depth == 0 and char not in _NO_BREAK_SPACES:
+            if current:
+                words.append(current)
+            current = ""
+            continue
+        current += char
+    if current:
+        words.append(current)
+    return words

@@ -138,7 +138,7 @@ class _EscposWriter:
         self.code_page = _code_page(model)
         self.pending_raster: list[Block] = []
         self.printer.hw("INIT")
-        if self.code_page:
+        if self.code_page and not right_to_left:  # a right-to-left slip prints no text
             self.printer.charcode(self.code_page)
 
     # Raster blocks are gathered and sent as one image: fewer, larger GS v 0 commands.
@@ -154,7 +154,9 @@ class _EscposWriter:
 
     def image(self, image: Image.Image) -> None:
         self.printer.set(align="left")
-        self.printer.image(image.convert("1"), impl="bitImageRaster", center=False)
+        # A threshold, not Pillow's default dithering: dithered letter edges print fuzzy.
+        ink = image.convert("L").point(lambda value: 255 if value >= 128 else 0).convert("1")
+        self.printer.image(ink, impl="bitImageRaster", center=False)
 
     def text_block(self, block: Block) -> bool:
         """Print ``block`` as text if the code page holds it; False when it must be raster."""

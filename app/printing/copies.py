@@ -1,0 +1,117 @@
+"""Copies of a receipt: DUPLICATA n on the counter's printer, on any printer, or as a PDF.
+
+Every copy gets the next number for its receipt (``receipt_copies``) and a
+journal event in the same transaction, whatever the medium: the customer's
+second paper copy and a PDF sent by e-mail are "DUPLICATA 2" and "DUPLICATA 3",
+never two "DUPLICATA 2".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.auth import Actor, require_role
+from app.context import AppContext
+from app.errors import GuichetError
+from app.payments.summary import load_payment
+from app.printing import devices
+from app.printing.devices import parse_printer_uri
+from app.printing.pdf_render import PdfPaper, slip_pdf
+from app.printing.queue import claim_direct, queue_job, register_copy
+from app.printing.receipt import receipt_document, receipt_slip
+from app.printing.worker import print_claimed
+from app.workstations import find_workstation
+from db.models import PrintJobKind, Role
+
+
+@dataclass(frozen=True)
+class CopyIssued:
+    receipt_no: str
+    copy_number: int
+    job_id: int | None  # the print job, for a paper copy
+
+
+def reprint(
+    ctx: AppContext,
+    actor: Actor,
+    receipt_no: str,
+    *,
+    workstation: str,
+    language: str,
+) -> CopyIssued:
+    """Queue DUPLICATA n of a receipt on this workstation's printer."""
+    require_role(actor, Role.AGENT)
+    with ctx.db.write() as session:
+        station = find_workstation(session, workstation)
+        payment = load_payment(session, receipt_no=receipt_no)
+        number = register_copy(
+            session, ctx, actor, payment, medium="thermal", workstation=station.series.code
+        )
+        job = queue_job(
+            session,
+            kind=PrintJobKind.RECEIPT,
+            workstation=station,
+            payment=payment,
+            document_ref=payment.receipt_no,
+            copy_number=number,
+            language=language,
+            now=ctx.now(),
+            created_by_id=actor.staff_id,
+        )
+        return CopyIssued(payment.receipt_no, number, job.id)
+
+
+def print_copy_now(
+    ctx: AppContext,
+    receipt_no: str,
+    printer_uri: str,
+    *,
+    language: str,
+    actor: Actor | None = None,
+) -> CopyIssued:
+    """Print DUPLICATA n on ``printer_uri`` at once (the command line), outside any queue.
+
+    Raises the printer's error when it does not print; the copy number stays
+    used (and journaled), as a copy that was attempted.
+    """
+    address = parse_printer_uri(printer_uri)
+    with ctx.db.write() as session:
+        payment = load_payment(session, receipt_no=receipt_no)
+        number = register_copy(session, ctx, actor, payment, medium="thermal", workstation=None)
+        job = queue_job(
+            session,
+            kind=PrintJobKind.RECEIPT,
+            workstation=None,  # in no workstation's queue: nobody else prints it
+            payment=payment,
+            document_ref=payment.receipt_no,
+            copy_number=number,
+            language=language,
+            printer_uri=address.uri,
+            now=ctx.now(),
+            created_by_id=actor.staff_id if actor else None,
+        )
+        job_id, receipt = job.id, payment.receipt_no
+    claimed = claim_direct(ctx.db, job_id)
+    error: GuichetError | None = print_claimed(
+        ctx, claimed, lambda a, data: devices.send(a, data), final=True
+    )
+    if error is not None:
+        raise error
+    return CopyIssued(receipt, number, job_id)
+
+
+def copy_pdf(
+    ctx: AppContext,
+    receipt_no: str,
+    *,
+    language: str,
+    paper: PdfPaper = PdfPaper.ROLL_80,
+    actor: Actor | None = None,
+) -> tuple[CopyIssued, bytes]:
+    """DUPLICATA n of a receipt as a PDF (80 mm roll or A5)."""
+    with ctx.db.write() as session:
+        payment = load_payment(session, receipt_no=receipt_no)
+        number = register_copy(session, ctx, actor, payment, medium="pdf", workstation=None)
+        document = receipt_document(session, ctx.signer, payment)
+    pdf = slip_pdf(receipt_slip(document, language, number), paper)
+    return CopyIssued(document.summary.receipt_no, number, None), pdf
