@@ -98,11 +98,16 @@ class PrintWorker:
         query: Query | None = None,
         idle_seconds: float = 1.0,
         status_seconds: float = 15.0,
+        send_timeout: float = 5.0,
     ) -> None:
         self.ctx = ctx
         self.workstation = workstation
-        self._send: Send = send or (lambda address, data: devices.send(address, data))
-        self._query: Query = query or (lambda address: devices.query_status(address))
+        self._send: Send = send or (
+            lambda address, data: devices.send(address, data, timeout=send_timeout)
+        )
+        self._query: Query = query or (
+            lambda address: devices.query_status(address, timeout=min(2.0, send_timeout))
+        )
         self._idle = idle_seconds
         self._status_every = status_seconds
         self._wake = threading.Event()

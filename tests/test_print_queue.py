@@ -1,0 +1,333 @@
+"""The print queue: a printer that is off never loses a receipt, prints each once, in order.
+
+The worker is driven with ``run_once`` and a clock the test moves, except where a
+real thread and a real killed process are the point.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import PermissionDeniedError, ValidationError
+from app.payments.requests import PaymentRequest, TenderInput
+from app.payments.service import take_payment
+from app.payments.void import VoidRequest, void_payment
+from app.printing.copies import copy_pdf, reprint
+from app.printing.queue import pending_jobs, redirect, retry_now
+from app.printing.settings import load_printer_settings, queue_test_page, save_printer_settings
+from app.printing.status import PrinterStatus
+from app.printing.worker import PrintWorker
+from db.engine import Database
+from db.models import JournalEvent, Payment, PrintJob, PrintJobStatus, ReceiptCopy, TenderKind
+from tests.factories import PASSWORD, WORKSTATION, World, add_subscriber, build_world
+from tests.fake_printer import FakePrinter
+
+RECEIPT = re.compile(rb"ALG01-G01-\d{6}")
+
+
+@pytest.fixture
+def world(database: Database, tmp_path: Path) -> World:
+    return build_world(database, tmp_path / "keys")
+
+
+@pytest.fixture
+def printer() -> FakePrinter:
+    with FakePrinter("online") as fake:
+        yield fake
+
+
+def use_printer(world: World, uri: str, workstation: str = WORKSTATION) -> None:
+    save_printer_settings(
+        world.ctx,
+        world.supervisor,
+        workstation,
+        printer_uri=uri,
+        profile="TM-T20II",
+        paper_width_mm=80,
+    )
+
+
+def pay(world: World, account: str, key: str, language: str = "fr"):
+    request = PaymentRequest(
+        key,
+        account,
+        WORKSTATION,
+        (TenderInput(TenderKind.CASH, Decimal("100")),),
+        receipt_language=language,
+    )
+    return take_payment(world.ctx, world.agent, request)
+
+
+def drain(worker: PrintWorker) -> int:
+    attempts = 0
+    while worker.run_once():
+        attempts += 1
+    return attempts
+
+
+def printed_receipts(printer: FakePrinter, since: int = 0) -> list[str]:
+    found = [RECEIPT.search(job) for job in printer.jobs[since:]]
+    return [match.group().decode() if match else "?" for match in found]
+
+
+def job_statuses(world: World) -> list[str]:
+    with world.db.read() as session:
+        return list(session.scalars(select(PrintJob.status).order_by(PrintJob.id)))
+
+
+def test_payment_and_its_print_job_commit_together(world: World) -> None:
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    pay(world, "A1", "k1")
+    with pytest.raises(ValidationError):  # refused payment: no receipt to print either
+        take_payment(
+            world.ctx,
+            world.agent,
+            PaymentRequest("k2", "A1", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("-1")),)),
+        )
+    with world.db.read() as session:
+        jobs = session.scalars(select(PrintJob)).all()
+        payments = session.scalar(select(func.count()).select_from(Payment))
+    assert payments == 1 and len(jobs) == 1
+    assert jobs[0].document_ref == "ALG01-G01-000001" and jobs[0].copy_number == 0
+    assert jobs[0].language == "fr" and jobs[0].status == PrintJobStatus.PENDING
+
+
+def test_printer_off_during_fifty_payments_then_on_prints_all_once_in_order(
+    world: World, printer: FakePrinter
+) -> None:
+    use_printer(world, printer.uri)
+    printer.mode = "refuse"
+    worker = PrintWorker(world.ctx, WORKSTATION)
+    for number in range(50):
+        account = f"A{number:03d}"
+        add_subscriber(world.db, account, invoices=[(f"F{number:03d}", 10000, date(2026, 11, 15))])
+        pay(world, account, f"key-{number}")
+        worker.run_once()  # the counter goes on; each attempt fails and waits its turn
+
+    assert printer.jobs == []
+    waiting = pending_jobs(world.db, WORKSTATION, language="en")
+    assert len(waiting) == 50
+    assert "refused the connection" in (waiting[0].error or "")
+    assert worker.check_status() == PrinterStatus.UNREACHABLE
+
+    printer.mode = "online"
+    world.ctx.clock.now += timedelta(minutes=2)  # type: ignore[attr-defined]
+    assert drain(worker) == 50
+    printer.wait_for_jobs(50)
+    assert printed_receipts(printer) == [f"ALG01-G01-{n:06d}" for n in range(1, 51)]
+    assert job_statuses(world) == ["printed"] * 50
+    assert pending_jobs(world.db, WORKSTATION) == []
+    assert worker.check_status() == PrinterStatus.ONLINE
+
+
+@pytest.mark.parametrize("mode", ["paper_out", "cover_open", "close_mid_job", "stall"])
+def test_a_failed_attempt_keeps_the_job_and_says_why(
+    world: World, printer: FakePrinter, mode: str
+) -> None:
+    use_printer(world, printer.uri)
+    printer.mode = mode
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    pay(world, "A1", "k1")
+    worker = PrintWorker(world.ctx, WORKSTATION, send_timeout=0.5)
+    assert worker.run_once()
+    (job,) = pending_jobs(world.db, WORKSTATION, language="en")
+    assert job.attempts == 1 and job.error
+    assert worker.snapshot().last_error is not None
+    assert not worker.run_once()  # it waits for its next attempt, with backoff
+
+    printer.mode = "online"
+    retry_now(world.ctx, world.agent, [job.id])
+    assert worker.run_once()
+    assert pending_jobs(world.db, WORKSTATION) == []
+    assert printed_receipts(printer)[-1] == "ALG01-G01-000001"
+
+
+def test_no_printer_set_up_is_said_plainly(world: World) -> None:
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    pay(world, "A1", "k1")
+    worker = PrintWorker(world.ctx, WORKSTATION)
+    worker.run_once()
+    (job,) = pending_jobs(world.db, WORKSTATION, language="fr")
+    assert job.error and "ALG01-G01" in job.error
+    assert worker.check_status() == PrinterStatus.UNREACHABLE  # never shown as fine
+
+
+def test_redirect_to_the_printer_next_door(world: World, tmp_path: Path) -> None:
+    use_printer(world, "tcp://127.0.0.1:1")  # nothing listens there
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    pay(world, "A1", "k1")
+    worker = PrintWorker(world.ctx, WORKSTATION, send_timeout=0.5)
+    worker.run_once()
+    (job,) = pending_jobs(world.db, WORKSTATION)
+    with FakePrinter("online") as next_door:
+        assert redirect(world.ctx, world.agent, [job.id], next_door.uri) == 1
+        assert worker.run_once()
+        assert printed_receipts(next_door) == ["ALG01-G01-000001"]
+    with world.db.read() as session:
+        assert session.scalar(select(PrintJob.printed_on)) == next_door.uri
+        kinds = list(session.scalars(select(JournalEvent.kind)))
+    assert "print.jobs_redirected" in kinds
+    with pytest.raises(ValidationError) as bad:
+        redirect(world.ctx, world.agent, [job.id], "ftp://printer")
+    assert bad.value.field == "printer_uri"
+
+
+def test_reprints_are_numbered_copies_journaled_and_printed(
+    world: World, printer: FakePrinter
+) -> None:
+    use_printer(world, printer.uri)
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    paid = pay(world, "A1", "k1", language="en")
+    worker = PrintWorker(world.ctx, WORKSTATION)
+    drain(worker)
+    first = reprint(world.ctx, world.agent, paid.receipt_no, workstation=WORKSTATION, language="en")
+    second = reprint(
+        world.ctx, world.agent, paid.receipt_no, workstation=WORKSTATION, language="en"
+    )
+    issued, pdf = copy_pdf(world.ctx, paid.receipt_no, language="en")
+    assert (first.copy_number, second.copy_number, issued.copy_number) == (1, 2, 3)
+    assert pdf.startswith(b"%PDF")
+    drain(worker)
+    original, copy1, copy2 = printer.wait_for_jobs(3)
+    assert b"DUPLICATE" not in original
+    assert b"DUPLICATE 1" in copy1 and b"DUPLICATE 2" in copy2
+    assert b"\x1bp" in original and b"\x1bp" not in copy1  # the drawer opens once
+    with world.db.read() as session:
+        copies = session.scalars(select(ReceiptCopy.copy_number).order_by(ReceiptCopy.id)).all()
+        events = session.scalars(
+            select(JournalEvent.details).where(JournalEvent.kind == "receipt.copy_issued")
+        ).all()
+    assert copies == [1, 2, 3] and len(events) == 3
+
+
+def test_void_prints_a_cancellation_slip(world: World, printer: FakePrinter) -> None:
+    use_printer(world, printer.uri)
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    paid = pay(world, "A1", "k1", language="en")
+    void_payment(
+        world.ctx,
+        world.agent,
+        VoidRequest(
+            "v1",
+            paid.receipt_no,
+            WORKSTATION,
+            "Wrong account",
+            "karim",
+            PASSWORD,
+            receipt_language="en",
+        ),
+    )
+    drain(PrintWorker(world.ctx, WORKSTATION))
+    _original, cancellation = printer.wait_for_jobs(2)
+    assert b"CANCELLATION" in cancellation and b"ALG01-G01-000001" in cancellation
+    assert b"ALG01-G01-000002" in cancellation
+
+
+def test_printer_settings_and_test_page_are_for_supervisors(
+    world: World, printer: FakePrinter
+) -> None:
+    with pytest.raises(PermissionDeniedError):
+        save_printer_settings(
+            world.ctx,
+            world.agent,
+            WORKSTATION,
+            printer_uri=printer.uri,
+            profile=None,
+            paper_width_mm=80,
+        )
+    with pytest.raises(ValidationError) as bad:
+        save_printer_settings(
+            world.ctx,
+            world.supervisor,
+            WORKSTATION,
+            printer_uri=printer.uri,
+            profile="TM-T20II",
+            paper_width_mm=70,
+        )
+    assert bad.value.field == "paper_width_mm"
+    saved = save_printer_settings(
+        world.ctx,
+        world.supervisor,
+        WORKSTATION,
+        printer_uri=printer.uri,
+        profile="POS-5890",
+        paper_width_mm=58,
+    )
+    assert load_printer_settings(world.db, WORKSTATION) == saved
+    queue_test_page(world.ctx, world.supervisor, WORKSTATION, language="en")
+    drain(PrintWorker(world.ctx, WORKSTATION))
+    (page,) = printer.wait_for_jobs(1)
+    assert b"TEST PAGE" in page and b"POS-5890" in page and b"58 mm" in page
+
+
+KILLED_WORKER = textwrap.dedent(
+    """
+    import sys
+    from app.context import AppContext
+    from app.integrity.keys import load_signer
+    from app.printing.worker import PrintWorker
+    from db.engine import Database
+
+    ctx = AppContext(Database(sys.argv[1]), load_signer(__import__("pathlib").Path(sys.argv[2])))
+    worker = PrintWorker(ctx, "ALG01-G01", send_timeout=30)
+    worker.run_once()  # stalls on the printer until it is killed
+    """
+)
+
+
+def test_jobs_left_by_a_killed_application_print_after_restart(
+    world: World, printer: FakePrinter, tmp_path: Path
+) -> None:
+    use_printer(world, printer.uri)
+    for number in range(3):
+        add_subscriber(world.db, f"A{number}", invoices=[(f"F{number}", 10000, date(2026, 11, 15))])
+        pay(world, f"A{number}", f"k{number}")
+    printer.mode = "stall"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            KILLED_WORKER,
+            world.db.url,
+            str(tmp_path / "keys" / "signing-key.pem"),
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "printing" not in job_statuses(world):
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.2)  # let it start sending
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert job_statuses(world) == ["printing", "pending", "pending"]
+
+    # The stalled connection is recorded only when the fake stops, after the checks.
+    printer.mode = "online"
+    before = len(printer.jobs)
+    worker = PrintWorker(world.ctx, WORKSTATION, idle_seconds=0.05)
+    worker.start()  # the restarted application: a real thread
+    try:
+        printer.wait_for_jobs(before + 3, timeout=20)
+        deadline = time.monotonic() + 10
+        while job_statuses(world) != ["printed"] * 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert job_statuses(world) == ["printed"] * 3
+    assert printed_receipts(printer, since=before) == [f"ALG01-G01-{n:06d}" for n in range(1, 4)]
