@@ -33,6 +33,7 @@ from db.models import (
     OpeningHours,
     OperatorSettings,
     Payment,
+    PrintJob,
     ReceiptSeries,
     Subscriber,
     SubscriberPhone,
@@ -91,6 +92,7 @@ def test_demo_builds_a_believable_operator(
     _check_subscribers_and_contracts(database, profile)
     _check_invoices(database, profile)
     _check_payments(database, summary)
+    _check_printers(database, summary)
     assert verify_database(database, signer.verifier).ok
     if database.is_sqlite:
         # The bulk load skips SQLite's foreign-key checks; prove it lost nothing,
@@ -98,6 +100,17 @@ def test_demo_builds_a_believable_operator(
         with database.read() as session:
             assert session.execute(text("PRAGMA foreign_key_check")).all() == []
             assert session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+
+
+def _check_printers(database: Database, summary: DemoSummary) -> None:
+    """Demo counters print into files, with a logo; the past month's receipts are
+    already printed and do not come out again when the counter starts."""
+    with database.read() as session:
+        assert session.scalars(select(OperatorSettings.logo_png)).one().startswith(b"\x89PNG")
+        uris = session.scalars(select(Workstation.printer_uri)).all()
+        statuses = session.scalars(select(PrintJob.status)).all()
+    assert uris and all(uri and uri.startswith("file:///") for uri in uris)
+    assert len(statuses) == summary.payments and set(statuses) == {"printed"}
 
 
 def _check_operator_and_agencies(database: Database, profile: str, summary: DemoSummary) -> None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select, update
+
 from app.auth import Actor, add_user
 from app.context import AppContext
 from app.demo.billing import INVOICE_COLUMNS
@@ -48,7 +50,16 @@ from app.errors import ValidationError
 from app.i18n import N_
 from app.integrity.keys import Signer
 from db.engine import Database
-from db.models import Contract, Invoice, Role, Subscriber, SubscriberPhone
+from db.models import (
+    Contract,
+    Invoice,
+    PrintJob,
+    PrintJobStatus,
+    Role,
+    Subscriber,
+    SubscriberPhone,
+    Workstation,
+)
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -210,6 +221,7 @@ def build_demo(
         seed=seed,
         progress=lambda done, total: report(STAGE_PAYMENTS, done, total),
     )
+    mark_history_printed(database)
 
     return DemoSummary(
         profile=spec.key,
@@ -224,6 +236,23 @@ def build_demo(
         logins=tuple(logins),
         seconds=timer.perf_counter() - started,
     )
+
+
+def mark_history_printed(database: Database) -> None:
+    """The month of past payments had their receipts printed at the time: their jobs
+    must not come out of the demo counter's printer when it starts."""
+    with database.write() as session:
+        session.execute(
+            update(PrintJob)
+            .where(PrintJob.status == PrintJobStatus.PENDING)
+            .values(
+                status=PrintJobStatus.PRINTED,
+                printed_at=PrintJob.created_at,
+                printed_on=select(Workstation.printer_uri)
+                .where(Workstation.id == PrintJob.workstation_id)
+                .scalar_subquery(),
+            )
+        )
 
 
 def _load(

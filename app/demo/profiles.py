@@ -151,7 +151,7 @@ DZ = Profile(
     default_language="fr",
     timezone="Africa/Algiers",
     hotline="12",
-    receipt_footer="Merci de votre visite — شكرا على زيارتكم — Service client : 12",
+    receipt_footer="Merci de votre visite — شكرا على زيارتكم",
     holiday_language="fr",
     agencies=(
         AgencySpec(
@@ -593,7 +593,7 @@ FR = Profile(
     default_language="fr",
     timezone="Europe/Paris",
     hotline="3900",
-    receipt_footer="Merci de votre visite — Service client : 3900 (service gratuit + prix appel)",
+    receipt_footer="Merci de votre visite. Appel au 3900 : service gratuit + prix de l'appel.",
     holiday_language="fr",
     agencies=(
         AgencySpec("PAR01", "Paris République", None, "Paris", "12, place de la République", 4),

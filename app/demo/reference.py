@@ -13,6 +13,8 @@ import holidays
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.config import data_dir
+from app.demo.logo import demo_logo
 from app.demo.profiles import Profile
 from app.errors import ConflictError
 from app.i18n import N_
@@ -112,6 +114,15 @@ def ensure_empty(session: Session) -> None:
         )
 
 
+def demo_printer(ref: str) -> str:
+    """A demo counter "prints" into a file in the data folder: the queue, the
+    status and the reprints all work without a printer on the desk. IT points
+    real counters at their printers in the printer settings."""
+    folder = data_dir() / "demo-printers"
+    folder.mkdir(parents=True, exist_ok=True)
+    return (folder / f"{ref}.escpos").resolve().as_uri()
+
+
 def _next_weekday(start: date, weekday: int) -> date:
     return start + timedelta(days=(weekday - start.weekday()) % 7)
 
@@ -128,6 +139,7 @@ def write_reference(session: Session, profile: Profile, today: date) -> Referenc
             timezone=profile.timezone,
             hotline=profile.hotline,
             receipt_footer=profile.receipt_footer,
+            logo_png=demo_logo(profile.operator_code, "DEMO"),
         )
     )
     closed_days = public_holidays(profile, today)
@@ -159,7 +171,14 @@ def write_reference(session: Session, profile: Profile, today: date) -> Referenc
             ref = workstation_ref(spec.code, code)
             session.add(
                 Workstation(
-                    agency=agency, code=code, name=name, kind=kind, series=ReceiptSeries(code=ref)
+                    agency=agency,
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    series=ReceiptSeries(code=ref),
+                    printer_uri=demo_printer(ref),
+                    printer_profile="TM-T20II",
+                    paper_width_mm=80,
                 )
             )
             refs.append(ref)
