@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import PermissionDeniedError, ValidationError
+from app.errors import NotFoundError, PermissionDeniedError, ValidationError
 from app.payments.requests import PaymentRequest, TenderInput
 from app.payments.service import take_payment
 from app.payments.void import VoidRequest, void_payment
-from app.printing.copies import copy_pdf, reprint
+from app.printing.copies import copy_pdf, print_bill_copy, reprint
 from app.printing.queue import pending_jobs, redirect, retry_now
 from app.printing.settings import load_printer_settings, queue_test_page, save_printer_settings
 from app.printing.status import PrinterStatus
@@ -331,3 +331,16 @@ def test_jobs_left_by_a_killed_application_print_after_restart(
         worker.stop()
     assert job_statuses(world) == ["printed"] * 3
     assert printed_receipts(printer, since=before) == [f"ALG01-G01-{n:06d}" for n in range(1, 4)]
+
+
+def test_bill_copy_prints_on_the_thermal_printer(world: World, printer: FakePrinter) -> None:
+    use_printer(world, printer.uri)
+    add_subscriber(world.db, "A1", invoices=[("F2026-77", 1234567, date(2026, 11, 15))])
+    print_bill_copy(world.ctx, world.agent, "f2026-77", workstation=WORKSTATION, language="en")
+    drain(PrintWorker(world.ctx, WORKSTATION))
+    (slip,) = printer.wait_for_jobs(1)
+    assert b"F2026-77" in slip and b"12,345.67" in slip
+    with pytest.raises(NotFoundError):
+        print_bill_copy(world.ctx, world.agent, "nope", workstation=WORKSTATION, language="en")
+    with world.db.read() as session:
+        assert "document.bill_copy_issued" in session.scalars(select(JournalEvent.kind)).all()

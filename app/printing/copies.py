@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from app.auth import Actor, require_role
 from app.context import AppContext
-from app.errors import GuichetError
+from app.errors import GuichetError, NotFoundError
+from app.i18n import N_
+from app.journal import EventKind, record_action
 from app.payments.summary import load_payment
 from app.printing import devices
 from app.printing.devices import parse_printer_uri
@@ -21,7 +25,7 @@ from app.printing.queue import claim_direct, queue_job, register_copy
 from app.printing.receipt import receipt_document, receipt_slip
 from app.printing.worker import print_claimed
 from app.workstations import find_workstation
-from db.models import PrintJobKind, Role
+from db.models import Invoice, PrintJobKind, Role
 
 
 @dataclass(frozen=True)
@@ -115,3 +119,40 @@ def copy_pdf(
         document = receipt_document(session, ctx.signer, payment)
     pdf = slip_pdf(receipt_slip(document, language, number), paper)
     return CopyIssued(document.summary.receipt_no, number, None), pdf
+
+
+def print_bill_copy(
+    ctx: AppContext, actor: Actor, invoice_number: str, *, workstation: str, language: str
+) -> int:
+    """Queue the duplicate of a bill on the counter's thermal printer; journaled.
+
+    The same content as the A5 copy (:mod:`app.documents.bill_copy`), laid out
+    as a slip; returns the print job's id.
+    """
+    require_role(actor, Role.AGENT)
+    typed = invoice_number.strip().upper()
+    with ctx.db.write() as session:
+        station = find_workstation(session, workstation)
+        if session.scalar(select(Invoice.id).where(Invoice.number == typed)) is None:
+            raise NotFoundError(
+                N_("No invoice with number {number}."), field="invoice_number", number=typed
+            )
+        job = queue_job(
+            session,
+            kind=PrintJobKind.BILL_COPY,
+            workstation=station,
+            document_ref=typed,
+            language=language,
+            now=ctx.now(),
+            created_by_id=actor.staff_id,
+        )
+        record_action(
+            session,
+            ctx,
+            EventKind.BILL_COPY_ISSUED,
+            actor,
+            workstation=station.series.code,
+            subject=typed,
+            details={"language": language, "medium": "thermal"},
+        )
+        return job.id
