@@ -99,6 +99,22 @@ A5_COMPACT = _Format(
     logo_height=16 * mm,
 )
 
+# A long receipt (several bills and top-ups) still fits one sheet in denser type.
+A5_DENSE = _Format(
+    page_width=A5[0],
+    column=108 * mm,
+    top=8 * mm,
+    bottom=8 * mm,
+    body=8.5,
+    large=12,
+    mark=13,
+    leading=1.15,
+    qr=22 * mm,
+    logo_width=36 * mm,
+    logo_height=13 * mm,
+)
+A5_STYLES = (A5_REGULAR, A5_COMPACT, A5_DENSE)
+
 ASCENT = 0.76  # DejaVu Sans, over type size
 DESCENT = 0.24
 PAIR_GAP = 8.0  # least room between a label and its value, points
@@ -154,12 +170,14 @@ def slip_pdf(slip: Slip, paper: PdfPaper = PdfPaper.ROLL_80) -> bytes:
         canvas.setPageSize((ROLL.page_width, height))
         _paginate(canvas, groups, top=height - ROLL.top, bottom=ROLL.bottom)
     else:
-        fmt = A5_REGULAR
-        groups = _layout(slip, canvas, fmt, fonts)
-        if not _fits(groups, fmt):
-            compact = _layout(slip, canvas, A5_COMPACT, fonts)
-            if _fits(compact, A5_COMPACT):
-                fmt, groups = A5_COMPACT, compact
+        # The first style that fits one sheet; a receipt too long for any of them
+        # goes on several sheets in the regular type.
+        fmt, groups = A5_REGULAR, _layout(slip, canvas, A5_REGULAR, fonts)
+        for style in A5_STYLES:
+            laid_out = groups if style is A5_REGULAR else _layout(slip, canvas, style, fonts)
+            if _fits(laid_out, style):
+                fmt, groups = style, laid_out
+                break
         _paginate(canvas, groups, top=A5[1] - fmt.top, bottom=fmt.bottom)
     canvas.showPage()
     canvas.save()
