@@ -99,7 +99,8 @@ def describe_error(record: str | None, language: str | None = None) -> str | Non
     if not record:
         return None
     data = json.loads(record)
-    return gettext(data["message"], language).format(**data["params"])
+    message: str = data["message"]  # a msgid stored by error_record
+    return gettext(message, language).format(**data["params"])
 
 
 # -- queueing ------------------------------------------------------------------
