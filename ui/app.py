@@ -6,6 +6,7 @@ import sys
 
 from app.bootstrap import open_context
 from app.i18n import LANGUAGES, set_language
+from app.printing.worker import PrintWorker
 from app.station import load_station
 from ui.language import LanguageSwitch
 from ui.main_window import MainWindow
@@ -33,13 +34,21 @@ def run(
     set_language(wanted if wanted in LANGUAGES else "fr")
     switch.apply(wanted if wanted in LANGUAGES else "fr")
     runner = TaskRunner()
-    window = MainWindow(ctx, station, runner, switch, idle_minutes=idle_minutes)
-    # The counter owns the screen. Size it ourselves too: without a window manager
-    # (kiosk sessions often have none) "maximized" means nothing.
-    screen = app.primaryScreen()
-    if screen is not None:
-        window.setGeometry(screen.availableGeometry())
-    window.showMaximized()
-    code = app.exec()
-    runner.wait()
+    # One worker prints this workstation's queue, from start-up (receipts left
+    # waiting by a previous run come out first) until the window closes.
+    worker = PrintWorker(ctx, station.ref)
+    worker.start()
+    try:
+        window = MainWindow(ctx, station, runner, switch, idle_minutes=idle_minutes, worker=worker)
+        # The counter owns the screen. Size it ourselves too: without a window manager
+        # (kiosk sessions often have none) "maximized" means nothing.
+        screen = app.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.availableGeometry())
+        window.showMaximized()
+        code = app.exec()
+        runner.wait()
+    finally:
+        # A job half sent stays "printing" and goes back to the queue at the next start.
+        worker.stop()
     return int(code)

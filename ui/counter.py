@@ -15,14 +15,18 @@ from app.context import AppContext
 from app.documents.issue import issue_bill_copy
 from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
-from app.labels import TENDER_KINDS, label
 from app.lookup import LookupResult, SubscriberHit, find_subscribers
-from app.payments.summary import PaymentSummary, receipt_summary
+from app.payments.summary import PaymentSummary
+from app.printing.copies import CopyIssued, reprint
+from app.printing.worker import PrintWorker
 from app.products import ProductInfo
 from app.station import StationInfo
 from app.subscribers import SubscriberView, load_subscriber_view
-from ui.formatting import moment, money
+from db.models import Role
 from ui.payment_dialog import PaymentDialog
+from ui.print_queue_dialog import PrintQueueDialog
+from ui.printer_settings_dialog import PrinterSettingsDialog
+from ui.printer_status import PrinterStatusWidget
 from ui.qt import (
     QAbstractItemView,
     QDesktopServices,
@@ -39,49 +43,18 @@ from ui.qt import (
     QStackedWidget,
     Qt,
     QTableView,
-    QTextEdit,
     QUrl,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+from ui.receipt_preview import ReceiptPreview, RenderedSlip, render_receipt
 from ui.subscriber_panel import SubscriberPanel
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
 from ui.void_dialog import VoidDialog
 
 _ = gettext
-
-
-def receipt_text(receipt: PaymentSummary, station: StationInfo) -> str:
-    """A plain rendering of the receipt for the screen, until the printing module lands."""
-    cur = receipt.currency
-    lines = [
-        station.operator_name,
-        f"{station.agency_name} — {station.ref}",
-        _(N_("Receipt {receipt_no}")).format(receipt_no=receipt.receipt_no),
-        moment(receipt.created_at, station.timezone),
-        f"{receipt.subscriber_name} — {receipt.account_number}",
-        "",
-    ]
-    for line in receipt.allocations:
-        lines.append(f"{line.invoice_number:<18} {money(line.amount, cur):>16}")
-    for topup in receipt.topup_lines:
-        lines.append(f"{topup.product_name} x{topup.quantity} {money(topup.amount, cur):>16}")
-    lines.append("")
-    for tender in receipt.tenders:
-        lines.append(f"{label(TENDER_KINDS, tender.kind):<18} {money(tender.amount, cur):>16}")
-    change = _(N_("Change"))
-    lines.append(f"{change:<18} {money(receipt.change, cur):>16}")
-    if receipt.credit_added or receipt.credit_balance_after:
-        lines.append(
-            _(N_("Credit on the account: {amount}")).format(
-                amount=money(receipt.credit_balance_after, cur)
-            )
-        )
-    for contract in receipt.reconnections:
-        lines.append(_(N_("Line {contract}: reconnection requested")).format(contract=contract))
-    return "\n".join(lines)
 
 
 class CounterScreen(QWidget):
@@ -94,17 +67,26 @@ class CounterScreen(QWidget):
         runner: Runner,
         products: Callable[[], list[ProductInfo]],
         parent: QWidget | None = None,
+        *,
+        worker: PrintWorker | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._station = station
         self._runner = runner
         self._products = products
+        self.worker = worker  # None: nothing prints in this process (most tests)
         self.actor: Actor | None = None
         self.subscriber: SubscriberView | None = None
-        self.last_receipt: PaymentSummary | None = None
+        self.last_receipt: str | None = None  # its number: F6 reprints it when nobody is shown
+        self.last_copy: CopyIssued | None = None
         self.payment_dialog: PaymentDialog | None = None
         self.void_dialog: VoidDialog | None = None
+        self.print_queue_dialog: PrintQueueDialog | None = None
+        self.printer_settings_dialog: PrinterSettingsDialog | None = None
+        self._reprinting = False
+        self._preview_wanted: tuple[str, int] | None = None
+        self._note: tuple[str, dict[str, object]] | None = None
         self.last_document: Path | None = None
         self.open_documents = True  # tests turn this off: no viewer on a build machine
         self._shown_query: str | None = None
@@ -135,29 +117,37 @@ class CounterScreen(QWidget):
         self.middle.addWidget(self.placeholder)
         self.middle.addWidget(self.results_view)
         self.middle.addWidget(self.panel)
-        self.receipt_view = QTextEdit(objectName="receipt_preview")
-        self.receipt_view.setReadOnly(True)
-        self.receipt_view.setMinimumWidth(300)
+        self.receipt_preview = ReceiptPreview()
         self._receipt_title = QLabel(objectName="muted")
+        self.receipt_note = QLabel(objectName="receipt_note")
+        self.receipt_note.setWordWrap(True)
+        self.receipt_note.setVisible(False)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self._receipt_title)
-        side_layout.addWidget(self.receipt_view)
+        side_layout.addWidget(self.receipt_note)
+        side_layout.addWidget(self.receipt_preview, 1)
         splitter = QSplitter()
         splitter.addWidget(self.middle)
         splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 2)  # the receipt readable at a glance
         self._keys_help = QLabel(objectName="muted")
+        self._keys_help.setWordWrap(True)
+        self.printer_status = PrinterStatusWidget(ctx, station.ref, runner, worker)
+        self.printer_status.clicked.connect(lambda: self.open_print_queue())
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self._keys_help, 1)
+        bottom.addWidget(self.printer_status)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self._keys_help)
+        layout.addLayout(bottom)
 
         self.search.returnPressed.connect(self._enter_in_search)
         self.search.installEventFilter(self)
@@ -169,6 +159,12 @@ class CounterScreen(QWidget):
         QShortcut(QKeySequence("F6"), self, activated=self.reprint_selected)
         QShortcut(QKeySequence("F7"), self, activated=self.bill_copy)
         QShortcut(QKeySequence("F8"), self, activated=self.open_void)
+        QShortcut(QKeySequence("F9"), self, activated=lambda: self.open_print_queue())
+        QShortcut(
+            QKeySequence("Shift+F9"),
+            self,
+            activated=lambda: self.open_print_queue(every_workstation=True),
+        )
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.clear)
         self.retranslate()
 
@@ -306,6 +302,7 @@ class CounterScreen(QWidget):
     def _payment_closed(self, dialog: PaymentDialog, result: int) -> None:
         self.payment_dialog = None
         if result == QDialog.DialogCode.Accepted and dialog.receipt is not None:
+            self.wake_printer()  # its receipt was queued with the payment
             self.show_receipt(dialog.receipt)
             self.receipt_ready.emit(dialog.receipt)
             self.clear()
@@ -316,14 +313,48 @@ class CounterScreen(QWidget):
             )
         self.take_keyboard()
 
+    def wake_printer(self) -> None:
+        """A job was queued: the worker prints it now, the status shows it waiting meanwhile."""
+        if self.worker is not None:
+            self.worker.wake()
+        self.printer_status.refresh()
+
     def reprint_selected(self) -> None:
-        """Show a past receipt again (the print queue takes it once printing lands)."""
-        receipt_no = self.panel.selected_receipt()
-        if receipt_no is None:
+        """DUPLICATE n of the selected receipt (or the last one) on this counter's printer.
+
+        Only the copy is made: the payment is in the ledger already and is never taken again.
+        """
+        receipt_no = self.panel.selected_receipt() if self.subscriber is not None else None
+        receipt_no = receipt_no or self.last_receipt
+        actor = self.actor
+        if receipt_no is None or actor is None or self._reprinting:
             return
-        self._runner.submit(
-            lambda: receipt_summary(self._ctx.db, receipt_no), self.show_receipt, self._failed
+        self._reprinting = True  # a held-down F6 makes one copy, not ten
+        ref, language = self._station.ref, current_language()
+        self.status.setText(
+            _(N_("Printing a copy of receipt {receipt_no}…")).format(receipt_no=receipt_no)
         )
+        self._runner.submit(
+            lambda: reprint(self._ctx, actor, receipt_no, workstation=ref, language=language),
+            self._copy_queued,
+            self._reprint_failed,
+        )
+
+    def _copy_queued(self, copy: CopyIssued) -> None:
+        self._reprinting = False
+        self.last_copy = copy
+        self.wake_printer()
+        self._set_note(N_("Copy {number} queued for printing."), number=copy.copy_number)
+        self.status.setText(
+            _(N_("Copy {number} of receipt {receipt_no} queued for printing.")).format(
+                number=copy.copy_number, receipt_no=copy.receipt_no
+            )
+        )
+        self.preview_receipt(copy.receipt_no, copy.copy_number, keep_note=True)
+
+    def _reprint_failed(self, error: BaseException) -> None:
+        self._reprinting = False
+        self._failed(error)
 
     def bill_copy(self) -> None:
         """A duplicate of a bill that never arrived, opened in the PDF viewer to print."""
@@ -362,6 +393,7 @@ class CounterScreen(QWidget):
     def _void_closed(self, dialog: VoidDialog, result: int) -> None:
         self.void_dialog = None
         if result == QDialog.DialogCode.Accepted and dialog.result_summary is not None:
+            self.wake_printer()  # the CANCELLATION slip was queued with the void
             self.show_receipt(dialog.result_summary)
             self.reload_subscriber(
                 _(N_("Receipt {receipt_no} voided by {void_no}.")).format(
@@ -370,10 +402,100 @@ class CounterScreen(QWidget):
             )
         self.take_keyboard()
 
+    # --- the receipt on screen ----------------------------------------------------------------
+
     def show_receipt(self, receipt: PaymentSummary) -> None:
-        self.last_receipt = receipt
-        self.receipt_view.setPlainText(receipt_text(receipt, self._station))
-        self.receipt_view.setAlignment(Qt.AlignmentFlag.AlignLeading)
+        """The receipt just issued, drawn as the printer prints it."""
+        self.last_receipt = receipt.receipt_no
+        self.preview_receipt(receipt.receipt_no, 0)
+
+    def preview_receipt(
+        self, receipt_no: str, copy_number: int, *, keep_note: bool = False
+    ) -> None:
+        if not keep_note:
+            self._set_note(None)
+        wanted = (receipt_no, copy_number)
+        self._preview_wanted = wanted
+        ctx, ref, language = self._ctx, self._station.ref, current_language()
+        self._runner.submit(
+            lambda: render_receipt(
+                ctx, ref, language, receipt_no=receipt_no, copy_number=copy_number
+            ),
+            lambda slip: self._preview_ready(wanted, slip),
+            self._preview_failed,
+        )
+
+    def _preview_ready(self, wanted: tuple[str, int], slip: RenderedSlip) -> None:
+        if wanted != self._preview_wanted:
+            return  # a newer receipt was asked for meanwhile
+        self.receipt_preview.show_slip(slip)
+
+    def _preview_failed(self, error: BaseException) -> None:
+        # Only the picture failed: the payment and its print job are saved.
+        reason = error.translated() if isinstance(error, GuichetError) else str(error)
+        self._set_note(N_("The receipt cannot be shown: {reason}"), reason=reason)
+
+    def _set_note(self, message: str | None, **params: object) -> None:
+        self._note = (message, params) if message else None
+        self.receipt_note.setText(_(message).format(**params) if message else "")
+        self.receipt_note.setVisible(message is not None)
+
+    # --- printing -----------------------------------------------------------------------------
+
+    def open_print_queue(self, *, every_workstation: bool = False) -> None:
+        """The jobs waiting to print (F9); a supervisor's Shift+F9 shows every workstation's."""
+        actor = self.actor
+        if actor is None or self.print_queue_dialog is not None:
+            return
+        if every_workstation and not actor.has_role(Role.SUPERVISOR):
+            return
+        dialog = PrintQueueDialog(
+            self._ctx,
+            actor,
+            self._station.ref,
+            self._station.timezone,
+            self._runner,
+            self.worker,
+            self,
+            every_workstation=every_workstation,
+        )
+        self.print_queue_dialog = dialog
+        dialog.settings_wanted.connect(lambda: self.open_printer_settings(dialog))
+        dialog.finished.connect(lambda _result: self._print_queue_closed())
+        dialog.open()
+
+    def open_printer_settings(self, over: QWidget | None = None) -> None:
+        """This counter's printer: supervisors and administrators only (the service checks too).
+
+        Opened from the print queue (``over``), where a supervisor finds it.
+        """
+        actor = self.actor
+        if actor is None or not actor.has_role(Role.SUPERVISOR):
+            return
+        if self.printer_settings_dialog is not None:
+            return
+        dialog = PrinterSettingsDialog(
+            self._ctx, actor, self._station.ref, self._runner, self.worker, over or self
+        )
+        self.printer_settings_dialog = dialog
+        dialog.finished.connect(lambda _result: self._printer_settings_closed())
+        dialog.open()
+
+    def _print_queue_closed(self) -> None:
+        self.print_queue_dialog = None
+        self.printer_status.refresh()
+        self.take_keyboard()
+
+    def _printer_settings_closed(self) -> None:
+        self.printer_settings_dialog = None
+        self.printer_status.refresh()
+        queue = self.print_queue_dialog
+        if queue is not None:  # back to the queue it was opened from
+            queue.reload()
+            queue.activateWindow()
+            queue.view.setFocus()
+        else:
+            self.take_keyboard()
 
     def clear(self) -> None:
         self.search.clear()
@@ -398,8 +520,13 @@ class CounterScreen(QWidget):
                     "F7: bill copy · F8: void · Esc: next customer"
                 )
             )
+            + " · "
+            + _(N_("F9: print queue"))
         )
         self.results.retranslate()
         self.panel.retranslate()
-        if self.last_receipt is not None:
-            self.show_receipt(self.last_receipt)
+        self.receipt_preview.retranslate()
+        self.printer_status.retranslate()
+        if self._note is not None:
+            self._set_note(self._note[0], **self._note[1])
+        # The preview stays in the language it was printed in: it is that paper's picture.

@@ -7,6 +7,7 @@ from app.cash import current_cash_session
 from app.context import AppContext
 from app.i18n import N_, gettext
 from app.labels import ROLES, label
+from app.printing.worker import PrintWorker
 from app.products import ProductInfo, products_on_sale
 from app.reports.day_takings import DayTakings, day_takings
 from app.station import StationInfo
@@ -54,7 +55,15 @@ class MainWindow(QMainWindow):
         language: LanguageSwitch,
         *,
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
+        worker: PrintWorker | None = None,
     ) -> None:
+        """``worker`` prints this workstation's queue; its owner starts and stops it
+        (:func:`ui.app.run`); tests pass none, or one they drive by hand.
+
+        Printing has no button up here (the bar is full at 1366 px): the printer's
+        state at the bottom of the counter opens the queue (F9, Shift+F9 for a
+        supervisor's every-workstation view), and the queue the printer settings.
+        """
         super().__init__()
         self.setObjectName("main_window")
         self.resize(1366, 800)
@@ -68,7 +77,8 @@ class MainWindow(QMainWindow):
         self.takings_dialog: TakingsDialog | None = None
 
         self.sign_in = SignInScreen(ctx, station, runner, language)
-        self.counter = CounterScreen(ctx, station, runner, self.products)
+        self.worker = worker
+        self.counter = CounterScreen(ctx, station, runner, self.products, worker=worker)
         self.who = QLabel(objectName="muted")
         self.takings_button = QPushButton(objectName="secondary")
         self.takings_button.setVisible(False)  # supervisors and admins only

@@ -407,6 +407,7 @@ class PaymentDialog(KeyboardDialog):
             amount=self._amount(),
             topups=tuple(self.topups),
             keep_change_as_credit=self.keep_credit.isChecked(),
+            receipt_language=current_language(),  # the receipt as the counter shows it
         )
 
     # --- live totals ---------------------------------------------------------------------

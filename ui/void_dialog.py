@@ -7,7 +7,7 @@ import uuid
 from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, gettext
+from app.i18n import N_, current_language, gettext
 from app.payments.summary import PaymentSummary
 from app.payments.void import VoidRequest, void_payment
 from ui.focus import KeyboardDialog
@@ -78,6 +78,7 @@ class VoidDialog(KeyboardDialog):
             self.reason.text(),
             self.supervisor_login.text(),
             self.supervisor_password.text(),
+            receipt_language=current_language(),
         )
         self.busy = True
         self.confirm.setEnabled(False)

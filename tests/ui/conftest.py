@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.printing.worker import PrintWorker
 from app.station import load_station
 from db.engine import Database
 from tests.factories import World, add_subscriber, build_world
@@ -18,6 +21,14 @@ from ui.language import LanguageSwitch
 from ui.main_window import MainWindow
 from ui.qt import QApplication, Qt, QWidget
 from ui.theme import apply_theme
+
+
+@pytest.fixture(autouse=True)
+def _no_print_worker_left() -> Iterator[None]:
+    """A started print worker would outlive its window and print from a dead test's database."""
+    yield
+    alive = [t.name for t in threading.enumerate() if t.name.startswith("print-worker-")]
+    assert not alive, f"print worker threads left running: {alive}"
 
 
 class SyncRunner:
@@ -85,9 +96,7 @@ class Counter:
         self.qtbot.keyClick(screen.password, Qt.Key.Key_Return)
 
 
-@pytest.fixture
-def counter(sqlite_database: Database, tmp_path: Path, qtbot: QtBot) -> Iterator[Counter]:
-    world = build_world(sqlite_database, tmp_path / "keys")
+def add_counter_subscribers(world: World) -> None:
     add_subscriber(
         world.db,
         "1000000001",
@@ -113,16 +122,41 @@ def counter(sqlite_database: Database, tmp_path: Path, qtbot: QtBot) -> Iterator
         name_ar="مُحَمَّد بن علي",
         invoices=[("F4", 99000, date(2026, 10, 1))],
     )
+
+
+@contextmanager
+def open_counter(
+    world: World, qtbot: QtBot, *, worker: PrintWorker | None = None
+) -> Iterator[Counter]:
+    """The main window on ``world``; ``worker`` is never started here: tests drive it
+    with ``run_once()`` and ``check_status()``, so no thread outlives a test."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app)
     switch = LanguageSwitch()
     switch.apply("en")
-    window = MainWindow(world.ctx, load_station(world.db, "ALG01-G01"), SyncRunner(), switch)
+    window = MainWindow(
+        world.ctx, load_station(world.db, "ALG01-G01"), SyncRunner(), switch, worker=worker
+    )
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
-    yield Counter(world, window, qtbot)
-    switch.apply("en")
-    app.removeEventFilter(window)
+    try:
+        yield Counter(world, window, qtbot)
+    finally:
+        switch.apply("en")
+        app.removeEventFilter(window)
+
+
+@pytest.fixture
+def counter_world(sqlite_database: Database, tmp_path: Path) -> World:
+    world = build_world(sqlite_database, tmp_path / "keys")
+    add_counter_subscribers(world)
+    return world
+
+
+@pytest.fixture
+def counter(counter_world: World, qtbot: QtBot) -> Iterator[Counter]:
+    with open_counter(counter_world, qtbot) as opened:
+        yield opened

@@ -51,7 +51,8 @@ def test_exact_cash_payment_takes_two_keystrokes_after_the_scan(counter: Counter
     assert payment.tendered_minor == 430000 and payment.change_minor == 0
     assert screen.payment_dialog is None
     assert screen.search.text() == "" and counter.focus() is screen.search
-    assert payment.receipt_no in screen.receipt_view.toPlainText()
+    assert payment.receipt_no in screen.receipt_preview.text()
+    assert not screen.receipt_preview.pixmap().isNull()
 
 
 def test_cash_with_change(counter: Counter) -> None:
