@@ -40,7 +40,7 @@ from app.payments.summary import (
     credit_balance_minor,
     summarize,
 )
-from app.printing.queue import queue_job
+from app.printing.queue import queue_receipt
 from app.workstations import find_workstation, operator_settings
 from db.models import (
     Allocation,
@@ -51,7 +51,6 @@ from db.models import (
     Payment,
     PaymentKind,
     PrepaidProduct,
-    PrintJobKind,
     Role,
     Staff,
     Subscriber,
@@ -246,13 +245,10 @@ def _take_payment(
         reconnections=lambda: _reconnections_for(session, subscriber, paid, now, timezone),
         now=now,
     )
-    # The receipt's print job commits with the payment, or neither does.
-    queue_job(
+    queue_receipt(
         session,
-        kind=PrintJobKind.RECEIPT,
+        payment,
         workstation=station,
-        payment=payment,
-        document_ref=payment.receipt_no,
         language=receipt_language(request.receipt_language, subscriber, settings),
         now=now,
         created_by_id=actor.staff_id,

@@ -29,14 +29,13 @@ from app.payments.ledger import (
 )
 from app.payments.service import receipt_language
 from app.payments.summary import PaymentSummary, credit_balance_minor, load_payment, summarize
-from app.printing.queue import queue_job
+from app.printing.queue import queue_receipt
 from app.workstations import find_workstation, operator_settings
 from db.models import (
     Allocation,
     ChainHead,
     Payment,
     PaymentKind,
-    PrintJobKind,
     Role,
     Staff,
     Tender,
@@ -222,12 +221,10 @@ def _write_void(
             )
         )
     insert_signed(session, ctx.signer, void, head=head, now=now)  # a void reconnects nothing
-    queue_job(
+    queue_receipt(
         session,
-        kind=PrintJobKind.RECEIPT,
+        void,
         workstation=station,
-        payment=void,
-        document_ref=void.receipt_no,
         language=receipt_language(
             request.receipt_language, original.subscriber, operator_settings(session)
         ),

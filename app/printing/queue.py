@@ -137,6 +137,29 @@ def queue_job(
     return job
 
 
+def queue_receipt(
+    session: Session,
+    payment: Payment,
+    *,
+    workstation: Workstation,
+    language: str,
+    now: datetime,
+    created_by_id: int,
+) -> PrintJob:
+    """The original receipt of a payment or a void, queued in its own transaction:
+    the receipt's job commits with the payment, or neither does."""
+    return queue_job(
+        session,
+        kind=PrintJobKind.RECEIPT,
+        workstation=workstation,
+        payment=payment,
+        document_ref=payment.receipt_no,
+        language=language,
+        now=now,
+        created_by_id=created_by_id,
+    )
+
+
 def next_copy_number(session: Session, payment_id: int) -> int:
     last = session.scalar(
         select(func.max(ReceiptCopy.copy_number)).where(ReceiptCopy.payment_id == payment_id)

@@ -16,7 +16,7 @@ from app.journal import EventKind, record_action
 from app.printing.devices import parse_printer_uri
 from app.printing.escpos_render import DEFAULT_PROFILE, PrinterModel, check_printer_model
 from app.printing.queue import queue_job
-from app.workstations import find_workstation
+from app.workstations import find_workstation, workstation_ref
 from db.engine import Database
 from db.models import PrintJobKind, Role
 
@@ -61,7 +61,7 @@ def load_printer_settings(db: Database, workstation: str) -> PrinterSettings:
     with db.read() as session:
         station = find_workstation(session, workstation)
         return PrinterSettings(
-            workstation=f"{station.agency.code}-{station.code}",
+            workstation=workstation_ref(station.agency.code, station.code),
             printer_uri=station.printer_uri,
             profile=station.printer_profile or DEFAULT_PROFILE,
             paper_width_mm=station.paper_width_mm or 80,
@@ -92,7 +92,7 @@ def save_printer_settings(
         station.printer_uri = uri
         station.printer_profile = model.profile
         station.paper_width_mm = model.paper_width_mm
-        ref = f"{station.agency.code}-{station.code}"
+        ref = workstation_ref(station.agency.code, station.code)
         record_action(
             session,
             ctx,
@@ -117,7 +117,7 @@ def queue_test_page(ctx: AppContext, actor: Actor, workstation: str, *, language
     require_role(actor, Role.SUPERVISOR)
     with ctx.db.write() as session:
         station = find_workstation(session, workstation)
-        ref = f"{station.agency.code}-{station.code}"
+        ref = workstation_ref(station.agency.code, station.code)
         job = queue_job(
             session,
             kind=PrintJobKind.TEST_PAGE,
