@@ -46,7 +46,7 @@ def backoff_seconds(attempts: int) -> float:
     Short at first (a printer switched back on is used at once), capped so a
     printer repaired after an hour does not wait an hour more.
     """
-    return float(min(60, 2 ** max(1, attempts)))
+    return float(min(60, 2 ** max(1, attempts)))  # ok: seconds, not money
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,18 @@ def recover_interrupted(db: Database, workstation: str) -> int:
 
 def claim_next(db: Database, workstation: str, now: datetime) -> ClaimedJob | None:
     """Take the oldest unprinted job of ``workstation`` if its time has come."""
+    # The worker asks every second: look first without the write lock, which the
+    # counter's payments need, and take it only when there is a job to claim.
+    with db.read() as session:
+        station = find_workstation(session, workstation)
+        due = session.scalar(
+            select(PrintJob.next_attempt_at)
+            .where(PrintJob.workstation_id == station.id, PrintJob.status.in_(UNFINISHED))
+            .order_by(PrintJob.id)
+            .limit(1)
+        )
+    if due is None or due > now:
+        return None
     with db.write() as session:
         station = find_workstation(session, workstation)
         job = session.scalars(

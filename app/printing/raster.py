@@ -74,7 +74,8 @@ class Canvas:
 
     # -- measuring and placing ------------------------------------------------
     def measure(self, text: str, size: int, bold: bool) -> float:
-        return float(font(size, bold).getlength(visual(text, right_to_left=self.right_to_left)))
+        width = font(size, bold).getlength(visual(text, right_to_left=self.right_to_left))
+        return float(width)  # ok: printer dots, not money
 
     def x_for(self, align: Align, width: float) -> int:
         inner, margin = self.style.inner, self.style.margin
