@@ -82,6 +82,15 @@ def printed_receipts(printer: FakePrinter, since: int = 0) -> list[str]:
     return [match.group().decode() if match else "?" for match in found]
 
 
+def wait_for_receipt(printer: FakePrinter, receipt: str, timeout: float = 5.0) -> None:
+    """The fake records a job when its connection ends, a moment after the worker's
+    confirmation: wait for it rather than read too early."""
+    deadline = time.monotonic() + timeout
+    while receipt not in printed_receipts(printer):
+        assert time.monotonic() < deadline, f"{receipt} never printed"
+        time.sleep(0.01)
+
+
 def job_statuses(world: World) -> list[str]:
     with world.db.read() as session:
         return list(session.scalars(select(PrintJob.status).order_by(PrintJob.id)))
@@ -151,7 +160,7 @@ def test_a_failed_attempt_keeps_the_job_and_says_why(
     retry_now(world.ctx, world.agent, [job.id])
     assert worker.run_once()
     assert pending_jobs(world.db, WORKSTATION) == []
-    assert printed_receipts(printer)[-1] == "ALG01-G01-000001"
+    wait_for_receipt(printer, "ALG01-G01-000001")
 
 
 def test_no_printer_set_up_is_said_plainly(world: World) -> None:
@@ -174,6 +183,7 @@ def test_redirect_to_the_printer_next_door(world: World, tmp_path: Path) -> None
     with FakePrinter("online") as next_door:
         assert redirect(world.ctx, world.agent, [job.id], next_door.uri) == 1
         assert worker.run_once()
+        next_door.wait_for_jobs(1)  # the fake records a job when its connection ends
         assert printed_receipts(next_door) == ["ALG01-G01-000001"]
     with world.db.read() as session:
         assert session.scalar(select(PrintJob.printed_on)) == next_door.uri
