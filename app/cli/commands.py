@@ -163,16 +163,17 @@ def user_add(args: Namespace) -> int:
     return 0
 
 
+def given_verifier(value: str) -> Verifier:
+    """The verifier of ``--public-key``: the base64 key itself, or a file holding it."""
+    path = Path(value)
+    return Verifier(public_key_from_b64(path.read_text().strip() if path.exists() else value))
+
+
 def verify(args: Namespace) -> int:
     database = open_database(args.database)
     require_current_schema(database)
     if args.public_key:
-        text = (
-            Path(args.public_key).read_text().strip()
-            if Path(args.public_key).exists()
-            else args.public_key
-        )
-        verifier, source = Verifier(public_key_from_b64(text)), _t(N_("the given public key"))
+        verifier, source = given_verifier(args.public_key), _t(N_("the given public key"))
     elif config.key_file(args.key_file).exists():
         verifier, source = (
             load_signer(config.key_file(args.key_file)).verifier,

@@ -10,10 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import config
 from app.bootstrap import open_context, open_database, require_current_schema
+from app.cli.commands import given_verifier
 from app.cli.output import say, warn
 from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
-from app.integrity.keys import Verifier, load_signer, public_key_from_b64
+from app.integrity.keys import Verifier, load_signer
 from app.integrity.receipt_proof import parse_proof, signature_holds
 from app.integrity.verify import trusted_verifier_from_database
 from app.money import currency, from_minor
@@ -189,9 +190,7 @@ def _receipt_verifier(args: Namespace) -> tuple[Verifier | None, Database | None
     except (GuichetError, SQLAlchemyError):  # no usable database: the signature alone
         database = None
     if args.public_key:
-        path = Path(args.public_key)
-        text = path.read_text().strip() if path.exists() else args.public_key
-        return Verifier(public_key_from_b64(text)), database
+        return given_verifier(args.public_key), database
     key_file = config.key_file(args.key_file)
     if key_file.exists():
         return load_signer(key_file).verifier, database

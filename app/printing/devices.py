@@ -262,18 +262,21 @@ def _parse_usb(value: str) -> PrinterAddress:
     )
 
 
+def _needs_three_slashes(value: str, example: str) -> ValidationError:
+    return _invalid(
+        N_(
+            "The printer address {value} needs three slashes before an absolute path, like {example}."
+        ),
+        value=value,
+        example=example,
+    )
+
+
 def _local_path(value: str, example: str) -> str:
     """The path of a ``scheme:///path`` URI; ``scheme://COM3`` names a Windows port."""
     parts = urlsplit(value)
     if parts.netloc and parts.path:  # serial://dev/ttyS0: a slash is missing
-        raise _invalid(
-            N_(
-                "The printer address {value} needs three slashes before an absolute path, "
-                "like {example}."
-            ),
-            value=value,
-            example=example,
-        )
+        raise _needs_three_slashes(value, example)
     path = unquote(parts.path or parts.netloc)
     if not path:
         raise _invalid(
@@ -308,14 +311,7 @@ def _parse_file(value: str) -> PrinterAddress:
     _reject_options(value, urlsplit(value).query)
     path = _local_path(value, example)
     if not path.startswith("/"):
-        raise _invalid(
-            N_(
-                "The printer address {value} needs three slashes before an absolute path, "
-                "like {example}."
-            ),
-            value=value,
-            example=example,
-        )
+        raise _needs_three_slashes(value, example)
     return PrinterAddress("file", f"file://{path}", path=path)
 
 
