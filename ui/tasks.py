@@ -3,18 +3,31 @@
 Searches, payments and printing go through a :class:`TaskRunner`; the callback
 runs on the GUI thread, so widgets are only ever touched there. Tests swap in a
 runner from ``tests/ui`` that runs the same calls synchronously.
+
+The worker threads never call Qt. They are plain Python threads of a
+:class:`~concurrent.futures.ThreadPoolExecutor`; the GUI thread looks at the
+futures it is waiting for on a short timer that runs only while some are
+pending, and calls back from there. No Python object crosses threads through a
+Qt signal, no Python ``QRunnable`` is deleted by Qt on a worker thread, and no
+``QObject`` is created or destroyed per task: the patterns PySide6 has got
+wrong in the past (see ``tests/ui/test_tasks.py`` for the binding check).
 """
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from typing import Any, Protocol
 
-from ui.qt import QObject, QRunnable, QThreadPool, Signal
+from ui.qt import QObject, QTimer
 
 ResultCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
+
+# How often the GUI thread looks for finished work while some is pending: well
+# under what a person notices, and no wake-ups at all when nothing runs.
+POLL_MS = 4
 
 
 class Runner(Protocol):
@@ -23,62 +36,59 @@ class Runner(Protocol):
     ) -> None: ...
 
 
-class _Relay(QObject):
-    """Carries one task's outcome across threads: Qt queues signals to the receiver's thread.
-
-    The outcome travels as a Python attribute, not as a signal argument: PySide6
-    mis-counts references of Python objects passed through queued signals
-    (a "deallocating None" abort after a few hundred tasks), so the signal
-    carries nothing and the GUI thread reads the attribute it announces.
-    """
-
-    done = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self._work = work
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            self._relay.result = self._work()
-        except BaseException as error:  # every failure must reach the screen
-            error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self._relay.error = error
-        self._relay.done.emit()
-
-
 class TaskRunner(QObject):
-    """Runs work on Qt's thread pool; callbacks come back on the GUI thread."""
+    """Runs work on a pool of Python threads; callbacks come back on the GUI thread,
+    in the order the work finishes."""
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = 4) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(max_threads)
-        self._relays: set[_Relay] = set()
+        self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="guichet-task")
+        # Insertion-ordered: what was submitted first is looked at first.
+        self._pending: dict[Future[Any], tuple[ResultCallback, ErrorCallback]] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._deliver)
+        self._closed = False
 
     def submit(
         self, work: Callable[[], Any], on_result: ResultCallback, on_error: ErrorCallback
     ) -> None:
-        relay = _Relay()  # created here, so it lives in (and delivers to) the GUI thread
-        self._relays.add(relay)
+        if self._closed:
+            return  # the window is going away: nothing is left to call back
+        self._pending[self._pool.submit(work)] = (on_result, on_error)
+        if not self._timer.isActive():
+            self._timer.start()
 
-        def done() -> None:
-            self._relays.discard(relay)
-            if relay.error is not None:
-                on_error(relay.error)
+    @property
+    def pending(self) -> int:
+        """Tasks submitted whose callback has not run yet."""
+        return len(self._pending)
+
+    def _deliver(self) -> None:
+        finished = [future for future in self._pending if future.done()]
+        for future in finished:
+            on_result, on_error = self._pending.pop(future)
+            error = future.exception()
+            # The callback may submit more work, or raise: the next tick carries on.
+            if error is not None:
+                on_error(error)
             else:
-                on_result(relay.result)
-
-        relay.done.connect(done)
-        self._pool.start(_Task(work, relay))
+                on_result(future.result())
+        if not self._pending:
+            self._timer.stop()
 
     def wait(self, msecs: int = 30_000) -> bool:
-        return self._pool.waitForDone(msecs)
+        """Wait for the work already submitted (callbacks are not run); True when all ended."""
+        _, not_done = wait_for(list(self._pending), timeout=msecs / 1000)
+        return not not_done
+
+    def close(self, msecs: int = 30_000) -> bool:
+        """Stop taking work, drop what has not started, wait for what has; no more callbacks."""
+        self._closed = True
+        self._timer.stop()
+        for future in self._pending:
+            future.cancel()
+        finished = self.wait(msecs)
+        self._pending.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        return finished
