@@ -23,6 +23,10 @@ class ProductInfo:
 
 
 def products_on_sale(db: Database) -> list[ProductInfo]:
+    """The prepaid top-ups the counter sells.
+
+    Lowest role: none (a read; no actor).
+    """
     with db.read() as session:
         cur = currency(operator_settings(session).currency)
         return [

@@ -42,7 +42,10 @@ class StationInfo:
 
 
 def load_station(db: Database, ref: str | None = None) -> StationInfo:
-    """The named workstation, or the first counter when none is configured (a demo)."""
+    """The named workstation, or the first counter when none is configured (a demo).
+
+    Lowest role: none (a read; no actor).
+    """
     with db.read() as session:
         settings = operator_settings(session)
         station: Workstation | None
@@ -80,6 +83,10 @@ def load_station(db: Database, ref: str | None = None) -> StationInfo:
 
 
 def record_demo_logins(db: Database, logins: list[DemoLoginHint]) -> None:
+    """Keep a demo's logins for its sign-in screen (never a real database).
+
+    Lowest role: system (the demo builder; no actor).
+    """
     with db.write() as session:
         operator_settings(session).demo_logins = json.dumps(
             [hint.__dict__ for hint in logins], ensure_ascii=False

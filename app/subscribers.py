@@ -87,6 +87,10 @@ def load_subscriber_view(
     account_number: str | None = None,
     now: datetime,
 ) -> SubscriberView:
+    """What the counter shows of one subscriber: lines, open bills, receipts.
+
+    Lowest role: none (a read; no actor).
+    """
     with db.read() as session:
         settings = operator_settings(session)
         cur = currency(settings.currency)

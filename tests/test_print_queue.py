@@ -6,6 +6,7 @@ real thread and a real killed process are the point.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,7 +31,18 @@ from app.printing.settings import load_printer_settings, queue_test_page, save_p
 from app.printing.status import PrinterStatus
 from app.printing.worker import PrintWorker
 from db.engine import Database
-from db.models import JournalEvent, Payment, PrintJob, PrintJobStatus, ReceiptCopy, TenderKind
+from db.models import (
+    Agency,
+    JournalEvent,
+    Payment,
+    PrintJob,
+    PrintJobStatus,
+    ReceiptCopy,
+    ReceiptSeries,
+    TenderKind,
+    Workstation,
+    WorkstationKind,
+)
 from tests.factories import PASSWORD, WORKSTATION, World, add_subscriber, build_world
 from tests.fake_printer import FakePrinter
 
@@ -126,7 +138,7 @@ def test_printer_off_during_fifty_payments_then_on_prints_all_once_in_order(
         worker.run_once()  # the counter goes on; each attempt fails and waits its turn
 
     assert printer.jobs == []
-    waiting = pending_jobs(world.db, WORKSTATION, language="en")
+    waiting = pending_jobs(world.db, world.agent, WORKSTATION, language="en")
     assert len(waiting) == 50
     assert "refused the connection" in (waiting[0].error or "")
     assert worker.check_status() == PrinterStatus.UNREACHABLE
@@ -137,7 +149,7 @@ def test_printer_off_during_fifty_payments_then_on_prints_all_once_in_order(
     printer.wait_for_jobs(50)
     assert printed_receipts(printer) == [f"ALG01-G01-{n:06d}" for n in range(1, 51)]
     assert job_statuses(world) == ["printed"] * 50
-    assert pending_jobs(world.db, WORKSTATION) == []
+    assert pending_jobs(world.db, world.agent, WORKSTATION) == []
     assert worker.check_status() == PrinterStatus.ONLINE
 
 
@@ -151,15 +163,15 @@ def test_a_failed_attempt_keeps_the_job_and_says_why(
     pay(world, "A1", "k1")
     worker = PrintWorker(world.ctx, WORKSTATION, send_timeout=0.5)
     assert worker.run_once()
-    (job,) = pending_jobs(world.db, WORKSTATION, language="en")
+    (job,) = pending_jobs(world.db, world.agent, WORKSTATION, language="en")
     assert job.attempts == 1 and job.error
     assert worker.snapshot().last_error is not None
     assert not worker.run_once()  # it waits for its next attempt, with backoff
 
     printer.mode = "online"
-    retry_now(world.ctx, world.agent, [job.id])
+    retry_now(world.ctx, world.agent, [job.id], workstation=WORKSTATION)
     assert worker.run_once()
-    assert pending_jobs(world.db, WORKSTATION) == []
+    assert pending_jobs(world.db, world.agent, WORKSTATION) == []
     wait_for_receipt(printer, "ALG01-G01-000001")
 
 
@@ -168,7 +180,7 @@ def test_no_printer_set_up_is_said_plainly(world: World) -> None:
     pay(world, "A1", "k1")
     worker = PrintWorker(world.ctx, WORKSTATION)
     worker.run_once()
-    (job,) = pending_jobs(world.db, WORKSTATION, language="fr")
+    (job,) = pending_jobs(world.db, world.agent, WORKSTATION, language="fr")
     assert job.error and "ALG01-G01" in job.error
     assert worker.check_status() == PrinterStatus.UNREACHABLE  # never shown as fine
 
@@ -179,9 +191,12 @@ def test_redirect_to_the_printer_next_door(world: World, tmp_path: Path) -> None
     pay(world, "A1", "k1")
     worker = PrintWorker(world.ctx, WORKSTATION, send_timeout=0.5)
     worker.run_once()
-    (job,) = pending_jobs(world.db, WORKSTATION)
+    (job,) = pending_jobs(world.db, world.agent, WORKSTATION)
     with FakePrinter("online") as next_door:
-        assert redirect(world.ctx, world.agent, [job.id], next_door.uri) == 1
+        use_printer(world, next_door.uri, "ALG01-G02")  # the counter next door's printer
+        assert (
+            redirect(world.ctx, world.agent, [job.id], next_door.uri, workstation=WORKSTATION) == 1
+        )
         assert worker.run_once()
         next_door.wait_for_jobs(1)  # the fake records a job when its connection ends
         assert printed_receipts(next_door) == ["ALG01-G01-000001"]
@@ -190,8 +205,130 @@ def test_redirect_to_the_printer_next_door(world: World, tmp_path: Path) -> None
         kinds = list(session.scalars(select(JournalEvent.kind)))
     assert "print.jobs_redirected" in kinds
     with pytest.raises(ValidationError) as bad:
-        redirect(world.ctx, world.agent, [job.id], "ftp://printer")
+        redirect(world.ctx, world.agent, [job.id], "ftp://printer", workstation=WORKSTATION)
     assert bad.value.field == "printer_uri"
+
+
+def queued_test_page(world: World, workstation: str) -> int:
+    return queue_test_page(world.ctx, world.supervisor, workstation, language="en")
+
+
+def next_attempts(world: World) -> dict[int, datetime]:
+    with world.db.read() as session:
+        rows = session.execute(select(PrintJob.id, PrintJob.next_attempt_at))
+        return {job_id: at for job_id, at in rows}
+
+
+def test_agents_list_their_own_queue_and_supervisors_every_queue(world: World) -> None:
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    pay(world, "A1", "k1")
+    page = queued_test_page(world, "ALG01-G02")
+    assert [j.document_ref for j in pending_jobs(world.db, world.agent, WORKSTATION)] == [
+        "ALG01-G01-000001"
+    ]
+    assert [j.id for j in pending_jobs(world.db, world.other_agent, "ALG01-G02")] == [page]
+    with pytest.raises(PermissionDeniedError) as refused:
+        pending_jobs(world.db, world.agent, WORKSTATION, every_workstation=True)
+    assert "supervisor" in refused.value.translated("en")
+    every = pending_jobs(world.db, world.supervisor, WORKSTATION, every_workstation=True)
+    assert [j.workstation for j in every] == ["ALG01-G01", "ALG01-G02"]
+    with pytest.raises(NotFoundError):
+        pending_jobs(world.db, world.agent, "ALG01-G99")
+
+
+def test_an_agent_retries_only_their_own_counters_jobs(world: World) -> None:
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    pay(world, "A1", "k1")
+    (own,) = pending_jobs(world.db, world.agent, WORKSTATION)
+    other = queued_test_page(world, "ALG01-G02")
+    before = next_attempts(world)
+    world.ctx.clock.now += timedelta(minutes=5)  # type: ignore[attr-defined]
+    for ids in ([other], [own.id, other]):
+        with pytest.raises(PermissionDeniedError) as refused:
+            retry_now(world.ctx, world.agent, ids, workstation=WORKSTATION)
+        assert refused.value.field == "jobs"
+        assert "ALG01-G01" in refused.value.translated("en")
+    assert next_attempts(world) == before  # nothing moved, not even her own job
+    assert retry_now(world.ctx, world.other_agent, [other], workstation="ALG01-G02") == 1
+    assert retry_now(world.ctx, world.supervisor, [own.id, other], workstation=WORKSTATION) == 2
+
+
+def add_other_agency_printer(world: World, uri: str) -> None:
+    with world.db.write() as session:
+        agency = Agency(code="ORN01", name="Oran", name_ar="وهران", timezone="Africa/Algiers")
+        session.add(
+            Workstation(
+                agency=agency,
+                code="G01",
+                name="Guichet G01",
+                kind=WorkstationKind.COUNTER,
+                series=ReceiptSeries(code="ORN01-G01"),
+                printer_uri=uri,
+            )
+        )
+
+
+def test_an_agent_redirects_only_to_a_printer_of_the_agency(world: World, tmp_path: Path) -> None:
+    """The redirect is no way to write a file anywhere: an agent sends their own
+    counter's jobs to a printer set up for the agency; anything else is a supervisor's."""
+    add_subscriber(world.db, "A1", invoices=[("F1", 10000, date(2026, 11, 15))])
+    pay(world, "A1", "k1")
+    (own,) = pending_jobs(world.db, world.agent, WORKSTATION)
+    stolen = tmp_path / "anywhere.bin"
+
+    with pytest.raises(PermissionDeniedError) as refused:  # nothing set up in the agency yet
+        redirect(world.ctx, world.agent, [own.id], "tcp://10.0.0.12:9100", workstation=WORKSTATION)
+    assert refused.value.field == "printer_uri"
+    assert "ALG01 has no printer" in refused.value.translated("en")
+
+    use_printer(world, "tcp://10.0.0.12:9100", "ALG01-G02")
+    add_other_agency_printer(world, "tcp://10.9.9.9:9100")
+    other = queued_test_page(world, "ALG01-G02")
+    for target in (f"file://{stolen}", "tcp://10.9.9.9:9100", "tcp://10.0.0.13:9100"):
+        with pytest.raises(PermissionDeniedError) as refused:
+            redirect(world.ctx, world.agent, [own.id], target, workstation=WORKSTATION)
+        assert refused.value.field == "printer_uri"
+        assert "tcp://10.0.0.12:9100 (ALG01-G02)" in refused.value.translated("en")
+    with pytest.raises(PermissionDeniedError) as refused:  # G02's page is not hers to move
+        redirect(world.ctx, world.agent, [other], "tcp://10.0.0.12:9100", workstation=WORKSTATION)
+    assert refused.value.field == "jobs"
+    with world.db.read() as session:
+        assert list(session.scalars(select(PrintJob.printer_uri))) == [None, None]
+        kinds = list(session.scalars(select(JournalEvent.kind)))
+    assert "print.jobs_redirected" not in kinds
+
+    assert (
+        redirect(
+            world.ctx, world.agent, [own.id], " tcp://10.0.0.12:9100 ", workstation=WORKSTATION
+        )
+        == 1
+    )
+    spool = tmp_path / "supervisor.bin"
+    assert (
+        redirect(
+            world.ctx, world.supervisor, [own.id, other], f"file://{spool}", workstation=WORKSTATION
+        )
+        == 2
+    )
+    with world.db.read() as session:
+        assert set(session.scalars(select(PrintJob.printer_uri))) == {f"file://{spool}"}
+        events = list(
+            session.scalars(
+                select(JournalEvent)
+                .where(JournalEvent.kind == "print.jobs_redirected")
+                .order_by(JournalEvent.id)
+            )
+        )
+    assert [(e.actor_login, json.loads(e.details)["printer"]) for e in events] == [
+        ("amina", "tcp://10.0.0.12:9100"),
+        ("karim", f"file://{spool}"),
+    ]
+    assert not stolen.exists()
+    with pytest.raises(ValidationError) as too_long:  # what the database can hold, named
+        redirect(
+            world.ctx, world.supervisor, [own.id], f"file:///{'x' * 300}", workstation=WORKSTATION
+        )
+    assert too_long.value.field == "printer_uri" and "300" in too_long.value.translated("en")
 
 
 def test_reprints_are_numbered_copies_journaled_and_printed(

@@ -135,7 +135,9 @@ class CounterScreen(QWidget):
         splitter.setStretchFactor(1, 2)  # the receipt readable at a glance
         self._keys_help = QLabel(objectName="muted")
         self._keys_help.setWordWrap(True)
-        self.printer_status = PrinterStatusWidget(ctx, station.ref, runner, worker)
+        self.printer_status = PrinterStatusWidget(
+            ctx, station.ref, runner, worker, actor=lambda: self.actor
+        )
         self.printer_status.clicked.connect(lambda: self.open_print_queue())
 
         top = QHBoxLayout()

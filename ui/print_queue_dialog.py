@@ -3,8 +3,10 @@
 "Retry now" asks the worker to try at once rather than at its next attempt (after
 the paper was changed, say); "Send to another printer…" moves the jobs to the
 printer next door while this one is broken. Both act on the selected jobs, or on
-all of them when none is selected. Agents see their own workstation's queue;
-supervisors may look at every workstation's. Every query runs in the background.
+all of them when none is selected. Agents see their own workstation's queue and
+send it only to a printer of their agency (listed under the address); supervisors
+may look at every workstation's and send anywhere. The services check all of it.
+Every query runs in the background.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
-from app.printing.queue import JobView, pending_jobs, redirect, retry_now
+from app.printing.queue import JobView, agency_printers, pending_jobs, redirect, retry_now
 from app.printing.receipt import COPY_MARK
 from app.printing.worker import PrintWorker
 from db.models import PrintJobKind, Role
@@ -176,6 +178,10 @@ class PrintQueueDialog(KeyboardDialog):
         self.redirect_send.setAutoDefault(False)
         self.printer_uri_error = QLabel(objectName="error")
         self.printer_uri_error.setWordWrap(True)
+        self.agency_printers = QLabel(objectName="agency_printers")  # where an agent may send
+        self.agency_printers.setWordWrap(True)
+        self.agency_printers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._printers: list[tuple[str, str]] = []
         redirect_row = QHBoxLayout()
         redirect_row.setContentsMargins(0, 0, 0, 0)
         redirect_row.addWidget(self.redirect_label)
@@ -184,6 +190,7 @@ class PrintQueueDialog(KeyboardDialog):
         redirect_layout = QVBoxLayout(self.redirect_box)
         redirect_layout.setContentsMargins(0, 0, 0, 0)
         redirect_layout.addLayout(redirect_row)
+        redirect_layout.addWidget(self.agency_printers)
         redirect_layout.addWidget(self.printer_uri_error)
         self.redirect_box.setVisible(False)
 
@@ -245,10 +252,10 @@ class PrintQueueDialog(KeyboardDialog):
         self._generation += 1
         generation = self._generation
         self._loading = True
-        ref = None if self.showing_every_workstation else self._workstation
-        db, language = self._ctx.db, current_language()
+        db, actor, ref, language = self._ctx.db, self._actor, self._workstation, current_language()
+        every = self.showing_every_workstation
         self._runner.submit(
-            lambda: pending_jobs(db, ref, language=language),
+            lambda: pending_jobs(db, actor, ref, every_workstation=every, language=language),
             lambda jobs: self._loaded(generation, jobs),
             lambda error: self._load_failed(generation, error),
         )
@@ -305,9 +312,9 @@ class PrintQueueDialog(KeyboardDialog):
         if self.busy or not ids:
             return
         self.busy = True
-        actor = self._actor
+        actor, ref = self._actor, self._workstation
         self._runner.submit(
-            lambda: retry_now(self._ctx, actor, ids),
+            lambda: retry_now(self._ctx, actor, ids, workstation=ref),
             lambda count: self._acted(
                 _(N_("Sent to the printer again: {count}.")).format(count=count)
             ),
@@ -320,16 +327,25 @@ class PrintQueueDialog(KeyboardDialog):
         self.printer_uri_error.clear()
         self.printer_uri.setFocus()
         self.printer_uri.selectAll()
+        db, ref = self._ctx.db, self._workstation
+        self._runner.submit(
+            lambda: agency_printers(db, ref), self._show_printers, lambda _error: None
+        )
+
+    def _show_printers(self, printers: list[tuple[str, str]]) -> None:
+        self._printers = printers
+        self._show_printers_text()
+        fit_height(self)
 
     def send_elsewhere(self) -> None:
         ids = self.target_ids()
         if self.busy or not ids:
             return
         self.busy = True
-        actor, uri = self._actor, self.printer_uri.text()
+        actor, uri, ref = self._actor, self.printer_uri.text(), self._workstation
         self.printer_uri_error.clear()
         self._runner.submit(
-            lambda: redirect(self._ctx, actor, ids, uri),
+            lambda: redirect(self._ctx, actor, ids, uri, workstation=ref),
             lambda count: self._redirected(count),
             self._failed,
         )
@@ -403,10 +419,22 @@ class PrintQueueDialog(KeyboardDialog):
         self.redirect_button.setText(_(N_("Send to another printer…")))
         self.redirect_label.setText(_(N_("Printer address")))
         self.redirect_send.setText(_(N_("Send")))
+        self._show_printers_text()
         self.settings_button.setText(_(N_("Printer settings…")))
         self.close_button.setText(_(N_("Close (Esc)")))
         self.model.retranslate()
         self._show_counts()
+
+    def _show_printers_text(self) -> None:
+        others = [(ref, uri) for ref, uri in self._printers if ref != self._workstation]
+        if self._supervisor:
+            text = _(N_("Printers of this agency: {printers}. A supervisor may give any address."))
+        elif others:
+            text = _(N_("Printers of this agency: {printers}."))
+        else:
+            text = _(N_("No other printer is set up in this agency; ask a supervisor."))
+        listed = ", ".join(f"{ltr(uri)} ({ref})" for ref, uri in others) or "—"
+        self.agency_printers.setText(text.format(printers=listed))
 
 
 def _message(error: BaseException) -> str:

@@ -293,10 +293,10 @@ class PrinterSettingsDialog(KeyboardDialog):
         self.printer_state.setStyleSheet(f"color: {colour}; font-weight: 600;")
         if self.test_job is None:
             return
-        db, ref, job_id = self._ctx.db, self._workstation, self.test_job
+        db, actor, ref, job_id = self._ctx.db, self._actor, self._workstation, self.test_job
         language = current_language()
         self._runner.submit(
-            lambda: pending_jobs(db, ref, language=language),
+            lambda: pending_jobs(db, actor, ref, language=language),
             lambda jobs: self._test_outcome(job_id, jobs),
             lambda _error: None,
         )

@@ -10,8 +10,10 @@ attempt failed. Clicking it, or F9, opens the print queue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
+from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
@@ -68,6 +70,7 @@ class PrinterStatusWidget(QFrame):
         worker: PrintWorker | None,
         parent: QWidget | None = None,
         *,
+        actor: Callable[[], Actor | None] = lambda: None,
         poll_ms: int = 1000,
         count_every: int = 4,
     ) -> None:
@@ -77,6 +80,7 @@ class PrinterStatusWidget(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps the keyboard
         self._ctx = ctx
         self._workstation = workstation
+        self._actor = actor  # who is signed in: the queue is theirs to see
         self._runner = runner
         self.worker = worker
         self.waiting: int | None = None  # None until first counted
@@ -126,12 +130,15 @@ class PrinterStatusWidget(QFrame):
     def refresh(self) -> None:
         """Count the waiting jobs again (in the background), then redraw."""
         self.update_view()
-        if self._counting:
-            return
+        actor = self._actor()
+        if self._counting or actor is None:
+            return  # nobody signed in: the counter is behind the sign-in screen
         self._counting = True
         db, ref, language = self._ctx.db, self._workstation, current_language()
         self._runner.submit(
-            lambda: pending_jobs(db, ref, language=language), self._counted, self._not_counted
+            lambda: pending_jobs(db, actor, ref, language=language),
+            self._counted,
+            self._not_counted,
         )
 
     def _counted(self, jobs: list[JobView]) -> None:

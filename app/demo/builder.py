@@ -165,6 +165,8 @@ def build_demo(
     differ: they are random and keyed). ``progress(stage, done, total)`` is
     called after every batch; ``stage`` is an English msgid to translate.
     Raises ConflictError when the database already has an operator or subscribers.
+
+    Lowest role: system (the demo builder; no actor).
     """
     started = timer.perf_counter()
     spec = _profile(profile)
@@ -240,7 +242,10 @@ def build_demo(
 
 def mark_history_printed(database: Database) -> None:
     """The month of past payments had their receipts printed at the time: their jobs
-    must not come out of the demo counter's printer when it starts."""
+    must not come out of the demo counter's printer when it starts.
+
+    Lowest role: system (the demo builder; no actor).
+    """
     with database.write() as session:
         session.execute(
             update(PrintJob)

@@ -237,7 +237,10 @@ def take_past_payments(
     seed: int,
     progress: Progress | None = None,
 ) -> int:
-    """Replay the planned payments day by day, each day in its own cash sessions."""
+    """Replay the planned payments day by day, each day in its own cash sessions.
+
+    Lowest role: system (the demo builder; no actor).
+    """
     cur = currency(profile.currency)
     taken = 0
     report_every = 100

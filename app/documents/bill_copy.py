@@ -85,6 +85,8 @@ def bill_copy_pdf(
     prints, whose agency and timezone appear on the copy; without it, the first
     counter of the database (as the sign-in screen does).
     Raises :class:`NotFoundError` for an unknown invoice number.
+
+    Lowest role: none (a read; no actor).
     """
     content = load_bill_copy(
         db, invoice_number, language=language, now=now, copy_of=copy_of, workstation=workstation
@@ -106,6 +108,8 @@ def save_bill_copy(
     The file is named after the invoice and the moment, so copies printed for the
     same bill on different days do not overwrite each other. It is written under a
     temporary name and renamed: a PDF viewer opened on the path never sees half a file.
+
+    Lowest role: system (no actor; the counter goes through issue_bill_copy).
     """
     pdf = bill_copy_pdf(db, invoice_number, language=language, now=now, workstation=workstation)
     folder = directory if directory is not None else data_dir() / "documents"
@@ -128,7 +132,10 @@ def load_bill_copy(
     copy_of: str = DUPLICATE,
     workstation: str | None = None,
 ) -> BillCopy:
-    """What :func:`bill_copy_pdf` prints, before it is drawn (for the screen, or tests)."""
+    """What :func:`bill_copy_pdf` prints, before it is drawn (for the screen, or tests).
+
+    Lowest role: none (a read; no actor).
+    """
     station = load_station(db, workstation)
     typed = invoice_number.strip()
     with db.read() as session:

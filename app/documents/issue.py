@@ -14,7 +14,10 @@ from db.models import Role
 def issue_bill_copy(
     ctx: AppContext, actor: Actor, invoice_number: str, *, language: str, workstation: str
 ) -> Path:
-    """A duplicate of a bill for the subscriber at the counter; who issued it is journaled."""
+    """A duplicate of a bill for the subscriber at the counter; who issued it is journaled.
+
+    Lowest role: agent.
+    """
     require_role(actor, Role.AGENT)
     path = save_bill_copy(
         ctx.db, invoice_number, language=language, now=ctx.now(), workstation=workstation

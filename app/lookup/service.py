@@ -282,6 +282,8 @@ def find_subscribers(db: Database, query: str, *, country: str, limit: int = 20)
     identifiers may match at once (an account number that is also someone's
     meter number), each subscriber then appears once, under its first match in
     the order of ``MatchKind``.
+
+    Lowest role: none (a read; no actor).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")

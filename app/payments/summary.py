@@ -187,6 +187,9 @@ def summarize(session: Session, payment: Payment, *, replayed: bool = False) -> 
 
 
 def receipt_summary(db: Database, receipt_no: str) -> PaymentSummary:
-    """A past receipt, read back for a reprint or a look."""
+    """A past receipt, read back for a reprint or a look.
+
+    Lowest role: none (a read; no actor).
+    """
     with db.read() as session:
         return summarize(session, load_payment(session, receipt_no=receipt_no))

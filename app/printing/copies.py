@@ -43,7 +43,10 @@ def reprint(
     workstation: str,
     language: str,
 ) -> CopyIssued:
-    """Queue DUPLICATA n of a receipt on this workstation's printer."""
+    """Queue DUPLICATA n of a receipt on this workstation's printer.
+
+    Lowest role: agent.
+    """
     require_role(actor, Role.AGENT)
     with ctx.db.write() as session:
         station = find_workstation(session, workstation)
@@ -77,6 +80,8 @@ def print_copy_now(
 
     Raises the printer's error when it does not print; the copy number stays
     used (and journaled), as a copy that was attempted.
+
+    Lowest role: system (the command line run by IT; no actor).
     """
     address = parse_printer_uri(printer_uri)
     with ctx.db.write() as session:
@@ -112,7 +117,10 @@ def copy_pdf(
     paper: PdfPaper = PdfPaper.ROLL_80,
     actor: Actor | None = None,
 ) -> tuple[CopyIssued, bytes]:
-    """DUPLICATA n of a receipt as a PDF (80 mm roll or A5)."""
+    """DUPLICATA n of a receipt as a PDF (80 mm roll or A5).
+
+    Lowest role: system (the command line run by IT; no actor).
+    """
     with ctx.db.write() as session:
         payment = load_payment(session, receipt_no=receipt_no)
         number = register_copy(session, ctx, actor, payment, medium="pdf", workstation=None)
@@ -128,6 +136,8 @@ def print_bill_copy(
 
     The same content as the A5 copy (:mod:`app.documents.bill_copy`), laid out
     as a slip; returns the print job's id.
+
+    Lowest role: agent.
     """
     require_role(actor, Role.AGENT)
     typed = invoice_number.strip().upper()

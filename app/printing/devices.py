@@ -144,6 +144,9 @@ def _invalid(message: str, **params: Any) -> ValidationError:
     return ValidationError(message, field="printer_uri", **params)
 
 
+MAX_URI_LENGTH = 300  # the printer columns of workstations and print jobs
+
+
 def parse_printer_uri(text: str) -> PrinterAddress:
     """Read a printer URI; a wrong one gets a message naming the part at fault."""
     value = text.strip()
@@ -151,6 +154,12 @@ def parse_printer_uri(text: str) -> PrinterAddress:
         raise _invalid(
             N_("Give the printer's address, for example {example}."),
             example="tcp://192.168.1.50:9100",
+        )
+    if len(value) > MAX_URI_LENGTH:
+        raise _invalid(
+            N_("A printer address has at most {count} characters; this one has {length}."),
+            count=MAX_URI_LENGTH,
+            length=len(value),
         )
     scheme, separator, _rest = value.partition("://")
     scheme = scheme.lower()

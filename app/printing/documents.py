@@ -105,7 +105,10 @@ def test_page_slip(
 
 
 def job_slip(ctx: AppContext, job: ClaimedJob, model: PrinterModel, now: datetime) -> Slip:
-    """The slip a print job prints, read again from the database."""
+    """The slip a print job prints, read again from the database.
+
+    Lowest role: system (the print worker; no actor).
+    """
     if job.kind == PrintJobKind.RECEIPT:
         document = load_receipt(ctx.db, ctx.signer, payment_id=job.payment_id)
         return receipt_slip(document, job.language, job.copy_number)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
 from app.context import AppContext
-from app.errors import GuichetError, NotFoundError, ValidationError
+from app.errors import GuichetError, NotFoundError, PermissionDeniedError, ValidationError
 from app.i18n import N_, gettext
 from app.journal import EventKind, record_action, record_event
 from app.workstations import find_workstation, workstation_ref
@@ -220,7 +220,10 @@ def register_copy(
 
 # -- the worker's side -----------------------------------------------------------
 def recover_interrupted(db: Database, workstation: str) -> int:
-    """Put back jobs a dead application left "printing"; returns how many."""
+    """Put back jobs a dead application left "printing"; returns how many.
+
+    Lowest role: system (the print worker; no actor).
+    """
     with db.write() as session:
         station = find_workstation(session, workstation)
         result = session.execute(
@@ -235,7 +238,10 @@ def recover_interrupted(db: Database, workstation: str) -> int:
 
 
 def claim_next(db: Database, workstation: str, now: datetime) -> ClaimedJob | None:
-    """Take the oldest unprinted job of ``workstation`` if its time has come."""
+    """Take the oldest unprinted job of ``workstation`` if its time has come.
+
+    Lowest role: system (the print worker; no actor).
+    """
     # The worker asks every second: look first without the write lock, which the
     # counter's payments need, and take it only when there is a job to claim.
     with db.read() as session:
@@ -281,6 +287,10 @@ def _claimed(job: PrintJob, station: Workstation | None) -> ClaimedJob:
 
 
 def mark_printed(db: Database, job_id: int, printer_uri: str, now: datetime) -> None:
+    """The printer took every byte of the job.
+
+    Lowest role: system (the print worker; no actor).
+    """
     with db.write() as session:
         job = session.get(PrintJob, job_id)
         assert job is not None
@@ -294,7 +304,10 @@ def mark_failed(
     db: Database, job_id: int, error: GuichetError, now: datetime, *, final: bool = False
 ) -> None:
     """Record why the job did not print; it waits for its next attempt (or, for a
-    direct print, ends as failed)."""
+    direct print, ends as failed).
+
+    Lowest role: system (the print worker; no actor).
+    """
     with db.write() as session:
         job = session.get(PrintJob, job_id)
         assert job is not None
@@ -307,7 +320,10 @@ def mark_failed(
 
 
 def claim_direct(db: Database, job_id: int) -> ClaimedJob:
-    """A job queued for the command line's direct print (no workstation queue)."""
+    """A job queued for the command line's direct print (no workstation queue).
+
+    Lowest role: system (the command line's direct print; no actor).
+    """
     with db.write() as session:
         job = session.get(PrintJob, job_id)
         if job is None:
@@ -321,10 +337,20 @@ def claim_direct(db: Database, job_id: int) -> ClaimedJob:
 
 # -- what people see and do ------------------------------------------------------
 def pending_jobs(
-    db: Database, workstation: str | None = None, *, language: str | None = None
+    db: Database,
+    actor: Actor,
+    workstation: str,
+    *,
+    every_workstation: bool = False,
+    language: str | None = None,
 ) -> list[JobView]:
-    """Unprinted jobs, oldest first: one workstation's, or every one (supervisor view)."""
+    """Unprinted jobs, oldest first, of ``workstation`` (the one ``actor`` works at).
+
+    Lowest role: agent (their own counter's queue; every counter's queue needs a supervisor).
+    """
+    require_role(actor, Role.SUPERVISOR if every_workstation else Role.AGENT)
     with db.read() as session:
+        station = find_workstation(session, workstation)
         statement = (
             select(PrintJob, Workstation, Agency)
             .join(Workstation, PrintJob.workstation_id == Workstation.id)
@@ -332,8 +358,7 @@ def pending_jobs(
             .where(PrintJob.status.in_(UNFINISHED))
             .order_by(PrintJob.id)
         )
-        if workstation is not None:
-            station = find_workstation(session, workstation)
+        if not every_workstation:
             statement = statement.where(PrintJob.workstation_id == station.id)
         return [
             JobView(
@@ -353,7 +378,41 @@ def pending_jobs(
         ]
 
 
-def _unfinished(session: Session, job_ids: Sequence[int]) -> list[PrintJob]:
+def agency_printers(db: Database, workstation: str) -> list[tuple[str, str]]:
+    """(workstation, printer address) of every printer set up in ``workstation``'s agency:
+    where an agent may send their counter's jobs.
+
+    Lowest role: none (a read, no actor: printer addresses, shown at the counter).
+    """
+    with db.read() as session:
+        station = find_workstation(session, workstation)
+        printers = _agency_printers(session, station)
+        return sorted((ref, uri) for uri, ref in printers.items())
+
+
+def _agency_printers(session: Session, station: Workstation) -> dict[str, str]:
+    """Printer address -> workstation, for the printers set up in ``station``'s agency."""
+    from app.printing.devices import parse_printer_uri
+
+    printers: dict[str, str] = {}
+    rows = session.execute(
+        select(Workstation.code, Workstation.printer_uri)
+        .where(Workstation.agency_id == station.agency_id, Workstation.printer_uri.is_not(None))
+        .order_by(Workstation.code)
+    )
+    for code, uri in rows:
+        try:
+            address = parse_printer_uri(uri).uri
+        except GuichetError:
+            continue  # a broken setting is no target; the settings screen says why
+        printers.setdefault(address, workstation_ref(station.agency.code, code))
+    return printers
+
+
+def _unfinished(
+    session: Session, actor: Actor, station: Workstation, job_ids: Sequence[int]
+) -> list[PrintJob]:
+    """The unprinted jobs among ``job_ids``; an agent's must all be ``station``'s."""
     if not job_ids:
         raise ValidationError(N_("Choose at least one print job."), field="jobs")
     jobs = list(
@@ -363,27 +422,69 @@ def _unfinished(session: Session, job_ids: Sequence[int]) -> list[PrintJob]:
     )
     if not jobs:
         raise NotFoundError(N_("These print jobs are already printed."), field="jobs")
+    if not actor.has_role(Role.SUPERVISOR) and any(
+        job.workstation_id != station.id for job in jobs
+    ):
+        raise PermissionDeniedError(
+            N_(
+                "Only the print jobs of {workstation} can be handled here; "
+                "another counter's jobs need a supervisor."
+            ),
+            field="jobs",
+            workstation=workstation_ref(station.agency.code, station.code),
+        )
     return jobs
 
 
-def retry_now(ctx: AppContext, actor: Actor, job_ids: Sequence[int]) -> int:
-    """Try again at once instead of waiting for the next attempt."""
+def retry_now(ctx: AppContext, actor: Actor, job_ids: Sequence[int], *, workstation: str) -> int:
+    """Try again at once instead of waiting for the next attempt.
+
+    Lowest role: agent (jobs of their own counter ``workstation``; other counters' need a
+    supervisor).
+    """
     require_role(actor, Role.AGENT)
     with ctx.db.write() as session:
-        jobs = _unfinished(session, job_ids)
+        station = find_workstation(session, workstation)
+        jobs = _unfinished(session, actor, station, job_ids)
         for job in jobs:
             job.next_attempt_at = ctx.now()
         return len(jobs)
 
 
-def redirect(ctx: AppContext, actor: Actor, job_ids: Sequence[int], printer_uri: str) -> int:
-    """Send these jobs to another printer (the one next door) from now on; journaled."""
+def redirect(
+    ctx: AppContext, actor: Actor, job_ids: Sequence[int], printer_uri: str, *, workstation: str
+) -> int:
+    """Send these jobs to another printer (the one next door) from now on; journaled.
+
+    Lowest role: agent (jobs of their own counter ``workstation``, to a printer set up for
+    the agency); other counters' jobs and any other address need a supervisor: a
+    ``file://`` address is a file written wherever the application may write.
+    """
     from app.printing.devices import parse_printer_uri
 
     require_role(actor, Role.AGENT)
     address = parse_printer_uri(printer_uri)
     with ctx.db.write() as session:
-        jobs = _unfinished(session, job_ids)
+        station = find_workstation(session, workstation)
+        jobs = _unfinished(session, actor, station, job_ids)
+        if not actor.has_role(Role.SUPERVISOR):
+            printers = _agency_printers(session, station)
+            if address.uri not in printers:
+                raise PermissionDeniedError(
+                    N_(
+                        "{printer} is not a printer of agency {agency}; choose one of: "
+                        "{printers}. Another address needs a supervisor."
+                    )
+                    if printers
+                    else N_(
+                        "Agency {agency} has no printer set up to send jobs to; "
+                        "another address needs a supervisor."
+                    ),
+                    field="printer_uri",
+                    printer=address.uri,
+                    agency=station.agency.code,
+                    printers=", ".join(f"{uri} ({ref})" for uri, ref in sorted(printers.items())),
+                )
         for job in jobs:
             job.printer_uri = address.uri
             job.next_attempt_at = ctx.now()
@@ -392,7 +493,11 @@ def redirect(ctx: AppContext, actor: Actor, job_ids: Sequence[int], printer_uri:
             ctx,
             EventKind.PRINT_JOBS_REDIRECTED,
             actor,
-            subject=address.uri,
-            details={"jobs": sorted(job.document_ref for job in jobs)},
+            workstation=workstation_ref(station.agency.code, station.code),
+            subject=workstation_ref(station.agency.code, station.code),
+            details={  # an address may be longer than a subject
+                "printer": address.uri,
+                "jobs": sorted(job.document_ref for job in jobs),
+            },
         )
         return len(jobs)

@@ -75,6 +75,10 @@ class ReceiptDocument:
 def load_receipt(
     db: Database, signer: Signer, *, receipt_no: str | None = None, payment_id: int | None = None
 ) -> ReceiptDocument:
+    """A receipt as printed, read back from the database.
+
+    Lowest role: none (a read; no actor).
+    """
     with db.read() as session:
         payment = load_payment(session, payment_id=payment_id, receipt_no=receipt_no)
         return receipt_document(session, signer, payment)

@@ -58,6 +58,7 @@ def profile_names() -> list[tuple[str, str]]:
 
 
 def load_printer_settings(db: Database, workstation: str) -> PrinterSettings:
+    """A workstation's printer as set up. Lowest role: none (a read; no actor)."""
     with db.read() as session:
         station = find_workstation(session, workstation)
         return PrinterSettings(
@@ -77,7 +78,10 @@ def save_printer_settings(
     profile: str | None,
     paper_width_mm: int | None,
 ) -> PrinterSettings:
-    """Check and store a workstation's printer; an empty URI means "no printer"."""
+    """Check and store a workstation's printer; an empty URI means "no printer".
+
+    Lowest role: supervisor.
+    """
     require_role(actor, Role.SUPERVISOR)
     typed = (printer_uri or "").strip()
     uri = parse_printer_uri(typed).uri if typed else None
@@ -113,7 +117,10 @@ def save_printer_settings(
 
 
 def queue_test_page(ctx: AppContext, actor: Actor, workstation: str, *, language: str) -> int:
-    """Put a test page at the end of the workstation's queue; returns the job id."""
+    """Put a test page at the end of the workstation's queue; returns the job id.
+
+    Lowest role: supervisor.
+    """
     require_role(actor, Role.SUPERVISOR)
     with ctx.db.write() as session:
         station = find_workstation(session, workstation)

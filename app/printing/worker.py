@@ -55,7 +55,10 @@ class WorkerSnapshot:
 def render_job(
     ctx: AppContext, job: ClaimedJob, now: datetime
 ) -> tuple[devices.PrinterAddress, bytes]:
-    """The printer a job goes to and the bytes to send it; errors name what is wrong."""
+    """The printer a job goes to and the bytes to send it; errors name what is wrong.
+
+    Lowest role: system (the print worker; no actor).
+    """
     if not job.printer_uri:
         raise ConfigurationError(
             N_("No receipt printer is set up for counter {workstation}."),
@@ -71,7 +74,10 @@ def render_job(
 def print_claimed(
     ctx: AppContext, job: ClaimedJob, send: Send, *, final: bool = False
 ) -> GuichetError | None:
-    """Render, send and record one claimed job; returns the failure, if any."""
+    """Render, send and record one claimed job; returns the failure, if any.
+
+    Lowest role: system (the print worker; no actor).
+    """
     now = ctx.now()
     try:
         address, data = render_job(ctx, job, now)

@@ -71,7 +71,10 @@ def _utc_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
 
 
 def day_takings(db: Database, actor: Actor, agency_code: str, *, now: datetime) -> DayTakings:
-    """Takings of the agency's local day that contains ``now``; supervisors only."""
+    """Takings of the agency's local day that contains ``now``; supervisors only.
+
+    Lowest role: supervisor.
+    """
     require_role(actor, Role.SUPERVISOR)
     with db.read() as session:
         cur = currency(operator_settings(session).currency)

@@ -28,8 +28,7 @@ from app.bootstrap import load_database_signer  # noqa: E402
 from app.cash import open_cash_session  # noqa: E402
 from app.cli.output import ProgressPrinter  # noqa: E402
 from app.context import AppContext  # noqa: E402
-from app.errors import ConflictError  # noqa: E402
-from app.integrity.keys import create_signer  # noqa: E402
+from app.errors import ConflictError, GuichetError  # noqa: E402
 from app.lookup import find_subscribers  # noqa: E402
 from app.payments.requests import PaymentRequest, TenderInput  # noqa: E402
 from app.payments.service import take_payment  # noqa: E402
@@ -75,9 +74,10 @@ def prepare(url: str, subscribers: int, key_file: Path) -> tuple[Database, AppCo
     migrate.upgrade(database)
     with database.read() as session:
         built = session.scalar(select(OperatorSettings.id)) is not None
-    signer = (
-        load_database_signer(database, key_file) if key_file.exists() else create_signer(key_file)
-    )
+    # As the application does: a new key only for a database that has none yet; a
+    # missing or foreign key on a signed database stops here, before anything is
+    # written that `verify` would then reject.
+    signer = load_database_signer(database, key_file, create=True)
     if not built:
         print(f"building a {subscribers:,}-subscriber demo in {url} ...", file=sys.stderr)
         start = time.perf_counter()
@@ -105,11 +105,23 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--payments", type=int, default=200)
+    parser.add_argument(
+        "--key-file",
+        type=Path,
+        help="the database's signing key (default: beside the default SQLite file; "
+        "created only for a database that has no key yet)",
+    )
     args = parser.parse_args()
     work = Path("/tmp/guichet-bench")
     work.mkdir(exist_ok=True)
     url = args.database or f"sqlite:///{work / f'demo-{args.subscribers}.db'}"
-    database, ctx = prepare(url, args.subscribers, work / f"key-{args.subscribers}.pem")
+    key_file = args.key_file or work / f"key-{args.subscribers}.pem"
+    try:
+        database, ctx = prepare(url, args.subscribers, key_file)
+    except GuichetError as error:
+        hint = " Give the database's key with --key-file PATH." if error.field == "key_file" else ""
+        print(f"bench_foundation: {error.translated('en')}{hint}", file=sys.stderr)
+        sys.exit(2)
     rng = random.Random(11)
 
     with database.read() as session:

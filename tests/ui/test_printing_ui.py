@@ -42,8 +42,8 @@ def set_printer(world: World, uri: str | None) -> None:
     )
 
 
-def jobs(world: World, workstation: str | None = WORKSTATION) -> list[JobView]:
-    return pending_jobs(world.db, workstation)
+def jobs(world: World, workstation: str = WORKSTATION) -> list[JobView]:
+    return pending_jobs(world.db, world.supervisor, workstation)
 
 
 def pay(counter: Counter, account: str = "1000000002") -> None:
@@ -148,6 +148,15 @@ def test_a_failed_attempt_then_retry_from_the_queue(printing: Counter, worker: P
 
 def test_send_to_another_printer(printing: Counter, worker: PrintWorker, tmp_path: Path) -> None:
     set_printer(printing.world, "tcp://127.0.0.1:1")  # nothing listens there
+    spool = tmp_path / "next-door.bin"
+    save_printer_settings(  # the counter next door's printer
+        printing.world.ctx,
+        printing.world.supervisor,
+        "ALG01-G02",
+        printer_uri=f"file://{spool}",
+        profile=None,
+        paper_width_mm=80,
+    )
     printing.sign_in()
     pay(printing)
     printing.press(Qt.Key.Key_F9)
@@ -155,12 +164,20 @@ def test_send_to_another_printer(printing: Counter, worker: PrintWorker, tmp_pat
     assert dialog is not None
     dialog.redirect_button.click()
     assert dialog.redirect_box.isVisible() and printing.focus() is dialog.printer_uri
+    assert dialog.agency_printers.text() == (
+        f"Printers of this agency: \u2066file://{spool}\u2069 (ALG01-G02)."
+    )
     printing.type("lpt1")
     printing.press(Qt.Key.Key_Return)
     assert "is not a printer address" in dialog.printer_uri_error.text()
     assert printing.focus() is dialog.printer_uri
+    elsewhere = tmp_path / "elsewhere.bin"
+    dialog.printer_uri.setText(f"file://{elsewhere}")  # an agent writes no file at will
+    printing.press(Qt.Key.Key_Return)
+    assert "is not a printer of agency ALG01" in dialog.printer_uri_error.text()
+    assert "needs a supervisor" in dialog.printer_uri_error.text()
+    assert printing.focus() is dialog.printer_uri
     assert journal(printing.world, EventKind.PRINT_JOBS_REDIRECTED) == []
-    spool = tmp_path / "next-door.bin"
     dialog.printer_uri.setText(f"file://{spool}")
     dialog.view.selectRow(0)
     dialog.redirect_send.click()
@@ -168,7 +185,7 @@ def test_send_to_another_printer(printing: Counter, worker: PrintWorker, tmp_pat
     assert not dialog.redirect_box.isVisible()
     assert f"Sent to \u2066file://{spool}\u2069: 1." == dialog.message.text()
     assert worker.run_once()
-    assert spool.stat().st_size > 0
+    assert spool.stat().st_size > 0 and not elsewhere.exists()
     dialog.reload()
     assert dialog.model.rows == []
     assert len(journal(printing.world, EventKind.PRINT_JOBS_REDIRECTED)) == 1
