@@ -124,3 +124,17 @@ def sqlite_database(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]
     database = make_sqlite_database(sqlite_template, tmp_path)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def postgres_database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """PostgreSQL only, for what several counters on one server do at once."""
+    template = request.getfixturevalue("postgres_template")
+    name = f"guichet_t_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    database = Database(_pg_conninfo(name))
+    yield database
+    database.dispose()
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,11 +3,22 @@
 A ledger row is written once, complete: it is numbered in its workstation's
 series and signed before its INSERT, inside the caller's transaction, while the
 series' chain head is locked.
+
+Several counters share one database, so every read-modify-write of money takes
+its row locks in one fixed order, the same in every service, which rules out
+deadlocks between them and lost updates:
+
+1. the chain head of the workstation's receipt series (one per transaction);
+2. the approving supervisor's staff row (voids only: checking the password);
+3. the subscriber: every change to a subscriber's bills or credit waits here,
+   so credit derived from the ledger cannot be spent twice;
+4. the subscriber's invoices touched, by ascending id, re-read under the lock;
+5. the journal's chain head, last (journal events are written at the end).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -29,6 +40,7 @@ from db.models import (
     InvoiceStatus,
     Payment,
     ReconnectionRequest,
+    Subscriber,
     Workstation,
 )
 
@@ -38,6 +50,29 @@ OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
 def lock_series(session: Session, station: Workstation) -> ChainHead:
     """Serialise every ledger write of this workstation's series, until commit."""
     return chain.lock_head(session, station.series.chain_name)
+
+
+def lock_subscriber(session: Session, subscriber_id: int) -> None:
+    """Hold the subscriber until commit: their bills and credit change one action at a time.
+
+    FOR NO KEY UPDATE: rows that merely point at the subscriber (a print job, a
+    complaint) can still be written meanwhile.
+    """
+    session.execute(
+        select(Subscriber.id).where(Subscriber.id == subscriber_id).with_for_update(key_share=True)
+    )
+
+
+def lock_invoices(session: Session, invoice_ids: Iterable[int]) -> dict[int, Invoice]:
+    """Lock these invoices by ascending id and read them afresh, whatever was read before."""
+    statement = (
+        select(Invoice)
+        .where(Invoice.id.in_(sorted(set(invoice_ids))))
+        .order_by(Invoice.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return {invoice.id: invoice for invoice in session.scalars(statement)}
 
 
 def replay_or_conflict(session: Session, key: str, fingerprint: str) -> PaymentSummary | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth import Actor, require_role
 from app.context import AppContext
 from app.errors import (
+    ConflictError,
     NotFoundError,
     ValidationError,
 )
@@ -30,7 +31,9 @@ from app.payments.ledger import (
     OPEN_STATUSES,
     apply_to_invoice,
     insert_signed,
+    lock_invoices,
     lock_series,
+    lock_subscriber,
     replay_or_conflict,
     require_open_session,
 )
@@ -41,6 +44,7 @@ from app.payments.summary import (
     summarize,
 )
 from app.printing.queue import queue_receipt
+from app.transactions import write_transaction
 from app.workstations import find_workstation, operator_settings
 from db.models import (
     Allocation,
@@ -75,14 +79,17 @@ def _find_subscriber(session: Session, account_number: str) -> Subscriber:
 def _invoices_to_pay(
     session: Session, subscriber: Subscriber, numbers: tuple[str, ...] | None
 ) -> list[Invoice]:
-    """Open invoices, locked against concurrent payments, oldest due first."""
-    statement = (
-        select(Invoice)
-        .where(Invoice.subscriber_id == subscriber.id, Invoice.status.in_(OPEN_STATUSES))
-        .order_by(Invoice.due_date, Invoice.issue_date, Invoice.id)
-        .with_for_update()
+    """Open invoices, locked (by id) against every other counter, oldest due first."""
+    open_ids = session.scalars(
+        select(Invoice.id).where(
+            Invoice.subscriber_id == subscriber.id, Invoice.status.in_(OPEN_STATUSES)
+        )
+    ).all()
+    locked = lock_invoices(session, open_ids).values()
+    open_invoices = sorted(
+        (i for i in locked if i.status in OPEN_STATUSES and i.outstanding_minor > 0),
+        key=lambda i: (i.due_date, i.issue_date, i.id),
     )
-    open_invoices = [i for i in session.scalars(statement) if i.outstanding_minor > 0]
     if numbers is None:
         return open_invoices
     by_number = {invoice.number: invoice for invoice in open_invoices}
@@ -124,20 +131,28 @@ def _topup_lines(
 
 
 def take_payment(ctx: AppContext, actor: Actor, request: PaymentRequest) -> PaymentSummary:
-    """Commit one payment and return its receipt; a retry returns the same receipt."""
+    """Commit one payment and return its receipt; a retry returns the same receipt.
+
+    Lowest role: agent.
+    """
     require_role(actor, Role.AGENT)
     check_request_shape(request)
     fingerprint = request.fingerprint()
     key = request.idempotency_key.strip()
     try:
-        with ctx.db.write() as session:
-            return _take_payment(ctx, session, actor, request, key, fingerprint)
-    except IntegrityError:
+        return write_transaction(
+            ctx.db, lambda session: _take_payment(ctx, session, actor, request, key, fingerprint)
+        )
+    except IntegrityError as error:
         # Another workstation committed the same key between our check and insert.
         with ctx.db.read() as session:
             replay = replay_or_conflict(session, key, fingerprint)
         if replay is None:
-            raise
+            raise ConflictError(
+                N_(
+                    "The payment could not be saved because of a clash with another counter. Try again."
+                )
+            ) from error
         return replay
 
 
@@ -165,6 +180,7 @@ def _take_payment(
     )
     cash_session = require_open_session(session, station)
     subscriber = _find_subscriber(session, request.account_number)
+    lock_subscriber(session, subscriber.id)
     invoices = _invoices_to_pay(session, subscriber, request.invoice_numbers)
     topups = _topup_lines(session, request, cur)
     plan = plan_payment(

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import Actor, check_supervisor, require_role
@@ -23,13 +24,16 @@ from app.journal import EventKind, record_action
 from app.payments.ledger import (
     apply_to_invoice,
     insert_signed,
+    lock_invoices,
     lock_series,
+    lock_subscriber,
     replay_or_conflict,
     require_open_session,
 )
 from app.payments.service import receipt_language
 from app.payments.summary import PaymentSummary, credit_balance_minor, load_payment, summarize
 from app.printing.queue import queue_receipt
+from app.transactions import write_transaction
 from app.workstations import find_workstation, operator_settings
 from db.models import (
     Allocation,
@@ -61,6 +65,10 @@ class VoidRequest:
 
 
 def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> PaymentSummary:
+    """Reverse a payment, approved by a supervisor typing their credentials now.
+
+    Lowest role: agent, with another person's supervisor login and password typed to approve.
+    """
     require_role(actor, Role.AGENT)
     reason = request.reason.strip()
     if not reason:
@@ -70,54 +78,77 @@ def void_payment(ctx: AppContext, actor: Actor, request: VoidRequest) -> Payment
             N_("A supervisor must type their login and password to approve a void."),
             field="supervisor_login",
         )
-    refusal: Exception | None = None
-    result: PaymentSummary | None = None
-    with ctx.db.write() as session:
-        station = find_workstation(session, request.workstation)
-        head = lock_series(session, station)
-        replay = replay_or_conflict(session, request.idempotency_key, request.fingerprint())
-        if replay is not None:
-            return replay
-        original = load_payment(session, receipt_no=request.receipt_no)
-        supervisor, refusal = check_supervisor(
-            ctx,
-            session,
-            request.supervisor_login,
-            request.supervisor_password,
-            station.series.code,
+    try:
+        result, refusal = write_transaction(
+            ctx.db, lambda session: _void_or_refuse(ctx, session, actor, request, reason)
         )
-        if supervisor is not None and supervisor.staff_id == actor.staff_id:
-            supervisor, refusal = (
-                None,
-                PermissionDeniedError(
-                    N_("A supervisor other than the person asking must approve the void."),
-                    field="supervisor_login",
-                ),
-            )
-        if refusal is None:
-            refusal = _why_not_voidable(session, original)
-        if refusal is not None or supervisor is None:
-            record_action(
-                session,
-                ctx,
-                EventKind.VOID_REFUSED,
-                actor,
-                workstation=station.series.code,
-                subject=original.receipt_no,
-                details={
-                    "reason": reason,
-                    "refusal": type(refusal).__name__,
-                    "supervisor": request.supervisor_login.strip().lower(),
-                },
-            )
-        else:
-            result = _write_void(
-                ctx, session, actor, supervisor, original, station, head, request, reason
-            )
+    except IntegrityError as error:
+        # The locks make this unreachable between Guichet's own services; it stays
+        # a translated answer should anything else write a void meanwhile.
+        raise _already_voided_or_clash(ctx, request) from error
+    # The refusal is raised after commit: its journal event must stay.
     if refusal is not None:
         raise refusal
     assert result is not None
     return result
+
+
+def _void_or_refuse(
+    ctx: AppContext, session: Session, actor: Actor, request: VoidRequest, reason: str
+) -> tuple[PaymentSummary | None, Exception | None]:
+    """One attempt, in the lock order of app.payments.ledger: series, staff, subscriber, bills."""
+    station = find_workstation(session, request.workstation)
+    head = lock_series(session, station)
+    replay = replay_or_conflict(session, request.idempotency_key, request.fingerprint())
+    if replay is not None:
+        return replay, None
+    original = load_payment(session, receipt_no=request.receipt_no)
+    supervisor, refusal = check_supervisor(
+        ctx,
+        session,
+        request.supervisor_login,
+        request.supervisor_password,
+        station.series.code,
+    )
+    if supervisor is not None and supervisor.staff_id == actor.staff_id:
+        supervisor, refusal = (
+            None,
+            PermissionDeniedError(
+                N_("A supervisor other than the person asking must approve the void."),
+                field="supervisor_login",
+            ),
+        )
+    if refusal is None:
+        # Whatever was read before this lock may be stale: what follows reads afresh.
+        lock_subscriber(session, original.subscriber_id)
+        refusal = _why_not_voidable(session, original)
+    if refusal is not None or supervisor is None:
+        record_action(
+            session,
+            ctx,
+            EventKind.VOID_REFUSED,
+            actor,
+            workstation=station.series.code,
+            subject=original.receipt_no,
+            details={
+                "reason": reason,
+                "refusal": type(refusal).__name__,
+                "supervisor": request.supervisor_login.strip().lower(),
+            },
+        )
+        return None, refusal
+    summary = _write_void(ctx, session, actor, supervisor, original, station, head, request, reason)
+    return summary, None
+
+
+def _already_voided_or_clash(ctx: AppContext, request: VoidRequest) -> Exception:
+    with ctx.db.read() as session:
+        original = load_payment(session, receipt_no=request.receipt_no)
+        refusal = _why_not_voidable(session, original)
+    return refusal or ConflictError(
+        N_("The void could not be saved because of a clash with another counter. Try again."),
+        field="receipt_no",
+    )
 
 
 def _why_not_voidable(session: Session, original: Payment) -> Exception | None:
@@ -189,8 +220,9 @@ def _write_void(
         prev_signature="",
         signature="",
     )
+    bills = lock_invoices(session, (allocation.invoice_id for allocation in original.allocations))
     for allocation in original.allocations:
-        invoice = allocation.invoice
+        invoice = bills[allocation.invoice_id]
         apply_to_invoice(invoice, -allocation.amount_minor)
         void.allocations.append(
             Allocation(
