@@ -25,6 +25,7 @@ from app.errors import (
     ValidationError,
 )
 from app.i18n import LANGUAGES, N_
+from app.integrity.records import password_fingerprint
 from app.journal import EventKind, record_action, record_event
 from db.models import Agency, Role, Staff
 
@@ -68,8 +69,25 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _actor(staff: Staff) -> Actor:
+def actor_of(staff: Staff) -> Actor:
+    """The services' view of a staff row."""
     return Actor(staff.id, staff.login, staff.full_name, Role(staff.role), staff.language)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def staff_state(staff: Staff) -> dict[str, Any]:
+    """What the journal records of an account whenever its rights or password change."""
+    return {
+        "role": str(staff.role),
+        "active": bool(staff.active),
+        "password": password_fingerprint(staff.password_hash),
+    }
 
 
 def validate_password(password: str) -> None:
@@ -79,6 +97,10 @@ def validate_password(password: str) -> None:
             field="password",
             count=MIN_PASSWORD_LENGTH,
         )
+
+
+_LOGIN_MAX = 64  # the staff.login and staff.full_name columns
+_FULL_NAME_MAX = 200
 
 
 def add_user(
@@ -92,11 +114,29 @@ def add_user(
     language: str | None = None,
     added_by: Actor | None = None,
 ) -> Actor:
-    """Create a staff account. ``added_by`` is None only for the command line run by IT."""
+    """Create a staff account. ``added_by`` is None only for the command line run by IT.
+
+    Lowest role: admin (the command line run by IT passes no actor).
+    """
     login = login.strip().lower()
     if not login or not login.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise ValidationError(
             N_("A login uses letters, digits, dots, dashes and underscores only."), field="login"
+        )
+    # Checked here, not left to the columns: SQLite would store any length.
+    if len(login) > _LOGIN_MAX:
+        raise ValidationError(
+            N_("A login has at most {limit} characters; this one has {length}."),
+            field="login",
+            limit=_LOGIN_MAX,
+            length=len(login),
+        )
+    if full_name is not None and len(full_name) > _FULL_NAME_MAX:
+        raise ValidationError(
+            N_("A full name has at most {limit} characters; this one has {length}."),
+            field="full_name",
+            limit=_FULL_NAME_MAX,
+            length=len(full_name),
         )
     try:
         role = Role(role)
@@ -143,10 +183,10 @@ def add_user(
             actor_id=added_by.staff_id if added_by else None,
             actor_login=added_by.login if added_by else None,
             subject=login,
-            details={"role": str(role)},
+            details=staff_state(staff),
             occurred_at=ctx.now(),
         )
-        return _actor(staff)
+        return actor_of(staff)
 
 
 def _check_credentials(
@@ -207,8 +247,11 @@ def _check_credentials(
     staff.failed_attempts = 0
     staff.locked_until = None
     if _hasher.check_needs_rehash(staff.password_hash):
+        # A new hash of the same password, journaled like any password change:
+        # `verify` compares every stored hash with the journal.
         staff.password_hash = hash_password(password)
-    return _actor(staff), None
+        journal(EventKind.PASSWORD_REHASHED, password=password_fingerprint(staff.password_hash))
+    return actor_of(staff), None
 
 
 def authenticate(
@@ -219,7 +262,10 @@ def authenticate(
     workstation: str | None = None,
     journal_success: bool = True,
 ) -> Actor:
-    """Sign a member of staff in, or raise a translated error; every attempt is journaled."""
+    """Sign a member of staff in, or raise a translated error; every attempt is journaled.
+
+    Lowest role: credentials (the login and password typed now).
+    """
     login = login.strip().lower()
     with ctx.db.write() as session:
         actor, error = _check_credentials(ctx, session, login, password, workstation)
@@ -241,7 +287,10 @@ def authenticate(
 def check_supervisor(
     ctx: AppContext, session: Session, login: str, password: str, workstation: str | None
 ) -> tuple[Actor | None, Exception | None]:
-    """Check a supervisor's credentials typed at this moment, inside the caller's transaction."""
+    """Check a supervisor's credentials typed at this moment, inside the caller's transaction.
+
+    Lowest role: credentials (the supervisor's login and password typed now).
+    """
     actor, error = _check_credentials(ctx, session, login.strip().lower(), password, workstation)
     if actor is not None and not actor.has_role(Role.SUPERVISOR):
         return None, PermissionDeniedError(
@@ -259,6 +308,8 @@ def unlock(
 
     The agent's session (and any payment in progress) carries on as it was; who
     unlocked it is journaled.
+
+    Lowest role: credentials (the same agent's, or a supervisor's, typed now).
     """
     actor = authenticate(ctx, login, password, workstation=workstation, journal_success=False)
     if actor.staff_id != locked_for.staff_id and not actor.has_role(Role.SUPERVISOR):
@@ -280,6 +331,10 @@ def unlock(
 
 
 def record_screen_locked(ctx: AppContext, actor: Actor, *, workstation: str | None = None) -> None:
+    """Journal that the counter was locked (idle or Ctrl+L).
+
+    Lowest role: signed-in (any role).
+    """
     with ctx.db.write() as session:
         record_action(
             session,

@@ -51,7 +51,7 @@ def test_refuses_an_empty_or_outdated_database(tmp_path: Path) -> None:
     outdated = run("--database", url, "status")
     assert outdated.returncode == 2
     assert (
-        "3 migration(s) (0002, 0003, 0004)" in outdated.stderr
+        "4 migration(s) (0002, 0003, 0004, 0005)" in outdated.stderr
         and "python main.py db upgrade" in outdated.stderr
     )
     upgraded = run("--database", url, "db", "upgrade")

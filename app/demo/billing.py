@@ -53,6 +53,7 @@ INVOICE_COLUMNS = (
     "amount_minor",
     "late_fee_minor",
     "paid_minor",
+    "paid_elsewhere_minor",  # the billing system's own record: no counter paid these
     "status",
     "barcode",
 )
@@ -301,6 +302,7 @@ class InvoiceMaker:
                     period.due_iso,
                     amount,
                     fee,
+                    paid,
                     paid,
                     status,
                     # Digits only, as printed under the bill's barcode; unique

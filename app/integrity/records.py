@@ -1,75 +1,238 @@
-"""The signed content of each kind of record, rebuilt from the stored rows.
+"""The signed content of each kind of record, built from plain values.
 
-The same function builds the record when it is signed and when `verify` checks
-it, so a changed column, tender or allocation shows up as a bad signature.
+The same functions build a record when it is signed (from the ORM objects the
+services hold) and when `verify` checks it (from rows streamed with plain SQL),
+so a changed column, tender or allocation shows up as a bad signature.
+
+A payment names its counter (``ALG01-G01``), agency and till (cash session)
+by stable identifiers, so takings cannot be moved between counters or tills.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from app.integrity.canonical import instant
+from app.workstations import workstation_ref
 from db.models import JOURNAL_CHAIN, JournalEvent, Payment
 
 
-def journal_record(event: JournalEvent) -> dict[str, Any]:
-    return {
-        "kind": event.kind,
-        "at": instant(event.occurred_at),
-        "actor": event.actor_login,
-        "workstation": event.workstation,
-        "subject": event.subject,
-        "details": json.loads(event.details),
-    }
+class PaymentValues(NamedTuple):
+    """The scalar part of a payment's record, in the order `verify` selects it."""
+
+    uid: str
+    kind: str
+    receipt: str
+    voids: str | None  # the receipt number of the payment it voids
+    account: str | None
+    series: str | None
+    workstation: str | None  # AGENCY-WORKSTATION
+    agency: str | None
+    till: int | None  # the cash session's id
+    agent: str | None
+    approved_by: str | None
+    reason: str | None
+    at: datetime
+    currency: str
+    tendered: int
+    change: int
+    allocated: int
+    topups: int
+    credit_used: int
+    credit_added: int
 
 
-def payment_record(payment: Payment, reconnected_contracts: list[str]) -> dict[str, Any]:
+class TenderValues(NamedTuple):
+    position: int
+    kind: str
+    amount: int
+    cheque: str | None
+    bank: str | None
+    authorisation: str | None
+    transfer: str | None
+
+
+class AllocationValues(NamedTuple):
+    position: int
+    invoice: str | None  # the invoice number
+    amount: int
+
+
+class TopUpValues(NamedTuple):
+    position: int
+    product: str | None  # the product code
+    target: str
+    quantity: int
+    unit: int
+    amount: int
+
+
+def payment_record_of(
+    values: PaymentValues,
+    tenders: Sequence[TenderValues],
+    allocations: Sequence[AllocationValues],
+    topup_sales: Sequence[TopUpValues],
+    reconnected_contracts: Sequence[str],
+) -> dict[str, Any]:
     return {
-        "uid": payment.uid,
-        "kind": str(payment.kind),
-        "receipt": payment.receipt_no,
-        "voids": payment.voids.receipt_no if payment.voids is not None else None,
-        "account": payment.subscriber.account_number,
-        "workstation": payment.series.code,
-        "agent": payment.agent.login,
-        "approved_by": payment.approved_by.login if payment.approved_by is not None else None,
-        "reason": payment.reason,
-        "at": instant(payment.created_at),
-        "currency": payment.currency,
-        "tendered": payment.tendered_minor,
-        "change": payment.change_minor,
-        "allocated": payment.allocated_minor,
-        "topups": payment.topups_minor,
-        "credit_used": payment.credit_used_minor,
-        "credit_added": payment.credit_added_minor,
+        "uid": values.uid,
+        "kind": values.kind,
+        "receipt": values.receipt,
+        "voids": values.voids,
+        "account": values.account,
+        "series": values.series,
+        "workstation": values.workstation,
+        "agency": values.agency,
+        "till": values.till,
+        "agent": values.agent,
+        "approved_by": values.approved_by,
+        "reason": values.reason,
+        "at": instant(values.at),
+        "currency": values.currency,
+        "tendered": values.tendered,
+        "change": values.change,
+        "allocated": values.allocated,
+        "topups": values.topups,
+        "credit_used": values.credit_used,
+        "credit_added": values.credit_added,
         "tenders": [
             {
-                "kind": str(tender.kind),
-                "amount": tender.amount_minor,
-                "cheque": tender.cheque_number,
-                "bank": tender.bank,
-                "authorisation": tender.authorisation_code,
-                "transfer": tender.transfer_reference,
+                "kind": t.kind,
+                "amount": t.amount,
+                "cheque": t.cheque,
+                "bank": t.bank,
+                "authorisation": t.authorisation,
+                "transfer": t.transfer,
             }
-            for tender in sorted(payment.tenders, key=lambda t: t.position)
+            for t in sorted(tenders, key=lambda t: t.position)
         ],
         "allocations": [
-            {"invoice": allocation.invoice.number, "amount": allocation.amount_minor}
-            for allocation in sorted(payment.allocations, key=lambda a: a.position)
+            {"invoice": a.invoice, "amount": a.amount}
+            for a in sorted(allocations, key=lambda a: a.position)
         ],
         "topup_sales": [
             {
-                "product": sale.product.code,
-                "target": sale.target_number,
-                "quantity": sale.quantity,
-                "unit": sale.unit_minor,
-                "amount": sale.amount_minor,
+                "product": s.product,
+                "target": s.target,
+                "quantity": s.quantity,
+                "unit": s.unit,
+                "amount": s.amount,
             }
-            for sale in sorted(payment.topups, key=lambda s: s.position)
+            for s in sorted(topup_sales, key=lambda s: s.position)
         ],
         "reconnections": sorted(reconnected_contracts),
     }
 
 
-__all__ = ["JOURNAL_CHAIN", "journal_record", "payment_record"]
+def payment_record(payment: Payment, reconnected_contracts: list[str]) -> dict[str, Any]:
+    """The record of a payment the services hold as an ORM object."""
+    station = payment.workstation
+    values = PaymentValues(
+        uid=payment.uid,
+        kind=str(payment.kind),
+        receipt=payment.receipt_no,
+        voids=payment.voids.receipt_no if payment.voids is not None else None,
+        account=payment.subscriber.account_number,
+        series=payment.series.code,
+        workstation=workstation_ref(station.agency.code, station.code),
+        agency=station.agency.code,
+        till=payment.cash_session_id,
+        agent=payment.agent.login,
+        approved_by=payment.approved_by.login if payment.approved_by is not None else None,
+        reason=payment.reason,
+        at=payment.created_at,
+        currency=payment.currency,
+        tendered=payment.tendered_minor,
+        change=payment.change_minor,
+        allocated=payment.allocated_minor,
+        topups=payment.topups_minor,
+        credit_used=payment.credit_used_minor,
+        credit_added=payment.credit_added_minor,
+    )
+    return payment_record_of(
+        values,
+        [
+            TenderValues(
+                t.position,
+                str(t.kind),
+                t.amount_minor,
+                t.cheque_number,
+                t.bank,
+                t.authorisation_code,
+                t.transfer_reference,
+            )
+            for t in payment.tenders
+        ],
+        [
+            AllocationValues(a.position, a.invoice.number, a.amount_minor)
+            for a in payment.allocations
+        ],
+        [
+            TopUpValues(
+                s.position,
+                s.product.code,
+                s.target_number,
+                s.quantity,
+                s.unit_minor,
+                s.amount_minor,
+            )
+            for s in payment.topups
+        ],
+        reconnected_contracts,
+    )
+
+
+def journal_record_of(
+    kind: str,
+    occurred_at: datetime,
+    actor_login: str | None,
+    workstation: str | None,
+    subject: str | None,
+    details: str,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "at": instant(occurred_at),
+        "actor": actor_login,
+        "workstation": workstation,
+        "subject": subject,
+        "details": json.loads(details),
+    }
+
+
+def journal_record(event: JournalEvent) -> dict[str, Any]:
+    return journal_record_of(
+        event.kind,
+        event.occurred_at,
+        event.actor_login,
+        event.workstation,
+        event.subject,
+        event.details,
+    )
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """What the journal keeps of a password: a digest of its stored argon2 hash.
+
+    The hash is salted, so the digest says nothing of the password; it only lets
+    `verify` see a hash replaced outside the application.
+    """
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
+
+
+__all__ = [
+    "JOURNAL_CHAIN",
+    "AllocationValues",
+    "PaymentValues",
+    "TenderValues",
+    "TopUpValues",
+    "journal_record",
+    "journal_record_of",
+    "password_fingerprint",
+    "payment_record",
+    "payment_record_of",
+]

@@ -28,6 +28,9 @@ class Invoice(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     late_fee_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Paid outside this ledger (post office, online), as the billing system reported
+    # it; `verify` checks paid_minor = this + the bill's allocations in the ledger.
+    paid_elsewhere_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     status: Mapped[InvoiceStatus] = mapped_column(String(16))
     barcode: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -1,0 +1,451 @@
+"""What `verify` checks beyond the signatures: the figures and tables the chains vouch for.
+
+Signed records cannot be changed unnoticed, but several tables beside them move
+money or rights and are not signed themselves: what a bill has been paid, the
+staff's roles and passwords, the tills, the register of receipt copies. Each
+is checked here against what the signed chains say:
+
+- every bill's paid amount and status, recomputed from the ledger's allocations
+  (in SQL, grouped, so that only disagreements come back to Python);
+- every staff account against the replay of the journal's staff events;
+- every till (cash session) against its journaled opening and closing;
+- every receipt copy (DUPLICATA n) against the journal, numbers without gaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, case, func, literal, or_, select
+
+from app.i18n import N_
+from app.integrity.canonical import instant
+from app.integrity.records import password_fingerprint
+from app.integrity.streams import SignedRow, stream
+from app.journal import EventKind
+from app.labels import INVOICE_STATUSES, ROLES
+from app.money import currency, from_minor
+from app.workstations import workstation_ref
+from db.models import (
+    Agency,
+    Allocation,
+    CashSession,
+    Invoice,
+    InvoiceStatus,
+    OperatorSettings,
+    Payment,
+    ReceiptCopy,
+    Staff,
+    Workstation,
+)
+
+BILLS = N_("bills recomputed from the ledger")
+STAFF = N_("staff accounts checked against the journal")
+TILLS = N_("cash sessions checked against the journal")
+COPIES = N_("receipt copies checked against the journal")
+ACTORS = N_("journal actors checked against the staff table")
+
+_STAFF_KINDS = {
+    EventKind.USER_ADDED,
+    EventKind.USER_ROLE_CHANGED,
+    EventKind.USER_REMOVED,
+    EventKind.PASSWORD_CHANGED,
+    EventKind.PASSWORD_REHASHED,
+}
+
+
+class Reporter(Protocol):
+    def problem(
+        self,
+        chain: str,
+        record: str,
+        message: str,
+        *,
+        translate: tuple[str, ...] = (),
+        **params: Any,
+    ) -> None: ...
+
+    def count(self, check: str, items: int) -> None: ...
+
+
+@dataclass
+class JournalFacts:
+    """What the journal says about staff, tills and receipt copies, gathered in one pass."""
+
+    staff: dict[str, dict[str, Any]] = field(default_factory=dict)
+    opened: dict[int, dict[str, Any]] = field(default_factory=dict)
+    closed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    copies: dict[tuple[str, int], str] = field(default_factory=dict)
+    strays: list[tuple[str, str]] = field(default_factory=list)  # (event label, login)
+
+    def see(self, row: SignedRow) -> None:
+        kind = row.record.get("kind")
+        details = row.record.get("details")
+        if not isinstance(details, dict):
+            return
+        subject = row.record.get("subject") or ""
+        if kind in _STAFF_KINDS:
+            if kind == EventKind.USER_ADDED:
+                self.staff[subject] = dict(details)
+            elif subject in self.staff:
+                self.staff[subject].update(details)
+            else:
+                self.strays.append((row.label, subject))
+        elif kind == EventKind.CASH_SESSION_OPENED and isinstance(details.get("session"), int):
+            self.opened[details["session"]] = details
+        elif kind == EventKind.CASH_SESSION_CLOSED and isinstance(details.get("session"), int):
+            self.closed[details["session"]] = details
+        elif kind == EventKind.RECEIPT_COPY_ISSUED and isinstance(details.get("copy"), int):
+            self.copies[(subject, details["copy"])] = str(details.get("medium"))
+
+
+def _name(vocabulary: Mapping[Any, str], value: object) -> str:
+    """The msgid naming ``value`` (translated when shown), or the value itself."""
+    return vocabulary.get(value) or str(value)
+
+
+# -- bills -------------------------------------------------------------------------
+
+
+def _money_formatter(connection: Connection) -> Any:
+    code = connection.scalar(select(OperatorSettings.__table__.c.currency).limit(1))
+    if code is None:
+        return str
+    try:
+        cur = currency(code)
+    except Exception:  # an unknown currency code must not stop verify
+        return str
+    return lambda minor: f"{from_minor(int(minor), cur)} {cur.code}"
+
+
+def check_bills(connection: Connection, report: Reporter) -> None:
+    """Every bill's paid amount and status against the ledger; disagreements named."""
+    invoice = Invoice.__table__.c
+    allocation = Allocation.__table__.c
+    ledger = (
+        select(allocation.invoice_id, func.sum(allocation.amount_minor).label("paid"))
+        .group_by(allocation.invoice_id)
+        .subquery()
+    )
+    at_counters = func.coalesce(ledger.c.paid, 0)
+    expected_paid = invoice.paid_elsewhere_minor + at_counters
+    total = invoice.amount_minor + invoice.late_fee_minor
+    expected_status = case(
+        (invoice.status == InvoiceStatus.CANCELLED.value, literal(InvoiceStatus.CANCELLED.value)),
+        (total - expected_paid <= 0, literal(InvoiceStatus.PAID.value)),
+        (expected_paid > 0, literal(InvoiceStatus.PARTLY_PAID.value)),
+        else_=literal(InvoiceStatus.OPEN.value),
+    )
+    source = Invoice.__table__.outerjoin(ledger, ledger.c.invoice_id == invoice.id)
+    report.count(BILLS, connection.scalar(select(func.count()).select_from(Invoice.__table__)) or 0)
+    statement = (
+        select(
+            invoice.number,
+            total,
+            invoice.paid_minor,
+            invoice.paid_elsewhere_minor,
+            at_counters,
+            invoice.status,
+            expected_status,
+        )
+        .select_from(source)
+        .where(or_(invoice.paid_minor != expected_paid, invoice.status != expected_status))
+        .order_by(invoice.number)
+    )
+    money = None
+    for number, total_, paid, elsewhere, ledger_paid, status, expected in stream(
+        connection, statement
+    ):
+        money = money or _money_formatter(connection)
+        should = elsewhere + ledger_paid
+        if total_ <= 0 and should == 0 and paid == 0 and status == InvoiceStatus.OPEN:
+            continue  # a bill of nothing, never paid: open is as right as paid
+        figures = {
+            "status": _name(INVOICE_STATUSES, status),
+            "expected": _name(INVOICE_STATUSES, expected),
+            "paid": money(paid),
+            "should": money(should),
+            "total": money(total_),
+            "elsewhere": money(elsewhere),
+            "ledger": money(ledger_paid),
+        }
+        if status == InvoiceStatus.PAID and expected != InvoiceStatus.PAID:
+            message = N_(
+                "it is marked paid ({paid} of {total}) but the ledger has {ledger} for it and "
+                "{elsewhere} was paid elsewhere: marked paid without a payment?"
+            )
+        elif expected == InvoiceStatus.PAID and status != InvoiceStatus.PAID:
+            message = N_(
+                "it is marked {status} ({paid} of {total}) but the ledger has it paid "
+                "({should}): reopened after a payment?"
+            )
+        elif paid != should:
+            message = N_(
+                "it says {paid} paid but the ledger has {ledger} for it and {elsewhere} was "
+                "paid elsewhere ({should} in all)"
+            )
+        else:
+            message = N_(
+                "its status is {status} but what was paid ({paid} of {total}) makes it {expected}"
+            )
+        report.problem("bills", number, message, translate=("status", "expected"), **figures)
+
+
+# -- staff ----------------------------------------------------------------------------
+
+
+def check_staff(connection: Connection, report: Reporter, facts: JournalFacts) -> None:
+    """Every account against the journal's replay: roles, removal, passwords, creation."""
+    staff = Staff.__table__.c
+    seen: set[str] = set()
+    checked = 0
+    for label, login in facts.strays:
+        report.problem(
+            "staff", login, N_("{event} changes an account that was never added"), event=label
+        )
+    rows = stream(
+        connection,
+        select(staff.login, staff.role, staff.active, staff.password_hash).order_by(staff.login),
+    )
+    for login, role, active, password_hash in rows:
+        checked += 1
+        seen.add(login)
+        journaled = facts.staff.get(login)
+        if journaled is None:
+            report.problem(
+                "staff",
+                login,
+                N_("the account has no journaled creation (added outside the application?)"),
+            )
+            continue
+        if journaled.get("role") != role:
+            report.problem(
+                "staff",
+                login,
+                N_(
+                    "its role is {role} but the journal says {journaled} (changed outside the application?)"
+                ),
+                translate=("role", "journaled"),
+                role=_name(ROLES, role),
+                journaled=_name(ROLES, journaled.get("role")),
+            )
+        if journaled.get("active") != bool(active):
+            report.problem(
+                "staff",
+                login,
+                N_(
+                    "it is {state} but the journal says {journaled} (changed outside the application?)"
+                ),
+                translate=("state", "journaled"),
+                state=_active(bool(active)),
+                journaled=_active(bool(journaled.get("active"))),
+            )
+        if journaled.get("password") != password_fingerprint(password_hash or ""):
+            report.problem(
+                "staff",
+                login,
+                N_("its password hash is not the one journaled (changed outside the application?)"),
+            )
+    for login in sorted(set(facts.staff) - seen):
+        report.problem(
+            "staff", login, N_("the journal added this account but it is missing (deleted?)")
+        )
+    report.count(STAFF, checked)
+
+
+def _active(active: bool) -> str:
+    return N_("active") if active else N_("removed")
+
+
+# -- tills ----------------------------------------------------------------------------
+
+
+def check_cash_sessions(connection: Connection, report: Reporter, facts: JournalFacts) -> None:
+    """Every till against its journaled opening and closing; payments against their till."""
+    session = CashSession.__table__
+    workstation = Workstation.__table__
+    agency = Agency.__table__
+    opener = Staff.__table__.alias("opener")
+    closer = Staff.__table__.alias("closer")
+    c = session.c
+    statement = (
+        select(
+            c.id,
+            workstation.c.code,
+            agency.c.code,
+            c.opening_float_minor,
+            opener.c.login,
+            c.opened_at,
+            closer.c.login,
+            c.closed_at,
+        )
+        .select_from(
+            session.outerjoin(workstation, workstation.c.id == c.workstation_id)
+            .outerjoin(agency, agency.c.id == workstation.c.agency_id)
+            .outerjoin(opener, opener.c.id == c.opened_by_id)
+            .outerjoin(closer, closer.c.id == c.closed_by_id)
+        )
+        .order_by(c.id)
+    )
+    checked = 0
+    seen: set[int] = set()
+    for (
+        session_id,
+        station,
+        agency_code,
+        float_minor,
+        opened_by,
+        opened_at,
+        closed_by,
+        closed_at,
+    ) in stream(connection, statement):
+        checked += 1
+        seen.add(session_id)
+        label = f"#{session_id}"
+        ref = workstation_ref(agency_code, station) if station and agency_code else None
+        opening = facts.opened.get(session_id)
+        if opening is None:
+            report.problem(
+                "cash_sessions",
+                label,
+                N_(
+                    "the till at {workstation} has no journaled opening (made outside the application?)"
+                ),
+                workstation=ref or "-",
+            )
+            continue
+        differences = [
+            name
+            for name, stored, journaled in (
+                ("workstation", ref, opening.get("workstation")),
+                ("float", float_minor, opening.get("float")),
+                ("opened_by", opened_by, opening.get("opened_by")),
+                ("opened_at", instant(opened_at), opening.get("opened_at")),
+            )
+            if stored != journaled
+        ]
+        if differences:
+            report.problem(
+                "cash_sessions",
+                label,
+                N_(
+                    "its {fields} differ from the journaled opening (changed outside the application?)"
+                ),
+                fields=", ".join(differences),
+            )
+        closing = facts.closed.get(session_id)
+        if closed_at is None and closing is not None:
+            report.problem(
+                "cash_sessions",
+                label,
+                N_("it is open but the journal closed it (reopened outside the application?)"),
+            )
+        elif closed_at is not None and closing is None:
+            report.problem(
+                "cash_sessions",
+                label,
+                N_("it is closed but no closing was journaled (closed outside the application?)"),
+            )
+        elif closing is not None and (
+            closed_by != closing.get("closed_by") or instant(closed_at) != closing.get("closed_at")
+        ):
+            report.problem(
+                "cash_sessions",
+                label,
+                N_(
+                    "who closed it or when differs from the journal "
+                    "(changed outside the application?)"
+                ),
+            )
+    for session_id in sorted(set(facts.opened) - seen):
+        report.problem(
+            "cash_sessions",
+            f"#{session_id}",
+            N_("the journal opened this till at {workstation} but it is missing (deleted?)"),
+            workstation=facts.opened[session_id].get("workstation"),
+        )
+    payment = Payment.__table__.c
+    misplaced = (
+        select(payment.receipt_no, c.id)
+        .select_from(Payment.__table__.join(session, c.id == payment.cash_session_id))
+        .where(c.workstation_id != payment.workstation_id)
+        .order_by(payment.id)
+    )
+    for receipt_no, session_id in stream(connection, misplaced):
+        report.problem(
+            "cash_sessions",
+            receipt_no,
+            N_("the payment's till #{till} belongs to another counter"),
+            till=session_id,
+        )
+    report.count(TILLS, checked)
+
+
+# -- receipt copies -------------------------------------------------------------------
+
+
+def check_receipt_copies(connection: Connection, report: Reporter, facts: JournalFacts) -> None:
+    """Every DUPLICATA n against the journal; copy numbers 1, 2, 3... without a gap."""
+    copy = ReceiptCopy.__table__.c
+    payment = Payment.__table__.c
+    statement = (
+        select(copy.payment_id, payment.receipt_no, copy.copy_number, copy.medium)
+        .select_from(
+            ReceiptCopy.__table__.outerjoin(Payment.__table__, payment.id == copy.payment_id)
+        )
+        .order_by(copy.payment_id, copy.copy_number)
+    )
+    journaled = dict(facts.copies)
+    checked = 0
+    last: tuple[int, int] | None = None  # (payment id, copy number) of the row before
+    for payment_id, receipt_no, number, medium in stream(connection, statement):
+        checked += 1
+        label = f"{receipt_no or '#' + str(payment_id)} DUPLICATA {number}"
+        expected = last[1] + 1 if last is not None and last[0] == payment_id else 1
+        if number != expected:
+            report.problem(
+                "receipt_copies",
+                label,
+                N_("copy number {number} follows {previous}: copies are missing (deleted?)"),
+                number=number,
+                previous=expected - 1,
+            )
+        last = (payment_id, number)
+        medium_journaled = journaled.pop((receipt_no or "", number), None)
+        if medium_journaled is None:
+            report.problem(
+                "receipt_copies",
+                label,
+                N_("this copy is not in the journal (added outside the application?)"),
+            )
+        elif medium_journaled != medium:
+            report.problem(
+                "receipt_copies",
+                label,
+                N_("it says {medium} but the journal says {journaled}"),
+                medium=medium,
+                journaled=medium_journaled,
+            )
+    for receipt_no, number in sorted(journaled):
+        report.problem(
+            "receipt_copies",
+            f"{receipt_no} DUPLICATA {number}",
+            N_("the journal issued this copy but its record is missing (deleted?)"),
+        )
+    report.count(COPIES, checked)
+
+
+__all__ = [
+    "ACTORS",
+    "BILLS",
+    "COPIES",
+    "STAFF",
+    "TILLS",
+    "JournalFacts",
+    "check_bills",
+    "check_cash_sessions",
+    "check_receipt_copies",
+    "check_staff",
+]

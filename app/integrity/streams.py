@@ -1,0 +1,380 @@
+"""The signed rows, streamed with plain SQL and turned into records.
+
+No ORM object is built: each chain is read with a handful of Core statements
+whose rows arrive a batch at a time (server-side cursors on PostgreSQL), and a
+payment's tenders, allocations, top-ups and reconnections are merged in from
+their own ordered streams. Every reference is an outer join, so a row pointing
+at a deleted subscriber, staff member, bill or product comes back with a None
+where the name should be, and is named as such instead of crashing.
+
+Payments are read in the order they were written (by id) for all series at
+once: within a series that is also sequence order, since each series' chain
+head is locked from numbering to commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
+
+from app.i18n import N_
+from app.integrity.records import (
+    AllocationValues,
+    PaymentValues,
+    TenderValues,
+    TopUpValues,
+    journal_record_of,
+    payment_record_of,
+)
+from app.workstations import workstation_ref
+from db.models import (
+    JOURNAL_CHAIN,
+    Agency,
+    Allocation,
+    CashSession,
+    Contract,
+    Invoice,
+    JournalEvent,
+    Payment,
+    PrepaidProduct,
+    ReceiptSeries,
+    ReconnectionRequest,
+    Staff,
+    Subscriber,
+    Tender,
+    TopUpSale,
+    Workstation,
+)
+
+YIELD_PER = 2000
+
+
+@dataclass(frozen=True)
+class SignedRow:
+    """What verification needs of any signed row, payment or journal event."""
+
+    chain: str
+    table: str
+    row_id: int
+    label: str
+    seq: int
+    key_id: str
+    prev_signature: str
+    signature: str
+    record: dict[str, Any]
+    # What is wrong with the row before any signature is checked: a reference to a
+    # row that is gone. (msgid, params) or None.
+    dangling: tuple[str, dict[str, Any]] | None = None
+    series_code: str | None = None  # payments: to check the receipt number
+    actor_id: int | None = None  # journal events: the actor_id column, not signed
+    actor_id_login: str | None = None  # ... and the login that id has in the staff table
+
+
+def stream(connection: Connection, statement: Select[Any]) -> Iterator[Any]:
+    return iter(connection.execute(statement.execution_options(yield_per=YIELD_PER)))
+
+
+class _Children:
+    """Rows of one child table, ordered by payment id, handed out payment by payment."""
+
+    def __init__(self, rows: Iterator[Any]) -> None:
+        self._rows = rows
+        self._next: Any = next(rows, None)
+        self.orphans = 0  # rows whose payment is not there
+
+    def take(self, payment_id: int) -> list[Any]:
+        taken = []
+        row = self._next
+        while row is not None and row[0] <= payment_id:
+            if row[0] == payment_id:
+                taken.append(row)
+            else:
+                self.orphans += 1
+            row = next(self._rows, None)
+        self._next = row
+        return taken
+
+    def drain(self) -> None:
+        while self._next is not None:
+            self.orphans += 1
+            self._next = next(self._rows, None)
+
+
+def _tables() -> dict[str, Any]:
+    return {
+        "payment": Payment.__table__,
+        "voided": Payment.__table__.alias("voided"),
+        "subscriber": Subscriber.__table__,
+        "series": ReceiptSeries.__table__,
+        "workstation": Workstation.__table__,
+        "agency": Agency.__table__,
+        "till": CashSession.__table__,
+        "agent": Staff.__table__.alias("agent"),
+        "approver": Staff.__table__.alias("approver"),
+    }
+
+
+def _payment_statement() -> Select[Any]:
+    t = _tables()
+    p = t["payment"].c
+    return (
+        select(
+            p.id,
+            p.series_id,
+            p.seq,
+            p.key_id,
+            p.prev_signature,
+            p.signature,
+            p.subscriber_id,
+            p.workstation_id,
+            p.cash_session_id,
+            p.agent_id,
+            p.approved_by_id,
+            p.voids_payment_id,
+            # PaymentValues, in order, with the workstation's two codes
+            p.uid,
+            p.kind,
+            p.receipt_no,
+            t["voided"].c.receipt_no,
+            t["subscriber"].c.account_number,
+            t["series"].c.code,
+            t["workstation"].c.code,
+            t["agency"].c.code,
+            t["till"].c.id,
+            t["agent"].c.login,
+            t["approver"].c.login,
+            p.reason,
+            p.created_at,
+            p.currency,
+            p.tendered_minor,
+            p.change_minor,
+            p.allocated_minor,
+            p.topups_minor,
+            p.credit_used_minor,
+            p.credit_added_minor,
+        )
+        .select_from(
+            t["payment"]
+            .outerjoin(t["voided"], t["voided"].c.id == p.voids_payment_id)
+            .outerjoin(t["subscriber"], t["subscriber"].c.id == p.subscriber_id)
+            .outerjoin(t["series"], t["series"].c.id == p.series_id)
+            .outerjoin(t["workstation"], t["workstation"].c.id == p.workstation_id)
+            .outerjoin(t["agency"], t["agency"].c.id == t["workstation"].c.agency_id)
+            .outerjoin(t["till"], t["till"].c.id == p.cash_session_id)
+            .outerjoin(t["agent"], t["agent"].c.id == p.agent_id)
+            .outerjoin(t["approver"], t["approver"].c.id == p.approved_by_id)
+        )
+        .order_by(p.id)
+    )
+
+
+def _child_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    tender = Tender.__table__.c
+    allocation = Allocation.__table__.c
+    invoice = Invoice.__table__.c
+    sale = TopUpSale.__table__.c
+    product = PrepaidProduct.__table__.c
+    request = ReconnectionRequest.__table__.c
+    contract = Contract.__table__.c
+    tenders = select(
+        tender.payment_id,
+        tender.position,
+        tender.kind,
+        tender.amount_minor,
+        tender.cheque_number,
+        tender.bank,
+        tender.authorisation_code,
+        tender.transfer_reference,
+    ).order_by(tender.payment_id, tender.position)
+    allocations = (
+        select(
+            allocation.payment_id,
+            allocation.position,
+            invoice.number,
+            allocation.amount_minor,
+            allocation.invoice_id,
+        )
+        .select_from(Allocation.__table__.outerjoin(Invoice.__table__))
+        .order_by(allocation.payment_id, allocation.position)
+    )
+    topups = (
+        select(
+            sale.payment_id,
+            sale.position,
+            product.code,
+            sale.target_number,
+            sale.quantity,
+            sale.unit_minor,
+            sale.amount_minor,
+            sale.product_id,
+        )
+        .select_from(TopUpSale.__table__.outerjoin(PrepaidProduct.__table__))
+        .order_by(sale.payment_id, sale.position)
+    )
+    reconnections = (
+        select(request.payment_id, contract.number, request.contract_id)
+        .select_from(ReconnectionRequest.__table__.outerjoin(Contract.__table__))
+        .order_by(request.payment_id, request.id)
+    )
+    return tenders, allocations, topups, reconnections
+
+
+# What `verify` says when a payment refers to a row that is gone.
+GONE = {
+    "series": N_("its receipt series #{id} is missing (deleted?)"),
+    "subscriber": N_("it points to subscriber #{id}, which is missing (deleted?)"),
+    "workstation": N_("it points to workstation #{id}, which is missing (deleted?)"),
+    "agency": N_("the agency of its workstation #{id} is missing (deleted?)"),
+    "till": N_("it points to cash session #{id}, which is missing (deleted?)"),
+    "staff": N_("it points to staff member #{id}, who is missing (deleted?)"),
+    "payment": N_("it voids payment #{id}, which is missing (deleted?)"),
+    "bill": N_("it pays bill #{id}, which is missing (deleted?)"),
+    "product": N_("it sells product #{id}, which is missing (deleted?)"),
+    "contract": N_("it reconnects contract #{id}, which is missing (deleted?)"),
+}
+
+
+def _dangling(
+    row: Any, allocations: list[Any], topups: list[Any], reconnections: list[Any]
+) -> tuple[str, dict[str, Any]] | None:
+    """The first reference of a payment to a row that is gone, or None."""
+    gone: tuple[str, int] | None = None
+    if row[17] is None:
+        gone = "series", row[1]
+    elif row[16] is None:
+        gone = "subscriber", row[6]
+    elif row[18] is None:
+        gone = "workstation", row[7]
+    elif row[19] is None:
+        gone = "agency", row[7]
+    elif row[8] is not None and row[20] is None:
+        gone = "till", row[8]
+    elif row[21] is None:
+        gone = "staff", row[9]
+    elif row[10] is not None and row[22] is None:
+        gone = "staff", row[10]
+    elif row[11] is not None and row[15] is None:
+        gone = "payment", row[11]
+    else:
+        gone = (
+            next((("bill", a[4]) for a in allocations if a[2] is None), None)
+            or next((("product", s[7]) for s in topups if s[2] is None), None)
+            or next((("contract", r[2]) for r in reconnections if r[1] is None), None)
+        )
+    return None if gone is None else (GONE[gone[0]], {"id": gone[1]})
+
+
+class PaymentStream:
+    """Every payment of every series, as signed rows, in the order they were written."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self.orphans: dict[str, int] = {}
+
+    def __iter__(self) -> Iterator[SignedRow]:
+        connection = self._connection
+        tender_rows, allocation_rows, topup_rows, reconnection_rows = _child_statements()
+        children = {
+            "tenders": _Children(stream(connection, tender_rows)),
+            "allocations": _Children(stream(connection, allocation_rows)),
+            "topup_sales": _Children(stream(connection, topup_rows)),
+            "reconnection_requests": _Children(stream(connection, reconnection_rows)),
+        }
+        tenders, allocations, topups, reconnections = children.values()
+        for row in stream(connection, _payment_statement()):
+            payment_id = row[0]
+            its_tenders = tenders.take(payment_id)
+            its_allocations = allocations.take(payment_id)
+            its_topups = topups.take(payment_id)
+            its_reconnections = reconnections.take(payment_id)
+            series_code, station, agency = row[17], row[18], row[19]
+            values = PaymentValues(
+                row[12],
+                row[13],
+                row[14],
+                row[15],
+                row[16],
+                series_code,
+                workstation_ref(agency, station) if station and agency else None,
+                agency,
+                row[8],
+                row[21],
+                row[22],
+                *row[23:32],
+            )
+            record = payment_record_of(
+                values,
+                [TenderValues(*t[1:]) for t in its_tenders],
+                [AllocationValues(a[1], a[2], a[3]) for a in its_allocations],
+                [TopUpValues(*s[1:7]) for s in its_topups],
+                [r[1] for r in its_reconnections if r[1] is not None],
+            )
+            dangling = _dangling(row, its_allocations, its_topups, its_reconnections)
+            yield SignedRow(
+                chain=f"receipts/{series_code}" if series_code else f"receipts/#{row[1]}",
+                table="payments",
+                row_id=payment_id,
+                label=row[14],
+                seq=row[2],
+                key_id=row[3],
+                prev_signature=row[4],
+                signature=row[5],
+                record=record,
+                dangling=dangling,
+                series_code=series_code,
+            )
+        for name, child in children.items():
+            child.drain()
+            if child.orphans:
+                self.orphans[name] = child.orphans
+
+
+def _journal_record(row: Any) -> dict[str, Any]:
+    try:
+        return journal_record_of(row[5], row[6], row[7], row[8], row[9], row[10])
+    except ValueError:  # details that are not JSON: signed over the text, so it fails
+        record = journal_record_of(row[5], row[6], row[7], row[8], row[9], "{}")
+        record["details"] = row[10]
+        return record
+
+
+def journal_rows(connection: Connection) -> Iterator[SignedRow]:
+    """The journal in sequence order, with the login the unsigned actor_id points at."""
+    event = JournalEvent.__table__.c
+    staff = Staff.__table__
+    statement = (
+        select(
+            event.id,
+            event.seq,
+            event.key_id,
+            event.prev_signature,
+            event.signature,
+            event.kind,
+            event.occurred_at,
+            event.actor_login,
+            event.workstation,
+            event.subject,
+            event.details,
+            event.actor_id,
+            staff.c.login,
+        )
+        .select_from(JournalEvent.__table__.outerjoin(staff, staff.c.id == event.actor_id))
+        .order_by(event.seq, event.id)
+    )
+    for row in stream(connection, statement):
+        yield SignedRow(
+            chain=JOURNAL_CHAIN,
+            table="journal_events",
+            row_id=row[0],
+            label=f"journal #{row[1]} ({row[5]})",
+            seq=row[1],
+            key_id=row[2],
+            prev_signature=row[3],
+            signature=row[4],
+            record=_journal_record(row),
+            actor_id=row[11],
+            actor_id_login=row[12],
+        )
