@@ -192,6 +192,9 @@ def verify(args: Namespace) -> int:
             )
         )
     report = verify_database(database, verifier, key_source=source)
+    if report.wrong_key:
+        warn(N_("FAILED: {problem}"), problem=report.problems[0].translated())
+        return 1
     for problem in report.problems:
         warn(
             N_("BROKEN {chain}: {record}: {problem}"),
@@ -199,6 +202,11 @@ def verify(args: Namespace) -> int:
             record=problem.record,
             problem=problem.translated(),
         )
+    say(N_("Checked:"))
+    for chain_name, records in report.chain_records.items():
+        say(N_("  {chain}: {records} records"), chain=chain_name, records=format_count(records))
+    for check, items in report.checks.items():
+        print(f"  {_t(check)}: {format_count(items)}")
     if report.ok:
         say(
             N_(
@@ -212,7 +220,10 @@ def verify(args: Namespace) -> int:
         )
         return 0
     warn(
-        N_("FAILED: {count} chain(s) broken; the first broken record of each is named above."),
+        N_(
+            "FAILED: {count} problem(s); the first broken record of each chain and every "
+            "disagreement are named above."
+        ),
         count=len(report.problems),
     )
     return 1
