@@ -7,10 +7,13 @@ rounding a customer's money silently.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
-from babel.numbers import NumberFormatError, format_currency, parse_decimal
+from babel import Locale
+from babel.numbers import format_currency, get_currency_symbol
 
 from app.errors import ValidationError
 from app.i18n import N_, babel_locale, current_language
@@ -83,33 +86,45 @@ def from_minor(minor: int, cur: Currency) -> Decimal:
 
 
 def parse_amount(text: str, cur: Currency, locale: str, *, field: str = "amount") -> Decimal:
-    """Parse an amount typed at the counter in the agent's locale ("1 234,50")."""
-    cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if not cleaned:
-        raise ValidationError(N_("Enter an amount."), field=field)
-    try:
-        value = parse_decimal(cleaned.replace(" ", ""), locale=locale)
-    except NumberFormatError:
-        try:  # the numeric keypad always types a dot, whatever the locale
-            value = Decimal(cleaned.replace(" ", "").replace(",", "."))
-        except InvalidOperation:
-            raise ValidationError(
-                N_("{value} is not an amount."), field=field, value=text
-            ) from None
-    to_minor(value, cur, field=field, allow_zero=True)
-    return value.quantize(cur.quantum)
+    """Parse an amount typed at the counter in the agent's locale ("1 234,50").
+
+    The rules (separators, Arabic digits, refusing what could mean two amounts) live
+    in :mod:`app.amount_input`, which builds on this module: hence the late import.
+    """
+    from app.amount_input import parse_amount as read_amount
+
+    return read_amount(text, cur, locale, field=field)
 
 
 def format_money(minor: int, cur: Currency, locale: str) -> str:
+    name = babel_locale(locale, cur.code)
     return format_currency(
         from_minor(minor, cur),
         cur.code,
-        locale=babel_locale(locale, cur.code),
+        format=_currency_pattern(name, cur.code),
+        locale=name,
         # Babel's ISO 4217 digits match ours (TND 3, DZD and EUR 2), so 1 234,500 TND
         # keeps its millimes even when they are zero.
         currency_digits=True,
-        format_type="standard",
     )
+
+
+@cache
+def _currency_pattern(locale: str, code: str) -> str:
+    """The locale's currency pattern, a code kept apart from the digits.
+
+    English writes a symbol against the number (``€12,450.00``) but a code apart
+    (``DZD 12,450.00``: CLDR's "alphaNextToNumber" form, which Babel does not
+    carry), so a no-break space goes between a symbol ending or starting with a
+    letter and the digits.
+    """
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    symbol = get_currency_symbol(code, locale).strip("\u200e\u200f\u061c")
+    if symbol[-1:].isalpha():
+        pattern = re.sub("¤(?=[#0])", "¤\u00a0", pattern)
+    if symbol[:1].isalpha():
+        pattern = re.sub("(?<=[#0])¤", "\u00a0¤", pattern)
+    return pattern
 
 
 def format_amount(amount: Decimal, currency_code: str, language: str | None = None) -> str:
