@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import config
-from app.cli import commands, printing_commands
+from app.cli import commands, printing_commands, staff_commands
 from app.errors import GuichetError
 from app.i18n import LANGUAGES, N_, gettext, set_language
 
@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     user = command(
-        "user", _("staff accounts: add"), lambda _a: (parser.parse_args(["user", "--help"]), 2)[1]
+        "user",
+        _("staff accounts: add, role, remove, password"),
+        lambda _a: (parser.parse_args(["user", "--help"]), 2)[1],
     )
     user_sub = user.add_subparsers(metavar="ACTION")
     add = command(
@@ -139,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--language", dest="user_language", choices=sorted(LANGUAGES), help=_("the user's language")
     )
+    staff_commands.add_parsers(user_sub, command)
 
     verify = command(
         "verify", _("re-check every signed chain and receipt sequence"), commands.verify
