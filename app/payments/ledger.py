@@ -119,7 +119,7 @@ def insert_signed(
     head: ChainHead,
     reconnections: Callable[[], list[Contract]] = list,
     now: datetime,
-) -> None:
+) -> list[Contract]:
     """Number, sign and insert ``payment`` with its lines and reconnection requests.
 
     ``reconnections`` is called once the invoices carry this payment's money, so
@@ -145,3 +145,4 @@ def insert_signed(
             ReconnectionRequest(payment_id=payment.id, contract_id=contract.id, requested_at=now)
         )
     session.flush()
+    return cleared

@@ -31,14 +31,13 @@ from app.payments.ledger import (
     OPEN_STATUSES,
     apply_to_invoice,
     insert_signed,
-    lock_invoices,
     lock_series,
-    lock_subscriber,
     replay_or_conflict,
     require_open_session,
 )
 from app.payments.requests import PaymentRequest, check_request_shape, check_tenders
 from app.payments.summary import (
+    JustWritten,
     PaymentSummary,
     credit_balance_minor,
     summarize,
@@ -63,9 +62,12 @@ from db.models import (
 )
 
 
-def _find_subscriber(session: Session, account_number: str) -> Subscriber:
+def _find_and_lock_subscriber(session: Session, account_number: str) -> Subscriber:
+    """The subscriber, held until commit (lock step 3 of app.payments.ledger)."""
     subscriber = session.scalars(
-        select(Subscriber).where(Subscriber.account_number == account_number.strip().upper())
+        select(Subscriber)
+        .where(Subscriber.account_number == account_number.strip().upper())
+        .with_for_update(key_share=True)
     ).first()
     if subscriber is None:
         raise NotFoundError(
@@ -79,15 +81,20 @@ def _find_subscriber(session: Session, account_number: str) -> Subscriber:
 def _invoices_to_pay(
     session: Session, subscriber: Subscriber, numbers: tuple[str, ...] | None
 ) -> list[Invoice]:
-    """Open invoices, locked (by id) against every other counter, oldest due first."""
-    open_ids = session.scalars(
-        select(Invoice.id).where(
-            Invoice.subscriber_id == subscriber.id, Invoice.status.in_(OPEN_STATUSES)
-        )
-    ).all()
-    locked = lock_invoices(session, open_ids).values()
+    """Open invoices, locked (by id) against every other counter, oldest due first.
+
+    The subscriber is locked already, and every writer of bills locks it first,
+    so the set of open invoices cannot change while this payment is made.
+    """
+    locked = session.scalars(
+        select(Invoice)
+        .where(Invoice.subscriber_id == subscriber.id, Invoice.status.in_(OPEN_STATUSES))
+        .order_by(Invoice.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
     open_invoices = sorted(
-        (i for i in locked if i.status in OPEN_STATUSES and i.outstanding_minor > 0),
+        (i for i in locked if i.outstanding_minor > 0),
         key=lambda i: (i.due_date, i.issue_date, i.id),
     )
     if numbers is None:
@@ -179,16 +186,16 @@ def _take_payment(
         else None
     )
     cash_session = require_open_session(session, station)
-    subscriber = _find_subscriber(session, request.account_number)
-    lock_subscriber(session, subscriber.id)
+    subscriber = _find_and_lock_subscriber(session, request.account_number)
     invoices = _invoices_to_pay(session, subscriber, request.invoice_numbers)
     topups = _topup_lines(session, request, cur)
+    credit_before = credit_balance_minor(session, subscriber.id)
     plan = plan_payment(
         currency=cur,
         invoices=[OpenInvoice(i.id, i.outstanding_minor) for i in invoices],
         tenders=[TenderAmount(t.kind, t.amount_minor) for t in tenders],
         topups_minor=sum(unit * quantity for _, _, quantity, unit in topups),
-        credit_available_minor=credit_balance_minor(session, subscriber.id),
+        credit_available_minor=credit_before,
         amount_minor=amount,
         use_credit=request.use_credit,
         keep_change_as_credit=request.keep_change_as_credit,
@@ -219,6 +226,8 @@ def _take_payment(
         prev_signature="",
         signature="",
     )
+    # Empty collections are set, not loaded: a new payment has no lines yet.
+    payment.allocations, payment.tenders, payment.topups = [], [], []
     # The row is written once, complete: it is numbered and signed before its INSERT.
     by_id = {invoice.id: invoice for invoice in invoices}
     paid = []
@@ -253,12 +262,12 @@ def _take_payment(
             )
         )
     timezone = station.agency.timezone or settings.timezone
-    insert_signed(
+    reconnected = insert_signed(
         session,
         ctx.signer,
         payment,
         head=head,
-        reconnections=lambda: _reconnections_for(session, subscriber, paid, now, timezone),
+        reconnections=lambda: _reconnections_for(session, paid, invoices, now, timezone),
         now=now,
     )
     queue_receipt(
@@ -269,7 +278,14 @@ def _take_payment(
         now=now,
         created_by_id=actor.staff_id,
     )
-    return summarize(session, payment)
+    return summarize(
+        session,
+        payment,
+        just_written=JustWritten(
+            credit_balance_after=credit_before - plan.credit_used_minor + plan.credit_added_minor,
+            reconnections=tuple(sorted(contract.number for contract in reconnected)),
+        ),
+    )
 
 
 def receipt_language(asked: str | None, subscriber: Subscriber, settings: OperatorSettings) -> str:
@@ -280,15 +296,22 @@ def receipt_language(asked: str | None, subscriber: Subscriber, settings: Operat
 
 
 def _reconnections_for(
-    session: Session, subscriber: Subscriber, paid: list[Invoice], now: datetime, timezone: str
+    session: Session,
+    paid: list[Invoice],
+    open_invoices: list[Invoice],
+    now: datetime,
+    timezone: str,
 ) -> list[Contract]:
-    """Suspended lines of this subscriber whose overdue balance this payment clears."""
+    """Suspended lines of this subscriber whose overdue balance this payment clears.
+
+    ``open_invoices`` are every open bill of the subscriber, locked and carrying
+    this payment's money, so a line's bills need no second read.
+    """
     today = now.astimezone(ZoneInfo(timezone)).date()
     touched = {invoice.contract_id for invoice in paid}
     if not touched:
         return []
-    cleared = []
-    for contract in session.scalars(
+    suspended = session.scalars(
         select(Contract)
         .where(
             Contract.id.in_(touched),
@@ -296,12 +319,13 @@ def _reconnections_for(
             Contract.reconnection_requested_at.is_(None),
         )
         .order_by(Contract.number)
-    ):
-        open_invoices = session.scalars(
-            select(Invoice).where(
-                Invoice.contract_id == contract.id, Invoice.status.in_(OPEN_STATUSES)
-            )
+    ).all()
+    return [
+        contract
+        for contract in suspended
+        if not any(
+            invoice.is_overdue(today)
+            for invoice in open_invoices
+            if invoice.contract_id == contract.id
         )
-        if not any(invoice.is_overdue(today) for invoice in open_invoices):
-            cleared.append(contract)
-    return cleared
+    ]

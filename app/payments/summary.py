@@ -70,6 +70,14 @@ class PaymentSummary:
     replayed: bool = False
 
 
+@dataclass(frozen=True)
+class JustWritten:
+    """What the service that has just written a payment knows, so it is not read again."""
+
+    credit_balance_after: int
+    reconnections: tuple[str, ...]
+
+
 def credit_balance_minor(
     session: Session, subscriber_id: int, up_to_payment_id: int | None = None
 ) -> int:
@@ -122,7 +130,15 @@ def reconnected_contracts(session: Session, payment_id: int) -> list[str]:
     )
 
 
-def summarize(session: Session, payment: Payment, *, replayed: bool = False) -> PaymentSummary:
+def summarize(
+    session: Session,
+    payment: Payment,
+    *,
+    replayed: bool = False,
+    just_written: JustWritten | None = None,
+) -> PaymentSummary:
+    """``just_written``: the payment was written in this transaction, under its locks,
+    so no later money can be on its bills yet and its credit and reconnections are known."""
     cur = currency(payment.currency)
 
     def money(minor: int) -> Decimal:
@@ -131,13 +147,18 @@ def summarize(session: Session, payment: Payment, *, replayed: bool = False) -> 
     allocations = []
     for allocation in sorted(payment.allocations, key=lambda a: a.position):
         invoice = allocation.invoice
-        left = session.scalar(
-            select(func.coalesce(func.sum(Allocation.amount_minor), 0)).where(
-                Allocation.invoice_id == invoice.id, Allocation.payment_id > payment.id
+        later = 0
+        if just_written is None:
+            later = int(
+                session.scalar(
+                    select(func.coalesce(func.sum(Allocation.amount_minor), 0)).where(
+                        Allocation.invoice_id == invoice.id, Allocation.payment_id > payment.id
+                    )
+                )
+                or 0
             )
-        )
         # What was left on the bill right after this payment, whatever came later.
-        left_after = invoice.outstanding_minor + int(left or 0)
+        left_after = invoice.outstanding_minor + later
         allocations.append(
             AllocationLine(
                 invoice.number,
@@ -167,7 +188,9 @@ def summarize(session: Session, payment: Payment, *, replayed: bool = False) -> 
         credit_used=money(payment.credit_used_minor),
         credit_added=money(payment.credit_added_minor),
         credit_balance_after=money(
-            credit_balance_minor(session, payment.subscriber_id, payment.id)
+            just_written.credit_balance_after
+            if just_written is not None
+            else credit_balance_minor(session, payment.subscriber_id, payment.id)
         ),
         allocations=tuple(allocations),
         tenders=tuple(
@@ -180,7 +203,11 @@ def summarize(session: Session, payment: Payment, *, replayed: bool = False) -> 
             )
             for s in sorted(payment.topups, key=lambda s: s.position)
         ),
-        reconnections=tuple(reconnected_contracts(session, payment.id)),
+        reconnections=(
+            just_written.reconnections
+            if just_written is not None
+            else tuple(reconnected_contracts(session, payment.id))
+        ),
         signature=payment.signature,
         replayed=replayed,
     )
