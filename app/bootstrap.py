@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select
 
 from app import config
 from app.context import AppContext
+from app.db_faults import faults_explained
 from app.errors import ConfigurationError, SchemaOutOfDateError
 from app.i18n import N_
 from app.integrity.keys import Signer, create_signer, load_signer
@@ -21,11 +22,25 @@ from db.engine import Database
 from db.models import SigningKey
 
 
-def open_database(url: str | None = None) -> Database:
-    return Database(config.database_url(url))
+def open_database(url: str | None = None, *, create: bool = False) -> Database:
+    """The configured database. Only ``db upgrade`` and ``demo`` pass ``create=True``:
+    every other command refuses an SQLite path with no file rather than leave an empty
+    database (and its folder) behind a typing mistake."""
+    url = config.database_url(url)
+    with faults_explained(url):
+        return Database(url, create=create, busy_timeout_ms=config.sqlite_busy_timeout_ms())
 
 
 def require_current_schema(database: Database) -> None:
+    """Refuse a database that has migrations not applied yet.
+
+    Lowest role: system (start-up and the command line; no actor).
+    """
+    with faults_explained(database.url):
+        _require_current_schema(database)
+
+
+def _require_current_schema(database: Database) -> None:
     pending = migrate.pending_revisions(database)
     if not pending:
         return
@@ -54,7 +69,10 @@ def _registered_key_ids(database: Database) -> list[str]:
 
 
 def load_database_signer(database: Database, key_file: Path, *, create: bool = False) -> Signer:
-    """The signing key for this database: it must be the one whose public half is stored."""
+    """The signing key for this database: it must be the one whose public half is stored.
+
+    Lowest role: system (start-up and the command line; no actor).
+    """
     registered = _registered_key_ids(database)
     if not key_file.exists() and registered:
         raise ConfigurationError(
@@ -89,6 +107,6 @@ def open_context(
 ) -> AppContext:
     database = open_database(url)
     require_current_schema(database)
-    return AppContext(
-        database, load_database_signer(database, config.key_file(key_file), create=create_key)
-    )
+    with faults_explained(database.url):
+        signer = load_database_signer(database, config.key_file(key_file), create=create_key)
+    return AppContext(database, signer)

@@ -15,29 +15,56 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE_OPTION: Final = "guichet_write"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Without it libpq waits for the operating system's TCP timeout (minutes) on a dead server.
+POSTGRES_CONNECT_TIMEOUT_S = 10
+_PSYCOPG_DRIVERS: Final = ("postgresql", "postgres", "postgresql+psycopg")
 
 
-def _normalise_url(url: str) -> str:
-    parsed = make_url(url)
+class DatabaseURLError(ArgumentError):
+    """The URL cannot be parsed, or names a database other than SQLite or PostgreSQL."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(reason)
+        self.url = url
+        self.reason = reason
+
+
+class DatabaseFileMissingError(FileNotFoundError):
+    """An SQLite file opened without ``create=True`` does not exist."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(2, "no such database file", path)
+
+
+def _parse_url(url: str) -> URL:
+    if not url.strip():
+        raise DatabaseURLError(url, "empty")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
+        raise DatabaseURLError(url, str(error)) from None
     if parsed.drivername in ("postgresql", "postgres"):
         # psycopg 3 is the driver we ship; "postgresql://" alone would pick psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
+    if parsed.drivername not in ("sqlite", "sqlite+pysqlite", *_PSYCOPG_DRIVERS):
+        raise DatabaseURLError(url, f"unsupported database {parsed.drivername}")
+    return parsed
 
 
-def _install_sqlite_pragmas(engine: Engine) -> None:
+def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -54,19 +81,48 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 class Database:
     """One database: its engine, and sessions for reading and for writing."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
-        self.url = _normalise_url(url)
-        parsed = make_url(self.url)
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        create: bool = True,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        connect_timeout_s: int = POSTGRES_CONNECT_TIMEOUT_S,
+    ) -> None:
+        """Nothing connects yet. Raises :class:`DatabaseURLError` for a URL we cannot use.
+
+        ``create=False`` refuses an SQLite file that does not exist
+        (:class:`DatabaseFileMissingError`) instead of creating it and its folder on
+        first use: a mistyped path must not leave an empty database behind.
+        """
+        parsed = _parse_url(url)
+        self.url = parsed.render_as_string(hide_password=False)
         self.dialect = parsed.get_backend_name()
-        if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(
-                self.url, echo=echo, connect_args={"check_same_thread": False}
-            )
-            _install_sqlite_pragmas(self.engine)
-        else:
-            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True)
+        self.busy_timeout_ms = busy_timeout_ms
+        try:
+            if self.dialect == "sqlite":
+                if parsed.database and parsed.database != ":memory:":
+                    path = Path(parsed.database)
+                    if create:
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                    elif not path.exists():
+                        raise DatabaseFileMissingError(parsed.database)
+                self.engine = create_engine(
+                    self.url, echo=echo, connect_args={"check_same_thread": False}
+                )
+                _install_sqlite_pragmas(self.engine, busy_timeout_ms)
+            else:
+                connect_args = (
+                    {}
+                    if "connect_timeout" in parsed.query
+                    else {"connect_timeout": connect_timeout_s}
+                )
+                self.engine = create_engine(
+                    self.url, echo=echo, pool_pre_ping=True, connect_args=connect_args
+                )
+        except (NoSuchModuleError, ImportError) as error:  # e.g. postgresql+psycopg2://
+            raise DatabaseURLError(url, str(error)) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Debian/Ubuntu packages Guichet needs beyond Python: the libraries Qt's xcb
 # (X11) and offscreen platforms load, a font with Latin and Arabic, libusb for
-# USB receipt printers, and the CUPS headers pycups is built against.
+# USB receipt printers, and the CUPS headers and compiler that pycups is built
+# with: `make install` installs the dev extra, which includes pycups. A counter
+# installed with a plain `pip install` needs neither (CUPS queues then print
+# through the `lp` command of cups-client).
 #   sh packaging/system-deps.sh --check     exit 1 if any is missing
 #   sh packaging/system-deps.sh --install   install the missing ones (root)
 set -eu

@@ -40,7 +40,7 @@ from db.models import (
 
 
 def db_upgrade(args: Namespace) -> int:
-    database = open_database(args.database)
+    database = open_database(args.database, create=True)
     pending = migrate.pending_revisions(database)
     migrate.upgrade(database)
     say(
@@ -90,7 +90,7 @@ def key_show(args: Namespace) -> int:
 def demo(args: Namespace) -> int:
     from app.demo import build_demo  # imported late: only this command needs the name lists
 
-    database = open_database(args.database)
+    database = open_database(args.database, create=True)
     migrate.upgrade(database)
     with database.read() as session:
         existing = session.scalar(select(OperatorSettings.name))
@@ -98,7 +98,7 @@ def demo(args: Namespace) -> int:
         say(N_("The database already holds {name}; it is kept as it is."), name=existing)
         return 0
     signer = load_database_signer(database, config.key_file(args.key_file), create=True)
-    today = date.fromisoformat(args.today) if args.today else None
+    today: date | None = args.today  # checked by the parser: nothing is written for a bad date
     say(
         N_("Building the {profile} demo with {count} subscribers in {url}..."),
         profile=args.profile,
@@ -166,7 +166,24 @@ def user_add(args: Namespace) -> int:
 def given_verifier(value: str) -> Verifier:
     """The verifier of ``--public-key``: the base64 key itself, or a file holding it."""
     path = Path(value)
-    return Verifier(public_key_from_b64(path.read_text().strip() if path.exists() else value))
+    if path.is_dir():
+        raise ValidationError(
+            N_("--public-key {value} is a folder: give the public key, or a file holding it."),
+            field="public_key",
+            value=value,
+        )
+    text = path.read_text(errors="replace").strip() if path.exists() else value.strip()
+    try:
+        return Verifier(public_key_from_b64(text))
+    except ValueError:  # bad base64 (binascii.Error) or not 32 bytes
+        raise ValidationError(
+            N_(
+                "--public-key {value} is not an Ed25519 public key: give the 44-character "
+                "base64 key printed by python main.py key show, or a file holding it."
+            ),
+            field="public_key",
+            value=value if len(value) <= 60 else value[:57] + "...",
+        ) from None
 
 
 def verify(args: Namespace) -> int:

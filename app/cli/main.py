@@ -7,9 +7,11 @@ import locale
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from app import config
 from app.cli import commands, printing_commands, staff_commands
+from app.db_faults import FAULTS, explain
 from app.errors import GuichetError
 from app.i18n import LANGUAGES, N_, gettext, set_language
 
@@ -24,6 +26,29 @@ def _language_from_environment() -> str:
     )
     code = wanted[:2].lower()
     return code if code in LANGUAGES else "en"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            gettext(N_("{value} is not a whole number of at least 1")).format(value=text)
+        )
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            gettext(N_("{value} is not a date: give it as YYYY-MM-DD, e.g. 2026-03-31")).format(
+                value=text
+            )
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("random seed: the same seed gives the same data"),
     )
     demo.add_argument(
-        "--today", metavar="YYYY-MM-DD", help=_("date the demo is built around (default: today)")
+        "--today",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help=_("date the demo is built around (default: today)"),
     )
     demo.add_argument(
         "--keep-existing",
@@ -156,7 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
         commands.lookup,
     )
     lookup.add_argument("query")
-    lookup.add_argument("--limit", type=int, default=20)
+    lookup.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=20,
+        metavar="N",
+        help=_("at most this many subscribers (default 20)"),
+    )
 
     receipt = command(
         "receipt",
@@ -271,7 +305,22 @@ def main(argv: Sequence[str] | None = None, *, gui: Handler | None = None) -> in
     try:
         return int(args.handler(args))
     except GuichetError as error:
-        print(gettext(N_("Error: {message}")).format(message=error.translated()), file=sys.stderr)
+        _print_error(error)
+        return 2
+    except FAULTS as error:  # a database or file fault no service put into words
+        _print_error(explain(error, _database_url(args)))
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _print_error(error: GuichetError) -> None:
+    message = " ".join(error.translated().split())  # one line, whatever a driver said
+    print(gettext(N_("Error: {message}")).format(message=message), file=sys.stderr)
+
+
+def _database_url(args: argparse.Namespace) -> str | None:
+    try:
+        return config.database_url(args.database)
+    except (GuichetError, OSError):
+        return args.database

@@ -12,7 +12,8 @@ from app import config
 from app.bootstrap import open_context, open_database, require_current_schema
 from app.cli.commands import given_verifier
 from app.cli.output import say, warn
-from app.errors import GuichetError
+from app.db_faults import FAULTS, faults_explained
+from app.errors import GuichetError, ValidationError
 from app.i18n import N_, current_language, gettext
 from app.integrity.keys import Verifier, load_signer
 from app.integrity.receipt_proof import parse_proof, signature_holds
@@ -46,6 +47,8 @@ def printer_test(args: Namespace) -> int:
             if settings is not None:
                 operator, timezone = settings.name, settings.timezone
     except GuichetError:
+        pass
+    except FAULTS:  # no usable database: the page still prints
         pass
     status = devices.query_status(address, timeout=args.timeout)
     say(
@@ -99,13 +102,28 @@ def receipt_print(args: Namespace) -> int:
 
 def receipt_pdf(args: Namespace) -> int:
     ctx = open_context(args.database, args.key_file)
-    issued, pdf = copy_pdf(
-        ctx, args.receipt_no, language=_language(args), paper=PdfPaper(args.paper)
-    )
     out = Path(args.out)
+    if out.is_dir():
+        raise ValidationError(
+            N_("--out {path} is a folder: give the name of the PDF file to write."),
+            field="out",
+            path=str(out),
+        )
     partial = out.with_name(out.name + ".part")
-    partial.write_bytes(pdf)
-    partial.replace(out)  # a viewer opened on the path never sees half a file
+    # Open the file before the copy is journaled: a path that cannot be written must
+    # not leave a DUPLICATA counted in the ledger with no PDF to show for it.
+    with faults_explained():
+        stream = partial.open("wb")
+    try:
+        with stream:
+            issued, pdf = copy_pdf(
+                ctx, args.receipt_no, language=_language(args), paper=PdfPaper(args.paper)
+            )
+            stream.write(pdf)
+        partial.replace(out)  # a viewer opened on the path never sees half a file
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     say(
         N_("Receipt {receipt_no}, copy {copy}, written to {path}."),
         receipt_no=issued.receipt_no,
