@@ -313,6 +313,7 @@ class CounterScreen(QWidget):
                     receipt_no=dialog.receipt.receipt_no
                 )
             )
+        dialog.deleteLater()  # one per customer: kept, they held megabytes all day
         self.take_keyboard()
 
     def wake_printer(self) -> None:
@@ -402,6 +403,7 @@ class CounterScreen(QWidget):
                     receipt_no=dialog.receipt_no, void_no=dialog.result_summary.receipt_no
                 )
             )
+        dialog.deleteLater()
         self.take_keyboard()
 
     # --- the receipt on screen ----------------------------------------------------------------

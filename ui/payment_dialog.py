@@ -249,6 +249,9 @@ class PaymentDialog(KeyboardDialog):
 
         self.title = QLabel(objectName="title")
         self.invoices = InvoiceChoiceModel(view.currency)
+        # Owned by the dialog: a model left without a parent keeps the dialog (through
+        # the lambdas connected below) alive after it is deleted, every customer.
+        self.invoices.setParent(self)
         self.invoices.set_rows(view.open_invoices)
         self.invoice_view = QTableView(objectName="invoice_choice")
         self.invoice_view.setModel(self.invoices)
@@ -308,11 +311,15 @@ class PaymentDialog(KeyboardDialog):
         layout.addLayout(buttons)
 
         self.add_tender(prefill=True)
+        # Connected with .connect, not activated=: PySide6 leaks the connection object of
+        # a signal given as a keyword argument, and this dialog is made once per customer.
         for kind, key in KIND_KEYS.items():
-            QShortcut(QKeySequence(key), self, activated=lambda k=kind: self._set_kind(k))
-        QShortcut(QKeySequence("F7"), self, activated=self.add_topup)
-        QShortcut(QKeySequence("F8"), self, activated=lambda: self.add_tender(prefill=False))
-        QShortcut(QKeySequence("F9"), self, activated=self.keep_credit.toggle)
+            QShortcut(QKeySequence(key), self).activated.connect(lambda k=kind: self._set_kind(k))
+        QShortcut(QKeySequence("F7"), self).activated.connect(self.add_topup)
+        QShortcut(QKeySequence("F8"), self).activated.connect(
+            lambda: self.add_tender(prefill=False)
+        )
+        QShortcut(QKeySequence("F9"), self).activated.connect(self.keep_credit.toggle)
         self.confirm.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
         self.invoices.dataChanged.connect(lambda *_args: self._invoices_changed())
