@@ -7,6 +7,7 @@ calls :func:`require_role` with the signed-in :class:`Actor`.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,9 +37,15 @@ MIN_PASSWORD_LENGTH = 8
 ROLE_RANK = {Role.AGENT: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended costs
-# Verified against when the login does not exist, so that a wrong login costs
-# as long as a wrong password and does not reveal which logins exist.
-_DUMMY_HASH = _hasher.hash("guichet-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the login does not exist, so that a wrong login costs
+    as long as a wrong password and does not reveal which logins exist. Made at the
+    first such sign-in, not at import: hashing costs a third of a second and 64 MB,
+    which every process (``--help`` included) paid for nothing."""
+    return _hasher.hash("guichet-no-such-user")
 
 
 @dataclass(frozen=True)
@@ -216,7 +223,7 @@ def _check_credentials(
     refused = AuthenticationError(N_("Wrong login or password."), field="password")
     if staff is None or not staff.active:
         with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
         journal(EventKind.LOGIN_FAILED, reason="unknown_login")
         return None, refused
     if staff.locked_until is not None and staff.locked_until > now:
