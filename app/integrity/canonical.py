@@ -33,19 +33,34 @@ def _check(value: Any, path: str) -> None:
 
 
 def instant(value: datetime) -> str:
-    """An instant as it is signed: UTC, microseconds, always the same length."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """An instant as it is signed: UTC, microseconds, always the same length.
+
+    (The same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ"), at a third of its cost:
+    `verify` formats one per record.)
+    """
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
 
 
-def canonical_bytes(record: dict[str, Any]) -> bytes:
-    _check(record, "record")
-    return json.dumps(
-        record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
-def signing_input(chain: str, seq: int, record: dict[str, Any], prev_signature: str) -> bytes:
+def canonical_bytes(record: dict[str, Any], *, checked: bool = True) -> bytes:
+    """``checked=False`` skips the type check, for records `verify` builds from
+    database rows, whose columns can only hold ints, strings and None."""
+    if checked:
+        _check(record, "record")
+    return _ENCODER.encode(record).encode("utf-8")
+
+
+def signing_input(
+    chain: str, seq: int, record: dict[str, Any], prev_signature: str, *, checked: bool = True
+) -> bytes:
     """What is signed: the record, its place in its chain and the previous signature."""
     return canonical_bytes(
-        {"v": FORMAT_VERSION, "chain": chain, "seq": seq, "prev": prev_signature, "record": record}
+        {"v": FORMAT_VERSION, "chain": chain, "seq": seq, "prev": prev_signature, "record": record},
+        checked=checked,
     )

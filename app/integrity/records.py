@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from app.integrity.canonical import instant
@@ -36,7 +35,7 @@ class PaymentValues(NamedTuple):
     agent: str | None
     approved_by: str | None
     reason: str | None
-    at: datetime
+    at: str  # the instant as signed: canonical.instant(created_at)
     currency: str
     tendered: int
     change: int
@@ -91,7 +90,7 @@ def payment_record_of(
         "agent": values.agent,
         "approved_by": values.approved_by,
         "reason": values.reason,
-        "at": instant(values.at),
+        "at": values.at,
         "currency": values.currency,
         "tendered": values.tendered,
         "change": values.change,
@@ -144,7 +143,7 @@ def payment_record(payment: Payment, reconnected_contracts: list[str]) -> dict[s
         agent=payment.agent.login,
         approved_by=payment.approved_by.login if payment.approved_by is not None else None,
         reason=payment.reason,
-        at=payment.created_at,
+        at=instant(payment.created_at),
         currency=payment.currency,
         tendered=payment.tendered_minor,
         change=payment.change_minor,
@@ -188,7 +187,7 @@ def payment_record(payment: Payment, reconnected_contracts: list[str]) -> dict[s
 
 def journal_record_of(
     kind: str,
-    occurred_at: datetime,
+    occurred_at: str,  # as signed: canonical.instant(...)
     actor_login: str | None,
     workstation: str | None,
     subject: str | None,
@@ -196,7 +195,7 @@ def journal_record_of(
 ) -> dict[str, Any]:
     return {
         "kind": kind,
-        "at": instant(occurred_at),
+        "at": occurred_at,
         "actor": actor_login,
         "workstation": workstation,
         "subject": subject,
@@ -207,7 +206,7 @@ def journal_record_of(
 def journal_record(event: JournalEvent) -> dict[str, Any]:
     return journal_record_of(
         event.kind,
-        event.occurred_at,
+        instant(event.occurred_at),
         event.actor_login,
         event.workstation,
         event.subject,

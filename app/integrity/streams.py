@@ -14,13 +14,16 @@ head is locked from numbering to commit.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
 from app.i18n import N_
+from app.integrity.canonical import instant
 from app.integrity.records import (
     AllocationValues,
     PaymentValues,
@@ -74,7 +77,43 @@ class SignedRow:
 
 
 def stream(connection: Connection, statement: Select[Any]) -> Iterator[Any]:
+    """Rows of ``statement`` a batch at a time, with SQLAlchemy's type processing."""
     return iter(connection.execute(statement.execution_options(yield_per=YIELD_PER)))
+
+
+def stream_raw(connection: Connection, statement: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``statement`` straight from the driver: a server-side cursor on
+    PostgreSQL, batches of YIELD_PER, no per-value processing (a third of the cost
+    per row for the chains' millions of rows). Instants come back as the driver
+    gives them; see :func:`signed_instant`."""
+    compiled = statement.compile(dialect=connection.dialect)
+    if compiled.params:
+        raise ValueError("stream_raw takes statements without parameters")
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"guichet_verify_{next(_cursor_names)}")
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(str(compiled))
+        while rows := cursor.fetchmany(YIELD_PER):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+_cursor_names = itertools.count(1)
+
+
+def signed_instant(value: Any) -> str:
+    """The signed text of an instant as the driver returns it, without building a
+    datetime: SQLite gives SQLAlchemy's stored text ("2026-11-21 10:30:00.000000",
+    naive UTC), PostgreSQL a naive UTC datetime. Same text as canonical.instant."""
+    if isinstance(value, str):
+        text = value.replace(" ", "T", 1)
+        return (text if len(text) > 19 else text + ".000000")[:26] + "Z"
+    return instant(value.replace(tzinfo=UTC) if value.tzinfo is None else value)
 
 
 class _Children:
@@ -278,13 +317,13 @@ class PaymentStream:
         connection = self._connection
         tender_rows, allocation_rows, topup_rows, reconnection_rows = _child_statements()
         children = {
-            "tenders": _Children(stream(connection, tender_rows)),
-            "allocations": _Children(stream(connection, allocation_rows)),
-            "topup_sales": _Children(stream(connection, topup_rows)),
-            "reconnection_requests": _Children(stream(connection, reconnection_rows)),
+            "tenders": _Children(stream_raw(connection, tender_rows)),
+            "allocations": _Children(stream_raw(connection, allocation_rows)),
+            "topup_sales": _Children(stream_raw(connection, topup_rows)),
+            "reconnection_requests": _Children(stream_raw(connection, reconnection_rows)),
         }
         tenders, allocations, topups, reconnections = children.values()
-        for row in stream(connection, _payment_statement()):
+        for row in stream_raw(connection, _payment_statement()):
             payment_id = row[0]
             its_tenders = tenders.take(payment_id)
             its_allocations = allocations.take(payment_id)
@@ -303,7 +342,9 @@ class PaymentStream:
                 row[8],
                 row[21],
                 row[22],
-                *row[23:32],
+                row[23],
+                signed_instant(row[24]),
+                *row[25:32],
             )
             record = payment_record_of(
                 values,
@@ -333,10 +374,11 @@ class PaymentStream:
 
 
 def _journal_record(row: Any) -> dict[str, Any]:
+    at = signed_instant(row[6])
     try:
-        return journal_record_of(row[5], row[6], row[7], row[8], row[9], row[10])
+        return journal_record_of(row[5], at, row[7], row[8], row[9], row[10])
     except ValueError:  # details that are not JSON: signed over the text, so it fails
-        record = journal_record_of(row[5], row[6], row[7], row[8], row[9], "{}")
+        record = journal_record_of(row[5], at, row[7], row[8], row[9], "{}")
         record["details"] = row[10]
         return record
 
@@ -364,7 +406,7 @@ def journal_rows(connection: Connection) -> Iterator[SignedRow]:
         .select_from(JournalEvent.__table__.outerjoin(staff, staff.c.id == event.actor_id))
         .order_by(event.seq, event.id)
     )
-    for row in stream(connection, statement):
+    for row in stream_raw(connection, statement):
         yield SignedRow(
             chain=JOURNAL_CHAIN,
             table="journal_events",

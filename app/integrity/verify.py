@@ -131,7 +131,7 @@ class _Chain:
     bad_signature: tuple[int, str] | None = None  # (ordinal, label) of the first
 
 
-def _first_fault(row: SignedRow, state: _Chain, verifier: Verifier) -> Fault | None:
+def _first_fault(row: SignedRow, state: _Chain, key_id: str) -> Fault | None:
     """What is wrong with ``row`` given the chain so far, signature aside, or None."""
     expected_seq = state.last_seq + 1
     if row.seq > expected_seq:
@@ -149,7 +149,7 @@ def _first_fault(row: SignedRow, state: _Chain, verifier: Verifier) -> Fault | N
             )
     if row.prev_signature != state.last_signature:
         return N_("it does not follow the previous record (inserted or reordered)"), {}
-    if row.key_id != verifier.key_id:
+    if row.key_id != key_id:
         return N_("it is signed with an unknown key {key_id}"), {"key_id": row.key_id}
     return row.dangling
 
@@ -216,6 +216,7 @@ def verify_database(
                 select(ReceiptSeries.__table__.c.code).order_by(ReceiptSeries.__table__.c.code)
             )
         }
+        key_id = verifier.key_id
         facts = crosschecks.JournalFacts()
         actors: list[Problem] = []
         payments = PaymentStream(connection)
@@ -225,13 +226,15 @@ def verify_database(
                 state.records += 1
                 if state.fault is not None:
                     continue
-                fault = _first_fault(row, state, verifier)
+                fault = _first_fault(row, state, key_id)
                 if fault is not None:
                     state.fault = (state.records, fault, row.label)
                     continue
                 state.last_seq, state.last_signature = row.seq, row.signature
                 state.last_label = row.label
-                message = signing_input(row.chain, row.seq, row.record, row.prev_signature)
+                message = signing_input(
+                    row.chain, row.seq, row.record, row.prev_signature, checked=False
+                )
                 checker.add((row.chain, state.records, row.label), row.signature, message)
             for chain_name, ordinal, label in checker.finish():
                 state = states[chain_name]
