@@ -12,12 +12,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from escpos.capabilities import get_profile
 
 from app.context import AppContext
 from app.documents.arabic import isolate
 from app.documents.bill_copy import BillCopy, load_bill_copy
 from app.i18n import babel_locale, gettext, is_right_to_left
+from app.printing.escpos_capabilities import get_profile
 from app.printing.escpos_render import PrinterModel
 from app.printing.queue import ClaimedJob
 from app.printing.receipt import load_receipt, receipt_slip

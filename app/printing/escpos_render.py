@@ -17,15 +17,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from escpos.capabilities import get_profile
+# Only the constants here: python-escpos's printers and capabilities load at the first
+# rendering, through app.printing.escpos_capabilities.
 from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
 from PIL import Image
 
 from app.documents.arabic import has_right_to_left
 from app.errors import ValidationError
 from app.i18n import N_
+from app.printing.escpos_capabilities import dummy_printer, get_profile
 from app.printing.raster import blocks_image
 from app.printing.slip import (
     Align,
@@ -41,6 +43,9 @@ from app.printing.slip import (
     pair_lines,
     wrap_words,
 )
+
+if TYPE_CHECKING:
+    from escpos.printer import Dummy
 
 DEFAULT_PROFILE = "TM-T20II"
 PAPER_WIDTHS_MM = (58, 80)
@@ -106,7 +111,7 @@ def check_printer_model(profile: str | None, paper_width_mm: int | None) -> Prin
 
 
 def _printer(model: PrinterModel) -> Dummy:
-    printer = Dummy(profile=model.profile)
+    printer = dummy_printer(model.profile)
     # The profile object is shared by python-escpos; give this one its own copy with the
     # paper's real width, so images are checked and centred against the paper in use.
     printer.profile.profile_data = copy.deepcopy(printer.profile.profile_data)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from escpos.capabilities import get_profile
-
 from app.auth import Actor, require_role
 from app.context import AppContext
 from app.journal import EventKind, record_action
 from app.printing.devices import parse_printer_uri
+from app.printing.escpos_capabilities import get_profile
 from app.printing.escpos_render import DEFAULT_PROFILE, PrinterModel, check_printer_model
 from app.printing.queue import queue_job
 from app.workstations import find_workstation, workstation_ref
