@@ -19,7 +19,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -39,20 +39,31 @@ def _init_worker(public_key_raw: bytes) -> None:
     _worker_key = Ed25519PublicKey.from_public_bytes(public_key_raw)
 
 
-def failing_indexes(key: Ed25519PublicKey, batch: Sequence[tuple[str, bytes]]) -> list[int]:
-    """Positions in ``batch`` of the (base64 signature, message) pairs that do not hold."""
+def failing_indexes(
+    key: Ed25519PublicKey,
+    batch: Sequence[tuple[str, Any]],
+    message_of: Callable[[Any], bytes] | None = None,
+) -> list[int]:
+    """Positions in ``batch`` of the (base64 signature, message) pairs that do not hold.
+
+    With ``message_of``, the second item of each pair is what the message is built
+    from, here (in the worker), rather than the message itself.
+    """
     failed = []
-    for index, (signature_b64, message) in enumerate(batch):
+    for index, (signature_b64, payload) in enumerate(batch):
         try:
+            message = payload if message_of is None else message_of(payload)
             key.verify(base64.b64decode(signature_b64, validate=True), message)
-        except (InvalidSignature, ValueError, binascii.Error):
+        except (InvalidSignature, ValueError, TypeError, binascii.Error):
             failed.append(index)
     return failed
 
 
-def _verify_in_worker(batch: Sequence[tuple[str, bytes]]) -> list[int]:
+def _verify_in_worker(
+    batch: Sequence[tuple[str, Any]], message_of: Callable[[Any], bytes] | None = None
+) -> list[int]:
     assert _worker_key is not None
-    return failing_indexes(_worker_key, batch)
+    return failing_indexes(_worker_key, batch, message_of)
 
 
 def default_workers() -> int:
@@ -78,23 +89,31 @@ def process_pool(public_key_raw: bytes, workers: int) -> ProcessPoolExecutor:
 class SignatureChecker(Generic[Tag]):
     """Collects (tag, signature, message) and reports the tags whose signature fails.
 
-    With ``workers`` = 0 the checks run in the calling process, as they come.
+    ``message_of``: a module-level function that builds the message in the worker
+    from what :meth:`add` was given (None: it was given the message). With
+    ``workers`` = 0 the checks run in the calling process, as they come.
     """
 
     def __init__(
-        self, public_key_raw: bytes, *, workers: int, batch_size: int = BATCH_SIZE
+        self,
+        public_key_raw: bytes,
+        *,
+        workers: int,
+        batch_size: int = BATCH_SIZE,
+        message_of: Callable[[Any], bytes] | None = None,
     ) -> None:
         self._key = Ed25519PublicKey.from_public_bytes(public_key_raw)
+        self._message_of = message_of
         self._batch_size = batch_size
         self._pool = process_pool(public_key_raw, workers) if workers > 0 else None
         self._max_in_flight = max(1, workers) * IN_FLIGHT_PER_WORKER
         self._in_flight: deque[tuple[list[Tag], Future[list[int]]]] = deque()
         self._tags: list[Tag] = []
-        self._pairs: list[tuple[str, bytes]] = []
+        self._pairs: list[tuple[str, Any]] = []
         self.failed: list[Tag] = []
         self.checked = 0
 
-    def add(self, tag: Tag, signature_b64: str, message: bytes) -> None:
+    def add(self, tag: Tag, signature_b64: str, message: Any) -> None:
         self._tags.append(tag)
         self._pairs.append((signature_b64, message))
         if len(self._pairs) >= self._batch_size:
@@ -105,11 +124,13 @@ class SignatureChecker(Generic[Tag]):
         self._tags, self._pairs = [], []
         self.checked += len(pairs)
         if self._pool is None:
-            self.failed.extend(tags[i] for i in failing_indexes(self._key, pairs))
+            failed = failing_indexes(self._key, pairs, self._message_of)
+            self.failed.extend(tags[i] for i in failed)
             return
         while len(self._in_flight) >= self._max_in_flight:
             self._collect_oldest()
-        self._in_flight.append((tags, self._pool.submit(_verify_in_worker, pairs)))
+        future = self._pool.submit(_verify_in_worker, pairs, self._message_of)
+        self._in_flight.append((tags, future))
 
     def _collect_oldest(self) -> None:
         tags, future = self._in_flight.popleft()

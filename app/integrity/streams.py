@@ -18,12 +18,13 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
 from app.i18n import N_
-from app.integrity.canonical import instant
+from app.integrity.canonical import instant, signing_input
 from app.integrity.records import (
     AllocationValues,
     PaymentValues,
@@ -57,23 +58,66 @@ YIELD_PER = 2000
 
 @dataclass(frozen=True)
 class SignedRow:
-    """What verification needs of any signed row, payment or journal event."""
+    """What verification needs of any signed row, payment or journal event.
+
+    ``parts`` are the row's plain values, from which its record (and the message
+    whose signature is checked) is built: in a worker process by
+    :func:`signing_message`, or here on demand through :attr:`record`.
+    """
 
     chain: str
-    table: str
+    table: str  # "payments" or "journal_events": which record ``parts`` make
     row_id: int
     label: str
     seq: int
     key_id: str
     prev_signature: str
     signature: str
-    record: dict[str, Any]
+    parts: tuple[Any, ...]
     # What is wrong with the row before any signature is checked: a reference to a
     # row that is gone. (msgid, params) or None.
     dangling: tuple[str, dict[str, Any]] | None = None
     series_code: str | None = None  # payments: to check the receipt number
     actor_id: int | None = None  # journal events: the actor_id column, not signed
     actor_id_login: str | None = None  # ... and the login that id has in the staff table
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        return record_of(self.table, self.parts)
+
+    @property
+    def message_spec(self) -> tuple[str, str, int, str, tuple[Any, ...]]:
+        """What :func:`signing_message` needs, small and quick to send to a worker."""
+        return (self.table, self.chain, self.seq, self.prev_signature, self.parts)
+
+
+def record_of(table: str, parts: tuple[Any, ...]) -> dict[str, Any]:
+    if table == "payments":
+        values, tenders, allocations, topups, reconnections = parts
+        return payment_record_of(
+            PaymentValues._make((*values[:12], signed_instant(values[12]), *values[13:])),
+            [TenderValues(*t[1:]) for t in tenders],
+            [AllocationValues(a[1], a[2], a[3]) for a in allocations],
+            [TopUpValues(*t[1:7]) for t in topups],
+            [r[1] for r in reconnections if r[1] is not None],
+        )
+    kind, at, actor, workstation, subject, details = parts
+    at = signed_instant(at)
+    try:
+        return journal_record_of(kind, at, actor, workstation, subject, details)
+    except ValueError:  # details that are not JSON: signed over the text, so it fails
+        record = journal_record_of(kind, at, actor, workstation, subject, "{}")
+        record["details"] = details
+        return record
+
+
+def signing_message(spec: tuple[str, str, int, str, tuple[Any, ...]]) -> bytes:
+    """The bytes whose signature is checked, built from a row's plain values.
+
+    Runs in the worker processes, so that the main one only reads rows.
+    """
+    table, chain, seq, prev_signature, parts = spec
+    return signing_input(chain, seq, record_of(table, parts), prev_signature, checked=False)
 
 
 def stream(connection: Connection, statement: Select[Any]) -> Iterator[Any]:
@@ -330,28 +374,12 @@ class PaymentStream:
             its_topups = topups.take(payment_id)
             its_reconnections = reconnections.take(payment_id)
             series_code, station, agency = row[17], row[18], row[19]
-            values = PaymentValues(
-                row[12],
-                row[13],
-                row[14],
-                row[15],
-                row[16],
-                series_code,
+            values = (
+                *row[12:18],
                 workstation_ref(agency, station) if station and agency else None,
                 agency,
                 row[8],
-                row[21],
-                row[22],
-                row[23],
-                signed_instant(row[24]),
-                *row[25:32],
-            )
-            record = payment_record_of(
-                values,
-                [TenderValues(*t[1:]) for t in its_tenders],
-                [AllocationValues(a[1], a[2], a[3]) for a in its_allocations],
-                [TopUpValues(*s[1:7]) for s in its_topups],
-                [r[1] for r in its_reconnections if r[1] is not None],
+                *row[21:32],
             )
             dangling = _dangling(row, its_allocations, its_topups, its_reconnections)
             yield SignedRow(
@@ -363,7 +391,7 @@ class PaymentStream:
                 key_id=row[3],
                 prev_signature=row[4],
                 signature=row[5],
-                record=record,
+                parts=(values, its_tenders, its_allocations, its_topups, its_reconnections),
                 dangling=dangling,
                 series_code=series_code,
             )
@@ -371,16 +399,6 @@ class PaymentStream:
             child.drain()
             if child.orphans:
                 self.orphans[name] = child.orphans
-
-
-def _journal_record(row: Any) -> dict[str, Any]:
-    at = signed_instant(row[6])
-    try:
-        return journal_record_of(row[5], at, row[7], row[8], row[9], row[10])
-    except ValueError:  # details that are not JSON: signed over the text, so it fails
-        record = journal_record_of(row[5], at, row[7], row[8], row[9], "{}")
-        record["details"] = row[10]
-        return record
 
 
 def journal_rows(connection: Connection) -> Iterator[SignedRow]:
@@ -416,7 +434,7 @@ def journal_rows(connection: Connection) -> Iterator[SignedRow]:
             key_id=row[2],
             prev_signature=row[3],
             signature=row[4],
-            record=_journal_record(row),
+            parts=row[5:11],
             actor_id=row[11],
             actor_id_login=row[12],
         )

@@ -34,10 +34,9 @@ from sqlalchemy import Connection, func, select
 
 from app.i18n import N_, gettext
 from app.integrity import crosschecks
-from app.integrity.canonical import signing_input
 from app.integrity.keys import Verifier, public_key_b64, public_key_from_b64
 from app.integrity.parallel import PARALLEL_THRESHOLD, SignatureChecker, default_workers
-from app.integrity.streams import PaymentStream, SignedRow, journal_rows
+from app.integrity.streams import PaymentStream, SignedRow, journal_rows, signing_message
 from app.workstations import receipt_number
 from db.engine import Database
 from db.models import JOURNAL_CHAIN, ChainHead, JournalEvent, Payment, ReceiptSeries, SigningKey
@@ -220,7 +219,9 @@ def verify_database(
         facts = crosschecks.JournalFacts()
         actors: list[Problem] = []
         payments = PaymentStream(connection)
-        with SignatureChecker[tuple[str, int, str]](raw_key, workers=workers) as checker:
+        with SignatureChecker[tuple[str, int, str]](
+            raw_key, workers=workers, message_of=signing_message
+        ) as checker:
             for row in chain(payments, _journal_with_facts(connection, facts, report, actors)):
                 state = states.setdefault(row.chain, _Chain())
                 state.records += 1
@@ -232,10 +233,7 @@ def verify_database(
                     continue
                 state.last_seq, state.last_signature = row.seq, row.signature
                 state.last_label = row.label
-                message = signing_input(
-                    row.chain, row.seq, row.record, row.prev_signature, checked=False
-                )
-                checker.add((row.chain, state.records, row.label), row.signature, message)
+                checker.add((row.chain, state.records, row.label), row.signature, row.message_spec)
             for chain_name, ordinal, label in checker.finish():
                 state = states[chain_name]
                 if state.bad_signature is None or ordinal < state.bad_signature[0]:
@@ -312,13 +310,13 @@ def _journal_with_facts(
                         {"id": row.actor_id},
                     )
                 )
-            elif row.actor_id_login != row.record["actor"]:
+            elif row.actor_id_login != row.parts[2]:
                 problems.append(
                     Problem(
                         JOURNAL_CHAIN,
                         row.label,
                         N_("its actor_id is {login}'s but the signed actor is {actor}"),
-                        {"login": row.actor_id_login, "actor": row.record["actor"]},
+                        {"login": row.actor_id_login, "actor": row.parts[2]},
                     )
                 )
         yield row
