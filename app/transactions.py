@@ -39,6 +39,8 @@ def write_transaction(db: Database, work: Callable[[Session], T], *, attempts: i
 
     ``work`` must do all its reading inside the transaction it is given: a retry
     starts from what the database holds then, never from what a failed attempt saw.
+
+    Lowest role: system (the services call it after checking their own caller's role).
     """
     for attempt in range(1, attempts + 1):
         try:

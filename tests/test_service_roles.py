@@ -65,6 +65,7 @@ ROLES: dict[str, str] = {
     "app.auth.record_screen_locked": "signed-in",
     "app.auth.unlock": "credentials",
     "app.bootstrap.load_database_signer": "system",
+    "app.transactions.write_transaction": "system",
     "app.bootstrap.require_current_schema": "system",
     "app.closing.tills.close_cash_session": "agent",
     "app.closing.tills.current_cash_session": "none",
