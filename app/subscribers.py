@@ -18,7 +18,7 @@ from app.payments.ledger import OPEN_STATUSES
 from app.payments.summary import credit_balance_minor
 from app.workstations import operator_settings
 from db.engine import Database
-from db.models import Contract, Invoice, Payment, Subscriber
+from db.models import Contract, Invoice, Payment, PhoneKind, Subscriber
 
 RECENT_PAYMENTS = 10
 
@@ -45,6 +45,7 @@ class OpenInvoiceLine:
     left_to_pay: Decimal
     overdue: bool
     delivered_late: bool
+    barcode: str | None = None  # what a scanner reads off the paper bill
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class SubscriberView:
     open_invoices: tuple[OpenInvoiceLine, ...]  # oldest due first: the default paying order
     credit: Decimal
     recent_payments: tuple[RecentPayment, ...]
+    mobile: str | None = None  # the first mobile phone: where a top-up goes by default
 
     @property
     def total_due(self) -> Decimal:
@@ -165,6 +167,7 @@ def load_subscriber_view(
                     left_to_pay=from_minor(i.outstanding_minor, cur),
                     overdue=i.is_overdue(today),
                     delivered_late=i.delivered_late,
+                    barcode=i.barcode,
                 )
                 for i in invoices
                 if i.outstanding_minor > 0
@@ -179,5 +182,13 @@ def load_subscriber_view(
                     voided=p.id in voided,
                 )
                 for p in payments
+            ),
+            mobile=next(
+                (
+                    phone_for_display(p.number_e164, settings.country)
+                    for p in sorted(subscriber.phones, key=lambda p: p.id)
+                    if p.kind == PhoneKind.MOBILE
+                ),
+                None,
             ),
         )

@@ -7,6 +7,7 @@ the same text again, or F2, opens the payment of the subscriber shown.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from app.context import AppContext
 from app.documents.issue import issue_bill_copy
 from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
-from app.lookup import LookupResult, SubscriberHit, find_subscribers
+from app.lookup import LookupResult, MatchKind, SubscriberHit, find_subscribers
 from app.payments.summary import PaymentSummary
 from app.printing.copies import CopyIssued, reprint
 from app.printing.worker import PrintWorker
@@ -23,6 +24,7 @@ from app.products import ProductInfo
 from app.station import StationInfo
 from app.subscribers import SubscriberView, load_subscriber_view
 from db.models import Role
+from ui.formatting import money
 from ui.payment_dialog import PaymentDialog
 from ui.print_queue_dialog import PrintQueueDialog
 from ui.printer_settings_dialog import PrinterSettingsDialog
@@ -91,6 +93,8 @@ class CounterScreen(QWidget):
         self.open_documents = True  # tests turn this off: no viewer on a build machine
         self._shown_query: str | None = None
         self._pending_query: str | None = None
+        self.scanned_invoice: str | None = None  # a bill's barcode found the subscriber
+        self.clock: Callable[[], float] = time.monotonic  # the payment's Enter debounce
 
         self.search = QLineEdit(objectName="search")
         self.search.setClearButtonEnabled(True)
@@ -122,9 +126,16 @@ class CounterScreen(QWidget):
         self.receipt_note = QLabel(objectName="receipt_note")
         self.receipt_note.setWordWrap(True)
         self.receipt_note.setVisible(False)
+        # The change of the last payment, large, until the next customer.
+        self.change_given = QLabel()
+        self.change_given.setObjectName("change_given")
+        self.change_given.setWordWrap(True)
+        self.change_given.setVisible(False)
+        self._change_receipt: PaymentSummary | None = None
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.change_given)
         side_layout.addWidget(self._receipt_title)
         side_layout.addWidget(self.receipt_note)
         side_layout.addWidget(self.receipt_preview, 1)
@@ -200,6 +211,7 @@ class CounterScreen(QWidget):
 
     def run_search(self, query: str) -> None:
         self._pending_query = query
+        self.change_given.setVisible(False)  # the next customer
         self.status.setText(_(N_("Searching…")))
         country = self._station.country
         self._runner.submit(
@@ -236,14 +248,26 @@ class CounterScreen(QWidget):
         query = self._pending_query
         self.status.setText(_(N_("Opening {name}…")).format(name=hit.display_name))
         now = self._ctx.now()
+        bill = (
+            hit.matched_value if hit.matched_by in (MatchKind.INVOICE, MatchKind.BARCODE) else None
+        )
         self._runner.submit(
             lambda: load_subscriber_view(self._ctx.db, subscriber_id=hit.subscriber_id, now=now),
-            lambda view: self._show(view, query),
+            lambda view: self._show(view, query, bill),
             self._failed,
         )
 
-    def _show(self, view: SubscriberView, query: str | None) -> None:
+    def _show(self, view: SubscriberView, query: str | None, bill: str | None = None) -> None:
         self.subscriber = view
+        # A scanned bill (its barcode or number) is the one the payment ticks.
+        self.scanned_invoice = next(
+            (
+                line.number
+                for line in view.open_invoices
+                if bill is not None and bill in (line.number, line.barcode)
+            ),
+            None,
+        )
         self._shown_query = self.search.text().strip() if query is None else query
         if self.search.text().strip() != self._shown_query:
             self.search.setText(self._shown_query)
@@ -261,7 +285,7 @@ class CounterScreen(QWidget):
         subscriber_id = self.subscriber.subscriber_id
 
         def shown(view: SubscriberView) -> None:
-            self._show(view, self._shown_query)
+            self._show(view, self._shown_query, self.scanned_invoice)
             if note:
                 self.status.setText(note)
 
@@ -291,6 +315,8 @@ class CounterScreen(QWidget):
             self._products(),
             self._runner,
             self,
+            scanned_invoice=self.scanned_invoice,
+            clock=self.clock,
         )
         self.payment_dialog = dialog
         dialog.finished.connect(lambda result: self._payment_closed(dialog, result))
@@ -313,8 +339,17 @@ class CounterScreen(QWidget):
                     receipt_no=dialog.receipt.receipt_no
                 )
             )
+            self._show_change(dialog.receipt)
         dialog.deleteLater()  # one per customer: kept, they held megabytes all day
         self.take_keyboard()
+
+    def _show_change(self, receipt: PaymentSummary) -> None:
+        """The change to hand back stays large until the next customer (Esc, a search)."""
+        self._change_receipt = receipt
+        self.change_given.setText(
+            _(N_("Change to give: {amount}")).format(amount=money(receipt.change, receipt.currency))
+        )
+        self.change_given.setVisible(receipt.change > 0)
 
     def wake_printer(self) -> None:
         """A job was queued: the worker prints it now, the status shows it waiting meanwhile."""
@@ -504,6 +539,8 @@ class CounterScreen(QWidget):
     def clear(self) -> None:
         self.search.clear()
         self.subscriber = None
+        self.scanned_invoice = None
+        self.change_given.setVisible(False)
         self._shown_query = None
         self.results.set_rows([])
         self.panel.clear()
@@ -533,4 +570,6 @@ class CounterScreen(QWidget):
         self.printer_status.retranslate()
         if self._note is not None:
             self._set_note(self._note[0], **self._note[1])
+        if self.change_given.isVisibleTo(self) and self._change_receipt is not None:
+            self._show_change(self._change_receipt)
         # The preview stays in the language it was printed in: it is that paper's picture.

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPixmap,
     QShortcut,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -88,6 +89,7 @@ __all__ = [
     "QRunnable",
     "QScrollArea",
     "QShortcut",
+    "QShowEvent",
     "QSize",
     "QSizePolicy",
     "QSplitter",

@@ -3,6 +3,12 @@
 The dialog shows the change and the credit live from this; the service then
 applies the very same planner inside its transaction, so what the screen
 promised is what the receipt says.
+
+Tender lines the agent has not typed into follow what is left to pay
+(:func:`left_to_tender`); change is only ever what the typed lines exceed it by.
+A payment that leaves part of the ticked bills unpaid without the agent having
+typed an amount to pay is only taken after a second confirmation
+(:func:`needs_partial_confirmation`).
 """
 
 from __future__ import annotations
@@ -27,6 +33,12 @@ class PaymentPreview:
     credit_added: Decimal
     topups: Decimal
     paid_in_full: bool
+    left_to_pay: Decimal = Decimal(0)  # on the ticked invoices, after this payment
+
+    @property
+    def paid_on_invoices(self) -> Decimal:
+        """The customer's own money that goes to the invoices (the credit used aside)."""
+        return self.allocated - self.credit_used
 
 
 def preview_payment(
@@ -68,6 +80,7 @@ def preview_payment(
         credit_added=from_minor(plan.credit_added_minor, cur),
         topups=from_minor(plan.topups_minor, cur),
         paid_in_full=plan.allocated_minor == outstanding,
+        left_to_pay=from_minor(outstanding - plan.allocated_minor, cur),
     )
 
 
@@ -78,3 +91,30 @@ def amount_due(view: SubscriberView, invoice_numbers: Sequence[str]) -> Decimal:
         Decimal(0),
     )
     return max(chosen - min(view.credit, chosen), Decimal(0))
+
+
+def left_to_tender(
+    view: SubscriberView,
+    invoice_numbers: Sequence[str],
+    *,
+    amount: Decimal | None,
+    topups: Decimal,
+    typed: Sequence[Decimal],
+) -> Decimal:
+    """What the tender lines the agent has not typed into should show.
+
+    The amount to pay (everything due once the credit is used, when none is given)
+    and the top-ups, less what the agent typed as received: never below zero, so a
+    line that follows never makes change.
+    """
+    to_pay = amount_due(view, invoice_numbers) if amount is None else amount
+    return max(to_pay + topups - sum(typed, Decimal(0)), Decimal(0))
+
+
+def needs_partial_confirmation(preview: PaymentPreview, *, amount_given: bool) -> bool:
+    """Tenders short of the ticked bills never silently make a partial payment.
+
+    With an amount to pay typed the agent has said so; otherwise the counter asks
+    once more ("Partial payment of X, Y stays to pay").
+    """
+    return not amount_given and preview.left_to_pay > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -52,12 +52,31 @@ class SyncRunner:
             on_result(result)
 
 
+class FakeClock:
+    """A monotonic clock the test moves: the payment's Enter debounce without sleeping."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+# A person's next key comes this long after the last one (more than the payment
+# dialog's 0.3 s debounce); a scanner's or a double press's comes sooner.
+HUMAN_PAUSE = 1.0
+
+
 @dataclass
 class Counter:
     world: World
     window: MainWindow
     qtbot: QtBot
     keys: int = 0
+    clock: FakeClock = field(default_factory=FakeClock)
 
     def focus(self) -> QWidget:
         # A person's next key arrives after the event loop has run; let it run.
@@ -74,10 +93,15 @@ class Counter:
             widget.insert(text)  # type: ignore[attr-defined]
 
     def press(
-        self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+        self,
+        key: Qt.Key,
+        modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+        *,
+        after: float = HUMAN_PAUSE,
     ) -> None:
-        """One keystroke to whatever has the focus, as a person would press it."""
+        """One keystroke to whatever has the focus, ``after`` seconds after the last one."""
         self.keys += 1
+        self.clock.advance(after)
         self.qtbot.keyClick(self.focus(), key, modifier)
 
     def scan(self, code: str) -> None:
@@ -142,8 +166,10 @@ def open_counter(
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
+    clock = FakeClock()
+    window.counter.clock = clock
     try:
-        yield Counter(world, window, qtbot)
+        yield Counter(world, window, qtbot, clock=clock)
     finally:
         switch.apply("en")
         app.removeEventFilter(window)

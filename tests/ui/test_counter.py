@@ -43,12 +43,12 @@ def test_exact_cash_payment_takes_two_keystrokes_after_the_scan(counter: Counter
     screen = counter.window.counter
     assert screen.subscriber is not None and screen.subscriber.account_number == "1000000001"
     counter.keys = 0
-    counter.press(Qt.Key.Key_Return)  # open the payment: everything due, cash, prefilled
+    counter.press(Qt.Key.Key_Return)  # open the payment: the scanned bill, cash, prefilled
     assert screen.payment_dialog is not None
     counter.press(Qt.Key.Key_Return)  # confirm
     assert counter.keys <= 3
     [payment] = payments(counter)
-    assert payment.tendered_minor == 430000 and payment.change_minor == 0
+    assert payment.tendered_minor == 180000 and payment.change_minor == 0  # bill F1
     assert screen.payment_dialog is None
     assert screen.search.text() == "" and counter.focus() is screen.search
     assert payment.receipt_no in screen.receipt_preview.text()
@@ -75,10 +75,10 @@ def test_mixed_tenders_card_and_cash(counter: Counter) -> None:
     counter.press(Qt.Key.Key_Return)
     dialog = counter.window.counter.payment_dialog
     assert dialog is not None
-    counter.press(Qt.Key.Key_F5)  # card: the focus moves to the authorisation code
+    counter.press(Qt.Key.Key_F5)  # a card line: the focus moves to the authorisation code
     counter.type("AUTH42")
-    dialog.tender_rows[0].amount.setFocus()
-    dialog.tender_rows[0].amount.selectAll()
+    dialog.tender_rows[1].amount.setFocus()
+    dialog.tender_rows[1].amount.selectAll()
     counter.type("3000")
     counter.press(Qt.Key.Key_F8)  # another tender, cash by default
     counter.type("1500")
@@ -134,14 +134,14 @@ def test_a_refused_payment_keeps_what_was_typed(counter: Counter) -> None:
     counter.press(Qt.Key.Key_Return)
     dialog = counter.window.counter.payment_dialog
     assert dialog is not None
-    counter.press(Qt.Key.Key_F4)  # cheque, but no number typed
-    dialog.tender_rows[0].bank.setText("BNA")
-    dialog.tender_rows[0].amount.setFocus()
+    counter.press(Qt.Key.Key_F4)  # a cheque line, but no number typed
+    dialog.tender_rows[1].bank.setText("BNA")
+    dialog.tender_rows[1].amount.setFocus()
     counter.press(Qt.Key.Key_Return)
     assert payments(counter) == []
     assert "cheque number" in dialog.error.text()
-    assert counter.focus() is dialog.tender_rows[0].reference
-    assert dialog.tender_rows[0].bank.text() == "BNA"
+    assert counter.focus() is dialog.tender_rows[1].reference
+    assert dialog.tender_rows[1].bank.text() == "BNA"
 
 
 def test_double_enter_makes_one_payment(counter: Counter) -> None:

@@ -32,8 +32,9 @@ def _alive_dialogs() -> int:
 
 def test_each_payment_dialog_is_released_with_its_python_side(counter: Counter) -> None:
     counter.sign_in()
+    before = _alive_dialogs()  # earlier tests in this process may have left theirs open
     _serve(counter, "1000000002")
     qobjects = len(counter.window.findChildren(QObject))
     _serve(counter, "1000000003")
     assert len(counter.window.findChildren(QObject)) == qobjects
-    assert _alive_dialogs() == 0
+    assert _alive_dialogs() <= before
