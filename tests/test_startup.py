@@ -118,5 +118,28 @@ def test_a_start_to_the_sign_in_screen_leaves_no_temp_folder(
         timeout=120,
     )
     assert child.returncode == 0, child.stderr[-3000:]
-    assert child.stdout.startswith("painted ")
+    seen = dict(line.split(maxsplit=1) for line in child.stdout.splitlines())
+    assert set(seen) == {"painted", "loaded-before-paint", "ready"}  # the counter came up
+    assert seen["loaded-before-paint"] == "-"  # the sign-in is painted before the database layer
+    assert float(seen["painted"]) < float(seen["ready"])
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "window"),
+    [
+        ([], True),
+        (["--database", "sqlite:///x.db", "--language=ar"], True),
+        (["--idle-minutes", "3", "--workstation", "ALG01-G02"], True),
+        (["status"], False),
+        (["--database", "sqlite:///x.db", "lookup", "helene"], False),
+        (["--help"], False),
+        (["-h"], False),
+    ],
+)
+def test_main_tells_a_window_start_from_a_command_before_parsing(
+    argv: list[str], window: bool
+) -> None:
+    import main
+
+    assert main.opens_the_window(argv) is window

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         *,
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
         worker: PrintWorker | None = None,
+        sign_in: SignInScreen | None = None,
     ) -> None:
         """``worker`` prints this workstation's queue; its owner starts and stops it
         (:func:`ui.app.run`); tests pass none, or one they drive by hand.
@@ -63,6 +64,9 @@ class MainWindow(QMainWindow):
         Printing has no button up here (the bar is full at 1366 px): the printer's
         state at the bottom of the counter opens the queue (F9, Shift+F9 for a
         supervisor's every-workstation view), and the queue the printer settings.
+
+        ``sign_in``: the screen :func:`ui.app.run` painted before the database was
+        open, with whatever the agent has typed into it since; it moves in here.
         """
         super().__init__()
         self.setObjectName("main_window")
@@ -76,7 +80,12 @@ class MainWindow(QMainWindow):
         self._products: list[ProductInfo] | None = None
         self.takings_dialog: TakingsDialog | None = None
 
-        self.sign_in = SignInScreen(ctx, station, runner, language)
+        kept_typing = sign_in is not None  # what the agent typed meanwhile stays
+        if sign_in is None:
+            sign_in = SignInScreen(ctx, station, runner, language)
+        else:
+            sign_in.attach(ctx, station)
+        self.sign_in = sign_in
         self.worker = worker
         self.counter = CounterScreen(ctx, station, runner, self.products, worker=worker)
         self.who = QLabel(objectName="muted")
@@ -118,7 +127,8 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
         language.changed.connect(lambda _language: self.retranslate())
         self.retranslate()
-        self.sign_in.reset()
+        if not kept_typing:
+            self.sign_in.reset()
 
     def products(self) -> list[ProductInfo]:
         if self._products is None:

@@ -1,13 +1,16 @@
-"""Sign-in, and the same screen as the idle lock (same agent or a supervisor)."""
+"""Sign-in, and the same screen as the idle lock (same agent or a supervisor).
+
+It is the first thing painted at start-up, before the database is open (see
+:mod:`ui.app`): nothing here imports the database layer at module level, and the
+screen takes its context and station later, through :meth:`SignInScreen.attach`.
+"""
 
 from __future__ import annotations
 
-from app.auth import Actor, authenticate, unlock
-from app.context import AppContext
+from typing import TYPE_CHECKING
+
 from app.errors import GuichetError
 from app.i18n import LANGUAGES, N_, current_language, gettext
-from app.labels import ROLES, label
-from app.station import StationInfo
 from ui.language import LanguageSwitch
 from ui.qt import (
     QComboBox,
@@ -23,6 +26,11 @@ from ui.qt import (
     Signal,
 )
 from ui.tasks import Runner
+
+if TYPE_CHECKING:
+    from app.auth import Actor
+    from app.context import AppContext
+    from app.station import StationInfo
 
 _ = gettext
 
@@ -55,12 +63,14 @@ class SignInScreen(QWidget):
 
     def __init__(
         self,
-        ctx: AppContext,
-        station: StationInfo,
+        ctx: AppContext | None,
+        station: StationInfo | None,
         runner: Runner,
         language: LanguageSwitch,
         parent: QWidget | None = None,
     ) -> None:
+        """``ctx`` and ``station`` may come later (:meth:`attach`): at start-up the
+        screen is painted while the database opens."""
         super().__init__(parent)
         self._ctx = ctx
         self._station = station
@@ -80,7 +90,7 @@ class SignInScreen(QWidget):
         self.language_picker = LanguagePicker(language)
         self.demo_box = QLabel(objectName="muted")
         self.demo_box.setTextFormat(Qt.TextFormat.PlainText)
-        self.demo_box.setVisible(bool(station.demo_logins))
+        self.demo_box.setVisible(bool(station is not None and station.demo_logins))
 
         card = QFrame(objectName="card")
         card.setMaximumWidth(640)
@@ -117,6 +127,12 @@ class SignInScreen(QWidget):
         language.changed.connect(lambda _language: self.retranslate())
         self.retranslate()
 
+    def attach(self, ctx: AppContext, station: StationInfo) -> None:
+        """The database is open: what the screen showed as "opening" is now known."""
+        self._ctx, self._station = ctx, station
+        self.demo_box.setVisible(bool(station.demo_logins))
+        self.retranslate()
+
     # --- states ---------------------------------------------------------------------
 
     def reset(self) -> None:
@@ -150,9 +166,16 @@ class SignInScreen(QWidget):
             )
             self.submit.setText(_(N_("Unlock")))
         else:
-            operator = station.operator_name_ar if current_language() == "ar" else None
-            self.title.setText(operator or station.operator_name)
+            operator = None
+            if station is not None and current_language() == "ar":
+                operator = station.operator_name_ar
+            self.title.setText(operator or (station.operator_name if station else "Guichet"))
             self.submit.setText(_(N_("Sign in")))
+        self._login_label.setText(_(N_("Login")))
+        self._password_label.setText(_(N_("Password")))
+        if station is None:
+            self.where.setText(_(N_("Opening the database…")))
+            return
         agency = (
             station.agency_name_ar if current_language() == "ar" else None
         ) or station.agency_name
@@ -161,9 +184,9 @@ class SignInScreen(QWidget):
                 agency=agency, workstation=station.ref
             )
         )
-        self._login_label.setText(_(N_("Login")))
-        self._password_label.setText(_(N_("Password")))
         if station.demo_logins:
+            from app.labels import ROLES, label
+
             lines = [_(N_("Demo database. Try these logins:"))]
             lines += [
                 f"  {hint.login}  /  {hint.password}   ({label(ROLES, hint.role)})"
@@ -176,6 +199,11 @@ class SignInScreen(QWidget):
     def attempt(self) -> None:
         if self._busy:
             return
+        ctx, station = self._ctx, self._station
+        if ctx is None or station is None:
+            return  # still opening the database; the screen says so
+        from app.auth import authenticate, unlock
+
         login, password = self.login.text(), self.password.text()
         if not login.strip():
             self.error.setText(_(N_("Enter your login.")))
@@ -185,16 +213,16 @@ class SignInScreen(QWidget):
         self.submit.setEnabled(False)
         self.error.clear()
         locked_for = self._locked_for
-        ref = self._station.ref
+        ref = station.ref
         if locked_for is not None:
             self._runner.submit(
-                lambda: unlock(self._ctx, locked_for, login, password, workstation=ref),
+                lambda: unlock(ctx, locked_for, login, password, workstation=ref),
                 self._unlocked,
                 self._failed,
             )
         else:
             self._runner.submit(
-                lambda: authenticate(self._ctx, login, password, workstation=ref),
+                lambda: authenticate(ctx, login, password, workstation=ref),
                 self._signed_in,
                 self._failed,
             )

@@ -4,10 +4,11 @@
     python tests/benchmarks/startup_probe.py guichet [main.py options]
 
 ``guichet`` runs ``main.py`` as a person launches it, with one change: the
-sign-in screen quits the application the first time it is painted. Either way
-one line is printed: ``painted <t>``, ``t`` read from ``time.monotonic()``
-(system-wide on Linux), for the parent to compare with the moment it launched
-this process. Used by bench_startup.py and tests/test_startup.py.
+application quits once the counter window is painted. Lines printed:
+``painted <t>`` at the first paint of the sign-in screen (of the bare window),
+and for Guichet ``ready <t>`` at the counter window's; ``t`` is read from
+``time.monotonic()`` (system-wide on Linux), for the parent to compare with the
+moment it launched this process. Used by bench_startup.py and tests/test_startup.py.
 """
 
 from __future__ import annotations
@@ -19,25 +20,35 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+# What the sign-in screen does not need: loaded after it is painted.
+HEAVY = ("sqlalchemy", "db.models", "alembic", "psycopg", "reportlab", "escpos.capabilities")
 
 
-def _quit_on_first_paint(widget: Any) -> object:
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
+def _on_paint(widget: Any, when: Any) -> object:
+    """Calls ``when(widget)`` at each paint of ``widget`` until it returns True."""
+    from PySide6.QtCore import QEvent, QObject
 
-    class FirstPaint(QObject):
-        seen = False
+    class Paints(QObject):
+        done = False
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and not self.seen:
-                self.seen = True
-                print(f"painted {time.monotonic()!r}", flush=True)
-                QTimer.singleShot(0, QApplication.quit)
+            if event.type() == QEvent.Type.Paint and not self.done:
+                self.done = bool(when(widget))
             return False
 
-    probe = FirstPaint()
+    probe = Paints()
     widget.installEventFilter(probe)
     return probe
+
+
+def _report(label: str, *, quit: bool) -> bool:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    print(f"{label} {time.monotonic()!r}", flush=True)
+    if quit:
+        QTimer.singleShot(0, QApplication.quit)
+    return True
 
 
 def bare() -> int:
@@ -46,7 +57,7 @@ def bare() -> int:
 
     app = QApplication(sys.argv[:1])
     window = QLabel("Guichet")
-    probe = _quit_on_first_paint(window)
+    probe = _on_paint(window, lambda _w: _report("painted", quit=True))
     screen = app.primaryScreen()
     if screen is not None:
         window.setGeometry(screen.availableGeometry())
@@ -57,15 +68,28 @@ def bare() -> int:
 
 
 def guichet(argv: list[str]) -> int:
+    """``painted`` at the sign-in screen's first paint; ``ready`` when it is painted
+    again inside the counter's main window (database open, every screen built)."""
     sys.path.insert(0, str(ROOT))
-    import ui.app
+    import ui.sign_in  # light: what main.py paints first
 
-    class ProbedWindow(ui.app.MainWindow):  # type: ignore[misc,name-defined]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._probe = _quit_on_first_paint(self.sign_in)
+    real_init = ui.sign_in.SignInScreen.__init__
+    state = {"painted": False}
 
-    ui.app.MainWindow = ProbedWindow  # type: ignore[attr-defined]
+    def paint(screen: Any) -> bool:
+        if not state["painted"]:
+            state["painted"] = _report("painted", quit=False)
+            heavy = sorted(name for name in HEAVY if name in sys.modules)
+            print(f"loaded-before-paint {','.join(heavy) or '-'}", flush=True)
+        if screen.window().objectName() == "main_window":
+            return _report("ready", quit=True)
+        return False
+
+    def probed(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        self._probe = _on_paint(self, paint)
+
+    ui.sign_in.SignInScreen.__init__ = probed  # type: ignore[method-assign]
     sys.argv = [str(ROOT / "main.py"), *argv]
     try:
         runpy.run_path(str(ROOT / "main.py"), run_name="__main__")
