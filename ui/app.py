@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_cache_dir
 
@@ -24,6 +25,10 @@ from ui.qt import QApplication, QEvent, QMainWindow, QObject, QTimer, QWidget
 from ui.sign_in import SignInScreen
 from ui.tasks import TaskRunner
 from ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from app.context import AppContext
+    from app.station import StationInfo
 
 # The print worker starts once the counter is on screen: receipts left from the last
 # run print a moment later, and the start does not share the processor with them.
@@ -131,6 +136,16 @@ def show_sign_in(language: str | None = None) -> _Started:
     return _started
 
 
+def _open(
+    database_url: str | None, key_file: str | None, workstation: str | None
+) -> tuple[AppContext, StationInfo]:
+    from app.bootstrap import open_context
+    from app.station import load_station
+
+    ctx = open_context(database_url, key_file)
+    return ctx, load_station(ctx.db, workstation)
+
+
 def run(
     database_url: str | None,
     key_file: str | None,
@@ -140,17 +155,18 @@ def run(
 ) -> int:
     """Open the configured database (refusing a stale schema or a wrong key) and show the counter."""
     global _started
+    opened = None
+    if _started is None and not has_display():
+        # Qt would abort for want of a display: say first what is wrong with the database.
+        opened = _open(database_url, key_file, workstation)
     started = show_sign_in(language)
     # Below, the heavy imports: the sign-in screen is already on screen.
-    from app.bootstrap import open_context
     from app.printing.worker import PrintWorker
-    from app.station import load_station
     from ui.main_window import MainWindow
 
     app, switch, runner = started.app, started.switch, started.runner
     try:
-        ctx = open_context(database_url, key_file)
-        station = load_station(ctx.db, workstation)
+        ctx, station = opened or _open(database_url, key_file, workstation)
     except BaseException:
         started.window.close()
         _started = None
