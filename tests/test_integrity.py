@@ -658,12 +658,20 @@ def test_verify_command_prints_its_scope(
 # parallel checking gives the same answers ---------------------------------------------
 
 
-def test_signatures_checked_in_worker_processes(ledger: World) -> None:
-    assert verify_database(ledger.db, ledger.ctx.signer.verifier, workers=2).ok
-    tamper(ledger, "UPDATE payments SET change_minor = 7 WHERE receipt_no = 'ALG01-G01-000003'")
-    report = verify_database(ledger.db, ledger.ctx.signer.verifier, workers=2)
-    assert report.workers == 2
-    assert [p.record for p in report.problems] == ["ALG01-G01-000003"]
+@pytest.mark.parametrize("workers", [2, 3])  # messages built in the main process, in workers
+def test_signatures_checked_in_worker_processes(ledger: World, workers: int) -> None:
+    assert verify_database(ledger.db, ledger.ctx.signer.verifier, workers=workers).ok
+    tamper(
+        ledger,
+        "UPDATE payments SET change_minor = 7 WHERE receipt_no = 'ALG01-G01-000003'",
+        "UPDATE journal_events SET details = 'not json' WHERE seq = 5",
+    )
+    report = verify_database(ledger.db, ledger.ctx.signer.verifier, workers=workers)
+    assert report.workers == workers
+    assert [p.record for p in report.problems][:2] == [
+        "ALG01-G01-000003",
+        "journal #5 (cash.session_opened)",
+    ]
 
 
 def test_signature_is_base64_ed25519(ledger: World) -> None:

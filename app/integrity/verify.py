@@ -219,8 +219,13 @@ def verify_database(
         facts = crosschecks.JournalFacts()
         actors: list[Problem] = []
         payments = PaymentStream(connection)
+        # Building a record's message costs about a fifth of checking its signature,
+        # and a little more again when done in a worker (its plain values must be
+        # unpickled there). With two workers or fewer, the main process has the
+        # time to spare; beyond, it would hold the workers back.
+        in_workers = workers > 2
         with SignatureChecker[tuple[str, int, str]](
-            raw_key, workers=workers, message_of=signing_message
+            raw_key, workers=workers, message_of=signing_message if in_workers else None
         ) as checker:
             for row in chain(payments, _journal_with_facts(connection, facts, report, actors)):
                 state = states.setdefault(row.chain, _Chain())
@@ -233,7 +238,12 @@ def verify_database(
                     continue
                 state.last_seq, state.last_signature = row.seq, row.signature
                 state.last_label = row.label
-                checker.add((row.chain, state.records, row.label), row.signature, row.message_spec)
+                spec = row.message_spec
+                checker.add(
+                    (row.chain, state.records, row.label),
+                    row.signature,
+                    spec if in_workers else signing_message(spec),
+                )
             for chain_name, ordinal, label in checker.finish():
                 state = states[chain_name]
                 if state.bad_signature is None or ordinal < state.bad_signature[0]:

@@ -27,14 +27,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -46,6 +49,7 @@ from app.integrity.canonical import instant, signing_input  # noqa: E402
 from app.integrity.keys import Signer, create_signer, load_signer  # noqa: E402
 from app.integrity.parallel import (  # noqa: E402
     BATCH_SIZE,
+    SignatureChecker,
     _verify_in_worker,
     default_workers,
     failing_indexes,
@@ -433,29 +437,69 @@ def read_pairs(path: Path, limit: int) -> Iterator[list[tuple[str, bytes]]]:
             yield chunk
 
 
-def floor_seconds(raw_key: bytes, pairs_file: Path, workers: int) -> tuple[float, int, int]:
-    """Seconds to check every pair with ``workers`` processes; (seconds, pairs, failed)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a live process (Linux): the pool's workers are the forkserver's
+    children, not ours, so RUSAGE_CHILDREN never sees them."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pool_cpu(pool: ProcessPoolExecutor | None) -> float:
+    processes = getattr(pool, "_processes", None) or {}
+    return sum(process_cpu(pid) for pid in list(processes))
+
+
+class WorkerClock:
+    """Adds up the CPU time of verify's worker processes, read just before they stop."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._close = SignatureChecker.close
+
+    def __enter__(self) -> WorkerClock:
+        clock, close = self, self._close
+
+        def counting_close(checker: SignatureChecker[Any]) -> None:
+            clock.seconds += pool_cpu(checker._pool)
+            close(checker)
+
+        SignatureChecker.close = counting_close  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        SignatureChecker.close = self._close  # type: ignore[method-assign]
+
+
+def floor_run(raw_key: bytes, pairs_file: Path, workers: int) -> tuple[float, float, int, int]:
+    """Check every pair with ``workers`` processes: (seconds, cpu seconds, pairs, failed)."""
     key = Ed25519PublicKey.from_public_bytes(raw_key)
     pool = process_pool(raw_key, workers) if workers else None
     if pool is not None:
         list(pool.map(_verify_in_worker, [[]] * workers))  # workers started, as in verify
-    seconds, total, failed = 0.0, 0, 0
+    seconds, cpu, total, failed = 0.0, 0.0, 0, 0
     try:
         for chunk in read_pairs(pairs_file, FLOOR_CHUNK):
             batches = [chunk[i : i + BATCH_SIZE] for i in range(0, len(chunk), BATCH_SIZE)]
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), own_cpu() + pool_cpu(pool)
             if pool is None:
                 failed += sum(len(failing_indexes(key, batch)) for batch in batches)
             else:
                 failed += sum(len(f) for f in pool.map(_verify_in_worker, batches))
             seconds += time.perf_counter() - started
+            cpu += own_cpu() + pool_cpu(pool) - started_cpu
             total += len(chunk)
     finally:
         if pool is not None:
             pool.shutdown()
-    return seconds, total, failed
+    return seconds, cpu, total, failed
 
 
 def main() -> int:
@@ -483,9 +527,11 @@ def main() -> int:
     signer = load_signer(key_file)
     database = Database(url)
     log(f"verify with {workers} worker process(es) ...")
-    started = time.perf_counter()
-    report = verify_database(database, signer.verifier, workers=workers)
+    started, started_cpu = time.perf_counter(), own_cpu()
+    with WorkerClock() as workers_cpu:
+        report = verify_database(database, signer.verifier, workers=workers)
     verify_s = time.perf_counter() - started
+    verify_cpu = own_cpu() - started_cpu + workers_cpu.seconds
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers_peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     database.dispose()
@@ -495,7 +541,7 @@ def main() -> int:
         raise SystemExit("verify failed on the bench database")
     log("floor: the same signatures, cryptography alone ...")
     raw = signer.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    floor_s, pairs, failed = floor_seconds(raw, pairs_file, workers)
+    floor_s, floor_cpu, pairs, failed = floor_run(raw, pairs_file, workers)
     assert failed == 0 and pairs == args.records, (failed, pairs)
     print(
         json.dumps(
@@ -510,6 +556,11 @@ def main() -> int:
                 "floor_s": round(floor_s, 2),
                 "floor_records_per_s": round(pairs / floor_s),
                 "ratio_to_floor": round(verify_s / floor_s, 2),
+                # CPU seconds (all processes): what a loaded machine disturbs least
+                "verify_cpu_s": round(verify_cpu, 2),
+                "floor_cpu_s": round(floor_cpu, 2),
+                "cpu_ratio_to_floor": round(verify_cpu / floor_cpu, 2),
+                "load_average": round(os.getloadavg()[0], 1),
                 "peak_rss_mib": round(peak_kib / 1024, 1),
                 "workers_peak_rss_mib": round(workers_peak_kib / 1024, 1),
                 "checks": report.checks,
