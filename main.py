@@ -46,6 +46,9 @@ def open_counter(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen build starts verify's workers through here
     if opens_the_window(sys.argv[1:]):
         from ui.app import has_display, show_sign_in
 

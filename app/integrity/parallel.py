@@ -19,6 +19,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
 from cryptography.exceptions import InvalidSignature
@@ -73,6 +74,13 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def _started_pool(public_key_raw: bytes, workers: int) -> ProcessPoolExecutor | None:
+    try:
+        return process_pool(public_key_raw, workers)
+    except (OSError, RuntimeError, ValueError):  # no processes here: check in this one
+        return None
+
+
 def process_pool(public_key_raw: bytes, workers: int) -> ProcessPoolExecutor:
     """Workers that each hold the public key; forkserver where there is one, since the
     parent holds database connections that a forked child must not share."""
@@ -105,9 +113,10 @@ class SignatureChecker(Generic[Tag]):
         self._key = Ed25519PublicKey.from_public_bytes(public_key_raw)
         self._message_of = message_of
         self._batch_size = batch_size
-        self._pool = process_pool(public_key_raw, workers) if workers > 0 else None
+        self._pool = _started_pool(public_key_raw, workers) if workers > 0 else None
         self._max_in_flight = max(1, workers) * IN_FLIGHT_PER_WORKER
-        self._in_flight: deque[tuple[list[Tag], Future[list[int]]]] = deque()
+        self._in_flight: deque[tuple[list[Tag], list[tuple[str, Any]], Future[list[int]]]]
+        self._in_flight = deque()
         self._tags: list[Tag] = []
         self._pairs: list[tuple[str, Any]] = []
         self.failed: list[Tag] = []
@@ -123,18 +132,37 @@ class SignatureChecker(Generic[Tag]):
         tags, pairs = self._tags, self._pairs
         self._tags, self._pairs = [], []
         self.checked += len(pairs)
-        if self._pool is None:
-            failed = failing_indexes(self._key, pairs, self._message_of)
-            self.failed.extend(tags[i] for i in failed)
-            return
         while len(self._in_flight) >= self._max_in_flight:
             self._collect_oldest()
-        future = self._pool.submit(_verify_in_worker, pairs, self._message_of)
-        self._in_flight.append((tags, future))
+        if self._pool is not None:
+            try:
+                future = self._pool.submit(_verify_in_worker, pairs, self._message_of)
+            except (BrokenProcessPool, RuntimeError, OSError):
+                self._lose_the_pool()
+            else:
+                self._in_flight.append((tags, pairs, future))
+                return
+        self._check_here(tags, pairs)
+
+    def _check_here(self, tags: list[Tag], pairs: list[tuple[str, Any]]) -> None:
+        self.failed.extend(tags[i] for i in failing_indexes(self._key, pairs, self._message_of))
 
     def _collect_oldest(self) -> None:
-        tags, future = self._in_flight.popleft()
-        self.failed.extend(tags[i] for i in future.result())
+        tags, pairs, future = self._in_flight.popleft()
+        try:
+            failed = future.result()
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a frozen build that cannot start
+            # one): the checks go on here, slower, rather than verify failing.
+            self._lose_the_pool()
+            self._check_here(tags, pairs)
+            return
+        self.failed.extend(tags[i] for i in failed)
+
+    def _lose_the_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def finish(self) -> list[Tag]:
         """Wait for every check; the tags that failed, in the order they were added."""

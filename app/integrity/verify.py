@@ -157,7 +157,7 @@ BAD_SIGNATURE = N_("its content does not match its signature (edited, or signed 
 
 
 @contextmanager
-def snapshot(db: Database) -> Iterator[Connection]:
+def _snapshot(db: Database) -> Iterator[Connection]:
     """One read-only transaction that sees one state of the database throughout."""
     with db.engine.connect() as connection:
         if not db.is_sqlite:
@@ -196,7 +196,7 @@ def verify_database(
     Lowest role: none (a read; the command line run by an auditor or IT).
     """
     report = VerifyReport(key_id=verifier.key_id, key_source=key_source)
-    with snapshot(db) as connection:
+    with _snapshot(db) as connection:
         if not _key_is_the_databases(connection, verifier, report):
             return report
         if workers is None:
