@@ -171,6 +171,7 @@ def run(
         started.window.close()
         _started = None
         raise
+    runner.database_url = ctx.db.url
     wanted = language or station.default_language
     wanted = wanted if wanted in LANGUAGES else "fr"
     switch.apply(wanted)

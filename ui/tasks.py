@@ -30,6 +30,13 @@ ErrorCallback = Callable[[BaseException], None]
 POLL_MS = 4
 
 
+def readable(error: BaseException, database_url: str | None = None) -> BaseException:
+    """A database that went away or broke mid-task becomes one translated line to show."""
+    from app.db_faults import explain, is_fault  # loads psycopg: not at start-up
+
+    return explain(error, database_url) if is_fault(error) else error
+
+
 class Runner(Protocol):
     def submit(
         self, work: Callable[[], Any], on_result: ResultCallback, on_error: ErrorCallback
@@ -49,6 +56,8 @@ class TaskRunner(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._deliver)
         self._closed = False
+        # Named in the line shown when the database fails under a task; set once it is open.
+        self.database_url: str | None = None
 
     def submit(
         self, work: Callable[[], Any], on_result: ResultCallback, on_error: ErrorCallback
@@ -71,7 +80,7 @@ class TaskRunner(QObject):
             error = future.exception()
             # The callback may submit more work, or raise: the next tick carries on.
             if error is not None:
-                on_error(error)
+                on_error(readable(error, self.database_url))
             else:
                 on_result(future.result())
         if not self._pending:

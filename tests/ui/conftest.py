@@ -20,6 +20,7 @@ from tests.factories import World, add_subscriber, build_world
 from ui.language import LanguageSwitch
 from ui.main_window import MainWindow
 from ui.qt import QApplication, Qt, QWidget
+from ui.tasks import readable
 from ui.theme import apply_theme
 
 
@@ -47,7 +48,7 @@ class SyncRunner:
         try:
             result = work()
         except Exception as error:
-            on_error(error)
+            on_error(readable(error))
         else:
             on_result(result)
 

@@ -8,9 +8,13 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
+from app.errors import GuichetError
+from db.engine import Database
 from ui.tasks import TaskRunner
 
 
@@ -129,3 +133,27 @@ def test_the_qt_binding_survives_python_threads_beside_the_event_loop() -> None:
         f"Python threads running beside the event loop:\n{child.stderr[-2000:]}"
     )
     assert int(child.stdout) > 0
+
+
+def test_a_database_that_broke_mid_task_comes_back_as_one_translated_line(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The counter shows what to do, not a driver's exception text."""
+    broken = tmp_path / "guichet.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    database = Database(f"sqlite:///{broken}")
+    runner = TaskRunner()
+    runner.database_url = database.url
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        with database.read() as session:
+            session.execute(text("SELECT 1 FROM sqlite_master"))
+
+    runner.submit(work, lambda _result: None, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
+    runner.close()
+    database.dispose()
+    assert isinstance(errors[0], GuichetError)
+    line = errors[0].translated("en")
+    assert str(broken) in line and "\n" not in line and "sqlite3" not in line
