@@ -1,6 +1,9 @@
 """Lookup and payment-commit latency on a national-scale demo database.
 
-Prints one JSON line of figures; see README.md beside this file.
+Each figure comes with a floor measured in the same run: the raw ``sqlite3``
+lookup beside the counter's lookup, and the raw WAL commit (BEGIN IMMEDIATE,
+one INSERT, COMMIT, synchronous=FULL) beside each payment commit. Prints one
+JSON line of figures; see README.md beside this file.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -20,13 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app.auth import Actor, add_user, authenticate  # noqa: E402
 from app.bootstrap import load_database_signer  # noqa: E402
-from app.cash import open_cash_session  # noqa: E402
 from app.cli.output import ProgressPrinter  # noqa: E402
+from app.closing.tills import open_cash_session  # noqa: E402
 from app.context import AppContext  # noqa: E402
 from app.errors import ConflictError, GuichetError  # noqa: E402
 from app.lookup import find_subscribers  # noqa: E402
@@ -65,6 +69,67 @@ def timed(calls: list[Callable[[], object]]) -> list[float]:
         call()
         samples.append((time.perf_counter() - start) * 1000)
     return samples
+
+
+class RawCommitFloor:
+    """The least a durable SQLite write costs on this disk: a raw ``sqlite3`` connection
+    on a scratch file beside the benchmark database, WAL, synchronous=FULL, and one
+    ``BEGIN IMMEDIATE; INSERT one row; COMMIT`` per sample."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / f"commit-floor-{os.getpid()}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.connection = sqlite3.connect(self.path, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode = WAL")
+        self.connection.execute("PRAGMA synchronous = FULL")
+        self.connection.execute(
+            "CREATE TABLE ledger (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, "
+            "amount_minor INTEGER NOT NULL, created_at TEXT NOT NULL, signature TEXT NOT NULL)"
+        )
+        self.seq = 0
+
+    def commit_one(self) -> None:
+        self.seq += 1
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.execute(
+            "INSERT INTO ledger (seq, amount_minor, created_at, signature) VALUES (?, ?, ?, ?)",
+            (self.seq, 100_000, "2026-01-01T10:00:00+00:00", "s" * 88),
+        )
+        cursor.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def count_statements(database: Database, call: Callable[[], object]) -> list[str]:
+    """The SQL statements ``call`` sends through the engine (BEGIN IMMEDIATE included on
+    SQLite; COMMIT is the driver's commit() and is not a statement)."""
+    seen: list[str] = []
+
+    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(database.engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", listen)
+    return seen
+
+
+def statement_kinds(statements: list[str]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for statement in statements:
+        words = statement.split()
+        kind = words[0].upper() if words else "?"
+        if kind == "SELECT" and "FOR UPDATE" in statement.upper():
+            kind = "SELECT FOR UPDATE"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
 
 
 def prepare(url: str, subscribers: int, key_file: Path) -> tuple[Database, AppContext]:
@@ -106,6 +171,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--payments", type=int, default=200)
     parser.add_argument(
+        "--show-statements",
+        action="store_true",
+        help="print on stderr the SQL statements of the counted payment",
+    )
+    parser.add_argument(
         "--key-file",
         type=Path,
         help="the database's signing key (default: beside the default SQLite file; "
@@ -123,6 +193,7 @@ def main() -> None:
         print(f"bench_foundation: {error.translated('en')}{hint}", file=sys.stderr)
         sys.exit(2)
     rng = random.Random(11)
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
 
     with database.read() as session:
         country = session.scalars(select(OperatorSettings.country)).one()
@@ -155,16 +226,13 @@ def main() -> None:
     }
     if database.is_sqlite:
         raw = sqlite3.connect(make_url(url).database or "")
-        figures["raw_sqlite_account_floor"] = percentiles(
-            timed(
-                [
-                    lambda a=a: raw.execute(
-                        "SELECT id FROM subscribers WHERE account_number = ?", (a,)
-                    ).fetchone()
-                    for a in accounts
-                ]
-            )
-        )
+
+        def raw_lookup(account: str) -> Callable[[], object]:
+            return lambda: raw.execute(
+                "SELECT id FROM subscribers WHERE account_number = ?", (account,)
+            ).fetchone()
+
+        figures["raw_sqlite_account_floor"] = percentiles(timed([raw_lookup(a) for a in accounts]))
         raw.close()
 
     agent = bench_agent(ctx)
@@ -191,9 +259,44 @@ def main() -> None:
         )
         return lambda: take_payment(ctx, agent, request)
 
-    figures["payment_commit"] = percentiles(
-        timed([pay(i, account) for i, account in enumerate(payable)])
-    )
+    # One payment, not timed, with every statement it sends counted.
+    statements = count_statements(database, pay(-1, payable[0]))
+    figures["payment_statements"] = len(statements)
+    figures["payment_statement_kinds"] = statement_kinds(statements)
+    if args.show_statements:
+        for statement in statements:
+            print(statement[:300], file=sys.stderr)
+
+    payments = [pay(i, account) for i, account in enumerate(payable)]
+    if not database.is_sqlite:
+        figures["payment_commit"] = percentiles(timed(payments))
+    else:
+        # Payment commits and raw commits interleaved one for one, so that both meet
+        # the same load from whatever else runs on the machine.
+        floor = RawCommitFloor(Path(make_url(url).database or "").resolve().parent)
+        payment_ms: list[float] = []
+        floor_ms: list[float] = []
+        payment_cpu_s = 0.0
+        try:
+            floor.commit_one()  # the file and its WAL exist before the first sample
+            for payment in payments:
+                cpu_before = time.process_time()
+                payment_ms += timed([payment])
+                payment_cpu_s += time.process_time() - cpu_before
+                floor_ms += timed([floor.commit_one])
+        finally:
+            floor.close()
+        commit, raw_commit = percentiles(payment_ms), percentiles(floor_ms)
+        figures["payment_commit"] = commit
+        figures["raw_commit_floor"] = raw_commit
+        figures["payment_commit_vs_floor_p50"] = round(commit["p50_ms"] / raw_commit["p50_ms"], 2)
+        figures["payment_commit_vs_floor_p95"] = round(commit["p95_ms"] / raw_commit["p95_ms"], 2)
+        # This process's CPU per payment: what is not waiting for the disk (or for a core).
+        figures["payment_cpu_ms_mean"] = round(1000 * payment_cpu_s / len(payments), 3)
+    figures["load_average"] = {
+        "start": load_at_start,
+        "end": [round(x, 2) for x in os.getloadavg()],
+    }
     print(json.dumps(figures))
 
 
