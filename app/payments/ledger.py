@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.cash import open_session_for
@@ -33,6 +34,7 @@ from app.integrity.records import payment_record
 from app.payments.summary import PaymentSummary, load_payment, summarize
 from app.workstations import receipt_number
 from db.models import (
+    Allocation,
     CashSession,
     ChainHead,
     Contract,
@@ -41,10 +43,18 @@ from db.models import (
     Payment,
     ReconnectionRequest,
     Subscriber,
+    Tender,
+    TopUpSale,
     Workstation,
 )
 
 OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
+
+_PAYMENTS = cast(Table, Payment.__table__)
+_TENDERS = cast(Table, Tender.__table__)
+_ALLOCATIONS = cast(Table, Allocation.__table__)
+_TOPUP_SALES = cast(Table, TopUpSale.__table__)
+_RECONNECTIONS = cast(Table, ReconnectionRequest.__table__)
 
 
 def lock_series(session: Session, station: Workstation) -> ChainHead:
@@ -122,6 +132,12 @@ def insert_signed(
 ) -> list[Contract]:
     """Number, sign and insert ``payment`` with its lines and reconnection requests.
 
+    ``payment`` is built by the caller as a transient object whose relationships
+    (subscriber, series, workstation, agent, lines...) point at rows the session
+    holds; it is written here with plain INSERTs, lines as one executemany each,
+    and never joins the session: the ORM's unit of work costs more than the
+    rest of a payment. ``payment.id`` is set once written.
+
     ``reconnections`` is called once the invoices carry this payment's money, so
     it sees which suspended lines are now clear; they are part of what is signed.
     """
@@ -130,19 +146,69 @@ def insert_signed(
     def build(seq: int) -> dict[str, object]:
         payment.seq = seq
         payment.receipt_no = receipt_number(payment.series.code, seq)
-        cleared.extend(reconnections())
+        # A read here must not flush the invoices early: they go with the commit's one flush.
+        with session.no_autoflush:
+            cleared.extend(reconnections())
         return payment_record(payment, [contract.number for contract in cleared])
 
     link = chain.append(session, signer, payment.series.chain_name, build, head=head)
     payment.key_id = link.key_id
     payment.prev_signature = link.prev_signature
     payment.signature = link.signature
-    session.add(payment)
-    session.flush()
+    payment.id = _insert_ledger_rows(session, payment)
     for contract in cleared:
         contract.reconnection_requested_at = now
-        session.add(
-            ReconnectionRequest(payment_id=payment.id, contract_id=contract.id, requested_at=now)
+    if cleared:
+        session.execute(
+            insert(_RECONNECTIONS),
+            [
+                {"payment_id": payment.id, "contract_id": contract.id, "requested_at": now}
+                for contract in cleared
+            ],
         )
-    session.flush()
     return cleared
+
+
+def _columns(row: object, table: Table, **foreign_keys: int | None) -> dict[str, object]:
+    """The row's column values, with its foreign keys (set on the object too, for readers)."""
+    for key, value in foreign_keys.items():
+        setattr(row, key, value)
+    return {column.key: getattr(row, column.key) for column in table.columns if column.key != "id"}
+
+
+def _insert_ledger_rows(session: Session, payment: Payment) -> int:
+    """The payment row and its lines, by foreign keys taken from the related rows."""
+    row = _columns(
+        payment,
+        _PAYMENTS,
+        voids_payment_id=payment.voids.id if payment.voids is not None else None,
+        series_id=payment.series.id,
+        subscriber_id=payment.subscriber.id,
+        workstation_id=payment.workstation.id,
+        agent_id=payment.agent.id,
+        approved_by_id=payment.approved_by.id if payment.approved_by is not None else None,
+    )
+    payment_id = int(
+        session.execute(insert(_PAYMENTS).returning(_PAYMENTS.c.id), [row]).scalar_one()
+    )
+    lines = [
+        (_TENDERS, [_columns(t, _TENDERS, payment_id=payment_id) for t in payment.tenders]),
+        (
+            _ALLOCATIONS,
+            [
+                _columns(a, _ALLOCATIONS, payment_id=payment_id, invoice_id=a.invoice.id)
+                for a in payment.allocations
+            ],
+        ),
+        (
+            _TOPUP_SALES,
+            [
+                _columns(s, _TOPUP_SALES, payment_id=payment_id, product_id=s.product.id)
+                for s in payment.topups
+            ],
+        ),
+    ]
+    for table, rows in lines:
+        if rows:
+            session.execute(insert(table), rows)
+    return payment_id

@@ -116,12 +116,18 @@ def queue_job(
     copy_number: int = 0,
     printer_uri: str | None = None,
     created_by_id: int | None = None,
+    flush: bool = True,
 ) -> PrintJob:
-    """Add a job in the caller's transaction: it exists if and only if that commits."""
+    """Add a job in the caller's transaction: it exists if and only if that commits.
+
+    ``flush=False`` leaves it to the commit's flush (the job has no id until then).
+    """
     job = PrintJob(
         workstation=workstation,
         kind=kind,
-        payment=payment,
+        # By id: a payment just written by the ledger is not in the session (see
+        # app.payments.ledger.insert_signed), and must not be added to it here.
+        payment_id=payment.id if payment is not None else None,
         document_ref=document_ref,
         copy_number=copy_number,
         language=language,
@@ -133,7 +139,8 @@ def queue_job(
         created_by_id=created_by_id,
     )
     session.add(job)
-    session.flush()
+    if flush:
+        session.flush()
     return job
 
 
@@ -157,6 +164,7 @@ def queue_receipt(
         language=language,
         now=now,
         created_by_id=created_by_id,
+        flush=False,  # written with the payment's commit: one flush for the whole payment
     )
 
 
