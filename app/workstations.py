@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.errors import NotFoundError
@@ -20,14 +20,19 @@ def receipt_number(series_code: str, seq: int) -> str:
     return f"{series_code}-{seq:06d}"
 
 
+# Built once: every payment and void asks, and building costs more than running.
+_WORKSTATION = (
+    select(Workstation)
+    .join(Agency)
+    .where(Agency.code == bindparam("agency"), Workstation.code == bindparam("code"))
+    .options(joinedload(Workstation.agency), joinedload(Workstation.series))
+)
+_OPERATOR = select(OperatorSettings)
+
+
 def find_workstation(session: Session, ref: str) -> Workstation:
     agency_code, _, code = ref.strip().upper().rpartition("-")
-    workstation = session.scalars(
-        select(Workstation)
-        .join(Agency)
-        .where(Agency.code == agency_code, Workstation.code == code)
-        .options(joinedload(Workstation.agency), joinedload(Workstation.series))
-    ).first()
+    workstation = session.scalars(_WORKSTATION, {"agency": agency_code, "code": code}).first()
     if workstation is None:
         raise NotFoundError(
             N_("Unknown workstation {ref}; expected AGENCY-WORKSTATION, e.g. ALG01-G01."),
@@ -38,7 +43,7 @@ def find_workstation(session: Session, ref: str) -> Workstation:
 
 
 def operator_settings(session: Session) -> OperatorSettings:
-    settings = session.scalars(select(OperatorSettings)).first()
+    settings = session.scalars(_OPERATOR).first()
     if settings is None:
         raise NotFoundError(
             N_("This database has no operator yet. Create the demo with: python main.py demo"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
@@ -36,12 +36,14 @@ class CashSessionInfo:
     opening_float: Decimal
 
 
+# Built once: every payment asks, and building a statement costs more than running it.
+_OPEN_SESSION = select(CashSession).where(
+    CashSession.workstation_id == bindparam("workstation_id"), CashSession.closed_at.is_(None)
+)
+
+
 def open_session_for(session: Session, workstation_id: int) -> CashSession | None:
-    return session.scalars(
-        select(CashSession).where(
-            CashSession.workstation_id == workstation_id, CashSession.closed_at.is_(None)
-        )
-    ).first()
+    return session.scalars(_OPEN_SESSION, {"workstation_id": workstation_id}).first()
 
 
 def _ref(station: Workstation) -> str:

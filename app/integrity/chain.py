@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -43,19 +43,21 @@ def ensure_chain(session: Session, name: str) -> None:
     session.execute(statement)
 
 
+_LOCK_HEAD = (
+    select(ChainHead)
+    .where(ChainHead.name == bindparam("name"))
+    .with_for_update()
+    # The identity map may hold a value read before we held the lock.
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_head(session: Session, name: str) -> ChainHead:
     """Lock the chain's head row until commit, creating it the first time."""
-    statement = (
-        select(ChainHead)
-        .where(ChainHead.name == name)
-        .with_for_update()
-        # The identity map may hold a value read before we held the lock.
-        .execution_options(populate_existing=True)
-    )
-    head = session.scalars(statement).first()
+    head = session.scalars(_LOCK_HEAD, {"name": name}).first()
     if head is None:
         ensure_chain(session, name)
-        head = session.scalars(statement).one()
+        head = session.scalars(_LOCK_HEAD, {"name": name}).one()
     return head
 
 

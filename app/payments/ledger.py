@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.cash import open_session_for
@@ -62,15 +62,20 @@ def lock_series(session: Session, station: Workstation) -> ChainHead:
     return chain.lock_head(session, station.series.chain_name)
 
 
+_LOCK_SUBSCRIBER = (
+    select(Subscriber.id)
+    .where(Subscriber.id == bindparam("subscriber_id"))
+    .with_for_update(key_share=True)
+)
+
+
 def lock_subscriber(session: Session, subscriber_id: int) -> None:
     """Hold the subscriber until commit: their bills and credit change one action at a time.
 
     FOR NO KEY UPDATE: rows that merely point at the subscriber (a print job, a
     complaint) can still be written meanwhile.
     """
-    session.execute(
-        select(Subscriber.id).where(Subscriber.id == subscriber_id).with_for_update(key_share=True)
-    )
+    session.execute(_LOCK_SUBSCRIBER, {"subscriber_id": subscriber_id})
 
 
 def lock_invoices(session: Session, invoice_ids: Iterable[int]) -> dict[int, Invoice]:
@@ -85,9 +90,14 @@ def lock_invoices(session: Session, invoice_ids: Iterable[int]) -> dict[int, Inv
     return {invoice.id: invoice for invoice in session.scalars(statement)}
 
 
+_BY_KEY = select(Payment.id, Payment.request_hash, Payment.receipt_no).where(
+    Payment.idempotency_key == bindparam("key")
+)
+
+
 def replay_or_conflict(session: Session, key: str, fingerprint: str) -> PaymentSummary | None:
     """The receipt already made for this key, or None; a different request is refused."""
-    existing = session.scalars(select(Payment).where(Payment.idempotency_key == key)).first()
+    existing = session.execute(_BY_KEY, {"key": key}).first()
     if existing is None:
         return None
     if existing.request_hash != fingerprint:

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,13 +61,34 @@ from db.models import (
     TopUpSale,
 )
 
+# Built once, run with parameters: building a statement costs more than running it.
+_SUBSCRIBER_LOCKED = (
+    select(Subscriber)
+    .where(Subscriber.account_number == bindparam("account"))
+    .with_for_update(key_share=True)
+)
+_OPEN_INVOICES_LOCKED = (
+    select(Invoice)
+    .where(Invoice.subscriber_id == bindparam("subscriber_id"), Invoice.status.in_(OPEN_STATUSES))
+    .order_by(Invoice.id)
+    .with_for_update(key_share=True)
+    .execution_options(populate_existing=True)
+)
+_SUSPENDED_TO_RECONNECT = (
+    select(Contract)
+    .where(
+        Contract.id.in_(bindparam("contract_ids", expanding=True)),
+        Contract.status == ContractStatus.SUSPENDED,
+        Contract.reconnection_requested_at.is_(None),
+    )
+    .order_by(Contract.number)
+)
+
 
 def _find_and_lock_subscriber(session: Session, account_number: str) -> Subscriber:
     """The subscriber, held until commit (lock step 3 of app.payments.ledger)."""
     subscriber = session.scalars(
-        select(Subscriber)
-        .where(Subscriber.account_number == account_number.strip().upper())
-        .with_for_update(key_share=True)
+        _SUBSCRIBER_LOCKED, {"account": account_number.strip().upper()}
     ).first()
     if subscriber is None:
         raise NotFoundError(
@@ -86,13 +107,7 @@ def _invoices_to_pay(
     The subscriber is locked already, and every writer of bills locks it first,
     so the set of open invoices cannot change while this payment is made.
     """
-    locked = session.scalars(
-        select(Invoice)
-        .where(Invoice.subscriber_id == subscriber.id, Invoice.status.in_(OPEN_STATUSES))
-        .order_by(Invoice.id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
+    locked = session.scalars(_OPEN_INVOICES_LOCKED, {"subscriber_id": subscriber.id})
     open_invoices = sorted(
         (i for i in locked if i.outstanding_minor > 0),
         key=lambda i: (i.due_date, i.issue_date, i.id),
@@ -311,15 +326,7 @@ def _reconnections_for(
     touched = {invoice.contract_id for invoice in paid}
     if not touched:
         return []
-    suspended = session.scalars(
-        select(Contract)
-        .where(
-            Contract.id.in_(touched),
-            Contract.status == ContractStatus.SUSPENDED,
-            Contract.reconnection_requested_at.is_(None),
-        )
-        .order_by(Contract.number)
-    ).all()
+    suspended = session.scalars(_SUSPENDED_TO_RECONNECT, {"contract_ids": sorted(touched)}).all()
     return [
         contract
         for contract in suspended

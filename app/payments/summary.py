@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFoundError
@@ -78,16 +78,21 @@ class JustWritten:
     reconnections: tuple[str, ...]
 
 
+# Built once: a payment asks for the credit, and building costs more than running.
+_CREDIT = select(
+    func.coalesce(func.sum(Payment.credit_added_minor - Payment.credit_used_minor), 0)
+).where(Payment.subscriber_id == bindparam("subscriber_id"))
+_CREDIT_UP_TO = _CREDIT.where(Payment.id <= bindparam("payment_id"))
+
+
 def credit_balance_minor(
     session: Session, subscriber_id: int, up_to_payment_id: int | None = None
 ) -> int:
     """Account credit is derived from the ledger, never stored: added minus used."""
-    statement = select(
-        func.coalesce(func.sum(Payment.credit_added_minor - Payment.credit_used_minor), 0)
-    ).where(Payment.subscriber_id == subscriber_id)
-    if up_to_payment_id is not None:
-        statement = statement.where(Payment.id <= up_to_payment_id)
-    return int(session.scalar(statement) or 0)
+    if up_to_payment_id is None:
+        return int(session.scalar(_CREDIT, {"subscriber_id": subscriber_id}) or 0)
+    parameters = {"subscriber_id": subscriber_id, "payment_id": up_to_payment_id}
+    return int(session.scalar(_CREDIT_UP_TO, parameters) or 0)
 
 
 def _reference(tender: object) -> str | None:
