@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -107,15 +108,23 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         yield database
         database.dispose()
         return
-    template = request.getfixturevalue("postgres_template")
+    with fresh_postgres_database(request.getfixturevalue("postgres_template")) as database:
+        yield database
+
+
+@contextmanager
+def fresh_postgres_database(template: str) -> Iterator[Database]:
+    """A database cloned from the migrated template, dropped afterwards."""
     name = f"guichet_t_{uuid.uuid4().hex[:12]}"
     with _pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     database = Database(_pg_conninfo(name))
-    yield database
-    database.dispose()
-    with _pg_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield database
+    finally:
+        database.dispose()
+        with _pg_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -129,12 +138,5 @@ def sqlite_database(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]
 @pytest.fixture
 def postgres_database(request: pytest.FixtureRequest) -> Iterator[Database]:
     """PostgreSQL only, for what several counters on one server do at once."""
-    template = request.getfixturevalue("postgres_template")
-    name = f"guichet_t_{uuid.uuid4().hex[:12]}"
-    with _pg_admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    database = Database(_pg_conninfo(name))
-    yield database
-    database.dispose()
-    with _pg_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database(request.getfixturevalue("postgres_template")) as database:
+        yield database
