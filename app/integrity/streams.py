@@ -255,6 +255,8 @@ def _payment_statement() -> Select[Any]:
 
 
 def _child_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """A payment's lines, by payment only: the payment_id index gives that order
+    without a sort, and a record puts each payment's lines in position order."""
     tender = Tender.__table__.c
     allocation = Allocation.__table__.c
     invoice = Invoice.__table__.c
@@ -271,7 +273,7 @@ def _child_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[A
         tender.bank,
         tender.authorisation_code,
         tender.transfer_reference,
-    ).order_by(tender.payment_id, tender.position)
+    ).order_by(tender.payment_id)
     allocations = (
         select(
             allocation.payment_id,
@@ -281,7 +283,7 @@ def _child_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[A
             allocation.invoice_id,
         )
         .select_from(Allocation.__table__.outerjoin(Invoice.__table__))
-        .order_by(allocation.payment_id, allocation.position)
+        .order_by(allocation.payment_id)
     )
     topups = (
         select(
@@ -295,12 +297,12 @@ def _child_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[A
             sale.product_id,
         )
         .select_from(TopUpSale.__table__.outerjoin(PrepaidProduct.__table__))
-        .order_by(sale.payment_id, sale.position)
+        .order_by(sale.payment_id)
     )
     reconnections = (
         select(request.payment_id, contract.number, request.contract_id)
         .select_from(ReconnectionRequest.__table__.outerjoin(Contract.__table__))
-        .order_by(request.payment_id, request.id)
+        .order_by(request.payment_id)
     )
     return tenders, allocations, topups, reconnections
 
