@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cash import open_session_for
 from app.errors import ConflictError, IdempotencyConflictError
@@ -120,15 +121,31 @@ def require_open_session(session: Session, station: Workstation) -> CashSession:
     return cash_session
 
 
-def apply_to_invoice(invoice: Invoice, amount_minor: int) -> None:
-    """Add (or, for a void, take back) money on an invoice and update its status."""
-    invoice.paid_minor += amount_minor
-    if invoice.outstanding_minor <= 0:
-        invoice.status = InvoiceStatus.PAID
-    elif invoice.paid_minor > 0:
-        invoice.status = InvoiceStatus.PARTLY_PAID
-    else:
-        invoice.status = InvoiceStatus.OPEN
+_WRITE_INVOICE = (
+    update(Invoice)
+    .where(Invoice.id == bindparam("invoice_id"))
+    .values(paid_minor=bindparam("paid"), status=bindparam("status"))
+    .execution_options(synchronize_session=False)
+)
+
+
+def apply_to_invoice(session: Session, invoice: Invoice, amount_minor: int) -> None:
+    """Add (or, for a void, take back) money on a locked invoice and update its status.
+
+    Written at once with one plain UPDATE, and the object told so (no flush later).
+    """
+    paid = invoice.paid_minor + amount_minor
+    left = invoice.total_minor - paid
+    status = (
+        InvoiceStatus.PAID
+        if left <= 0
+        else InvoiceStatus.PARTLY_PAID
+        if paid > 0
+        else InvoiceStatus.OPEN
+    )
+    session.execute(_WRITE_INVOICE, {"invoice_id": invoice.id, "paid": paid, "status": str(status)})
+    set_committed_value(invoice, "paid_minor", paid)
+    set_committed_value(invoice, "status", status)
 
 
 def insert_signed(

@@ -248,7 +248,7 @@ def _take_payment(
     paid = []
     for invoice_id, share in plan.allocations:
         invoice = by_id[invoice_id]
-        apply_to_invoice(invoice, share)
+        apply_to_invoice(session, invoice, share)
         payment.allocations.append(
             Allocation(position=len(payment.allocations) + 1, invoice=invoice, amount_minor=share)
         )

@@ -223,7 +223,7 @@ def _write_void(
     bills = lock_invoices(session, (allocation.invoice_id for allocation in original.allocations))
     for allocation in original.allocations:
         invoice = bills[allocation.invoice_id]
-        apply_to_invoice(invoice, -allocation.amount_minor)
+        apply_to_invoice(session, invoice, -allocation.amount_minor)
         void.allocations.append(
             Allocation(
                 position=allocation.position, invoice=invoice, amount_minor=-allocation.amount_minor

@@ -15,8 +15,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
@@ -120,27 +121,31 @@ def queue_job(
 ) -> PrintJob:
     """Add a job in the caller's transaction: it exists if and only if that commits.
 
-    ``flush=False`` leaves it to the commit's flush (the job has no id until then).
+    ``flush=False`` writes it with one plain INSERT and returns it unattached,
+    without an id: the payment path, where the ORM's flush costs more than the rest.
     """
-    job = PrintJob(
-        workstation=workstation,
-        kind=kind,
+    values = {
+        "workstation_id": workstation.id if workstation is not None else None,
+        "kind": kind,
         # By id: a payment just written by the ledger is not in the session (see
         # app.payments.ledger.insert_signed), and must not be added to it here.
-        payment_id=payment.id if payment is not None else None,
-        document_ref=document_ref,
-        copy_number=copy_number,
-        language=language,
-        printer_uri=printer_uri,
-        status=PrintJobStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        created_by_id=created_by_id,
-    )
+        "payment_id": payment.id if payment is not None else None,
+        "document_ref": document_ref,
+        "copy_number": copy_number,
+        "language": language,
+        "printer_uri": printer_uri,
+        "status": PrintJobStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "created_by_id": created_by_id,
+    }
+    job = PrintJob(**values)
+    if not flush:
+        session.execute(insert(cast(Table, PrintJob.__table__)), [values])
+        return job
     session.add(job)
-    if flush:
-        session.flush()
+    session.flush()
     return job
 
 
