@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import sys
 from argparse import Namespace
 from datetime import date
 from decimal import Decimal
@@ -15,7 +13,7 @@ from sqlalchemy.engine import make_url
 from app import config
 from app.auth import add_user
 from app.bootstrap import load_database_signer, open_context, open_database, require_current_schema
-from app.cli.output import ProgressPrinter, say, warn
+from app.cli.output import ProgressPrinter, read_password, say, warn
 from app.errors import ValidationError
 from app.i18n import N_, format_count, gettext
 from app.integrity.keys import Verifier, load_signer, public_key_b64, public_key_from_b64
@@ -138,23 +136,13 @@ def demo(args: Namespace) -> int:
     return 0
 
 
-def _read_password(args: Namespace) -> str:
-    if sys.stdin.isatty():
-        first = getpass.getpass(prompt=_t(N_("Password: ")))
-        second = getpass.getpass(prompt=_t(N_("Password again: ")))
-        if first != second:
-            raise ValidationError(N_("The two passwords differ."), field="password")
-        return first
-    return sys.stdin.readline().rstrip("\r\n")
-
-
 def user_add(args: Namespace) -> int:
     ctx = open_context(args.database, args.key_file, create_key=True)
     actor = add_user(
         ctx,
         args.login,
         role=args.role,
-        password=_read_password(args),
+        password=read_password(N_("Password: "), N_("Password again: ")),
         full_name=args.name,
         agency_code=args.agency,
         language=args.user_language,

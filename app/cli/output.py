@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 import time
 from typing import Any
 
-from app.i18n import format_count, gettext
+from app.errors import ValidationError
+from app.i18n import N_, format_count, gettext
 
 
 def say(message: str, **params: Any) -> None:
@@ -35,3 +37,15 @@ class ProgressPrinter:
             file=sys.stderr,
             flush=True,
         )
+
+
+def read_password(prompt: str, again: str) -> str:
+    """A password typed twice at a terminal (msgids ``prompt`` and ``again``), or one
+    line of standard input when a script pipes it in."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt=gettext(prompt))
+        second = getpass.getpass(prompt=gettext(again))
+        if first != second:
+            raise ValidationError(N_("The two passwords differ."), field="password")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")

@@ -7,14 +7,11 @@ every change is journaled as made from the command line.
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from app.bootstrap import open_context
-from app.cli.output import say
-from app.errors import ValidationError
+from app.cli.output import read_password, say
 from app.i18n import N_, gettext
 from app.labels import ROLES, label
 from app.staff import change_password, change_role, deactivate_user
@@ -65,18 +62,10 @@ def user_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def _new_password() -> str:
-    if sys.stdin.isatty():
-        first = getpass.getpass(prompt=gettext(N_("New password: ")))
-        second = getpass.getpass(prompt=gettext(N_("New password again: ")))
-        if first != second:
-            raise ValidationError(N_("The two passwords differ."), field="password")
-        return first
-    return sys.stdin.readline().rstrip("\r\n")
-
-
 def user_password(args: argparse.Namespace) -> int:
     ctx = open_context(args.database, args.key_file)
-    change_password(ctx, None, args.login, _new_password())
+    change_password(
+        ctx, None, args.login, read_password(N_("New password: "), N_("New password again: "))
+    )
     say(N_("New password set for {login}."), login=args.login.lower())
     return 0
