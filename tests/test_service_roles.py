@@ -110,6 +110,9 @@ ROLES: dict[str, str] = {
     "app.staff.deactivate_user": "admin",
     "app.station.load_station": "none",
     "app.station.record_demo_logins": "system",
+    "app.station_lease.acquire": "none",
+    "app.station_lease.release": "none",
+    "app.station_lease.renew": "none",
     "app.subscribers.load_subscriber_view": "none",
 }
 

@@ -13,6 +13,7 @@ from db.models.enums import (
     WorkstationKind,
 )
 from db.models.journal import JOURNAL_CHAIN, ChainHead, JournalEvent
+from db.models.leases import WorkstationLease
 from db.models.organisation import (
     Agency,
     AgencyDayException,
@@ -71,4 +72,5 @@ __all__ = [
     "TopUpSale",
     "Workstation",
     "WorkstationKind",
+    "WorkstationLease",
 ]

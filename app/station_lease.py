@@ -1,0 +1,259 @@
+"""One running counter per workstation: a lease in the database.
+
+Two counters on one workstation would share its receipt series, its till and
+its print queue, and each agent would believe the drawer is theirs. So a
+counter takes its workstation's lease before the sign-in screen accepts anyone,
+renews it every :data:`HEARTBEAT_SECONDS` and deletes it when it closes. A
+counter that dies without closing stops renewing: its lease expires after
+:data:`LEASE_SECONDS` and the next start takes it over. On the same computer a
+dead process's lease is taken over at once (its process id no longer runs).
+
+The lease row is keyed by the workstation, and taking it is one INSERT ... ON
+CONFLICT DO NOTHING followed, when a row was there, by an UPDATE whose WHERE
+names the holder or an expired lease: whatever the number of processes
+starting at once, PostgreSQL lets exactly one of them change the row, and
+SQLite serialises the writers. Clocks: expiry compares the starting counter's
+clock with what the holder wrote, so the counters' clocks must agree (they
+must anyway: receipts are dated by them).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.auth import Actor
+from app.context import AppContext
+from app.errors import ConflictError
+from app.i18n import N_, babel_locale, gettext, is_right_to_left
+from app.workstations import find_workstation, workstation_ref
+from db.models import WorkstationLease
+
+# A crashed counter frees its workstation after this long; three missed heartbeats,
+# so a counter held up by a slow network for one beat does not lose it.
+LEASE_SECONDS = 90
+HEARTBEAT_SECONDS = 30
+
+_HOST_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A running counter process: where it runs and a token of its own."""
+
+    host: str
+    pid: int
+    token: str
+
+
+@cache
+def this_process() -> Holder:
+    """This process as a lease holder; the same token for its whole life."""
+    host = (socket.gethostname() or "?")[:_HOST_LENGTH]
+    return Holder(host=host, pid=os.getpid(), token=str(uuid.uuid4()))
+
+
+@dataclass(frozen=True)
+class Lease:
+    workstation: str  # AGENCY-WORKSTATION
+    workstation_id: int
+    holder: Holder
+    expires_at: datetime
+
+
+class WorkstationInUseError(ConflictError):
+    """Another running counter holds this workstation."""
+
+    def __init__(
+        self,
+        *,
+        workstation: str,
+        host: str,
+        pid: int,
+        since: datetime,
+        timezone: str,
+        agent: str | None,
+        seconds_left: int,
+    ) -> None:
+        message = (
+            N_(
+                "Workstation {workstation} is already open on {host} (process {pid}) "
+                "since {since}, {agent} signed in. Use that one or close it first; "
+                "if it crashed, the workstation is free within {seconds} s."
+            )
+            if agent
+            else N_(
+                "Workstation {workstation} is already open on {host} (process {pid}) "
+                "since {since}, nobody signed in. Use that one or close it first; "
+                "if it crashed, the workstation is free within {seconds} s."
+            )
+        )
+        super().__init__(
+            message,
+            field="workstation",
+            workstation=workstation,
+            host=host,
+            pid=pid,
+            agent=agent,
+            seconds=seconds_left,
+        )
+        self.since = since
+        self.timezone = timezone
+
+    def translated(self, language: str | None = None) -> str:
+        # The date is written in the reader's language, so it is formatted here and
+        # not when the error is raised (the command line may translate it again).
+        from babel.dates import format_datetime
+
+        since = format_datetime(
+            self.since, "short", tzinfo=ZoneInfo(self.timezone), locale=babel_locale(language)
+        )
+        params: dict[str, Any] = {**self.params, "since": since}
+        if is_right_to_left(language):
+            # Host names, process ids and dates keep their own direction in Arabic.
+            params = {key: f"\u2068{value}\u2069" for key, value in params.items()}
+        return gettext(self.message, language).format(**params)
+
+
+def _agent_columns(agent: Actor | None) -> dict[str, str | None]:
+    if agent is None:
+        return {"agent_login": None, "agent_name": None}
+    return {"agent_login": agent.login, "agent_name": agent.full_name}
+
+
+def _process_gone(row: WorkstationLease, holder: Holder) -> bool:
+    """Whether the holder is a process of this computer that no longer runs."""
+    if row.host != holder.host or os.name != "posix":
+        return False  # another computer's processes cannot be seen (and kill() on
+        # Windows would end the process, not probe it)
+    try:
+        os.kill(row.pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it runs, as another user
+    return False
+
+
+def acquire(
+    ctx: AppContext, workstation: str, holder: Holder, *, agent: Actor | None = None
+) -> Lease:
+    """Take ``workstation``'s lease for ``holder``, or raise :class:`WorkstationInUseError`.
+
+    Free, expired, held by a dead process of this computer, or already the
+    holder's own: taken (renewed). Held by another live counter: refused,
+    naming it.
+
+    Lowest role: none (the workstation itself, before sign-in).
+    """
+    now = ctx.now()
+    expires = now + timedelta(seconds=LEASE_SECONDS)
+    with ctx.db.write() as session:
+        station = find_workstation(session, workstation)
+        ref = workstation_ref(station.agency.code, station.code)
+        taken = {
+            "token": holder.token,
+            "host": holder.host,
+            "pid": holder.pid,
+            **_agent_columns(agent),
+            "renewed_at": now,
+            "expires_at": expires,
+        }
+        if _insert_if_absent(session, station.id, {**taken, "acquired_at": now}):
+            return Lease(ref, station.id, holder, expires)
+        # A row is there: take it only if it is ours or its holder is gone. The WHERE
+        # is evaluated again on the row as committed by any racing counter.
+        row = session.get(WorkstationLease, station.id)
+        gone = row is not None and _process_gone(row, holder)
+        still_there = [WorkstationLease.token == holder.token, WorkstationLease.expires_at < now]
+        if gone and row is not None:
+            still_there.append(WorkstationLease.token == row.token)
+        changed = session.execute(
+            update(WorkstationLease)
+            .where(WorkstationLease.workstation_id == station.id, or_(*still_there))
+            .values(**taken, acquired_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount == 1:  # type: ignore[attr-defined]
+            return Lease(ref, station.id, holder, expires)
+        session.expire_all()
+        holding = session.scalars(
+            select(WorkstationLease).where(WorkstationLease.workstation_id == station.id)
+        ).one()
+        agent_named = (
+            f"{holding.agent_name} ({holding.agent_login})" if holding.agent_login else None
+        )
+        raise WorkstationInUseError(
+            workstation=ref,
+            host=holding.host,
+            pid=holding.pid,
+            since=holding.acquired_at,
+            timezone=station.agency.timezone,
+            agent=agent_named,
+            seconds_left=max(0, int((holding.expires_at - now).total_seconds()) + 1),
+        )
+
+
+def _insert_if_absent(session: Session, workstation_id: int, values: dict[str, Any]) -> bool:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    inserted = session.execute(
+        insert(WorkstationLease)
+        .values(workstation_id=workstation_id, **values)
+        .on_conflict_do_nothing(index_elements=["workstation_id"])
+    )
+    return bool(inserted.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def renew(ctx: AppContext, lease: Lease, *, agent: Actor | None = None) -> Lease:
+    """The heartbeat: push the expiry back and name who is signed in now.
+
+    A lease lost meanwhile (this counter was stopped longer than the lease, and
+    another took the workstation) is taken again if it is free, or raises
+    :class:`WorkstationInUseError` naming the counter that holds it now.
+
+    Lowest role: none (the workstation itself, before sign-in).
+    """
+    now = ctx.now()
+    expires = now + timedelta(seconds=LEASE_SECONDS)
+    with ctx.db.write() as session:
+        changed = session.execute(
+            update(WorkstationLease)
+            .where(
+                WorkstationLease.workstation_id == lease.workstation_id,
+                WorkstationLease.token == lease.holder.token,
+            )
+            .values(renewed_at=now, expires_at=expires, **_agent_columns(agent))
+            .execution_options(synchronize_session=False)
+        )
+        renewed = changed.rowcount == 1  # type: ignore[attr-defined]
+    if renewed:
+        return Lease(lease.workstation, lease.workstation_id, lease.holder, expires)
+    return acquire(ctx, lease.workstation, lease.holder, agent=agent)
+
+
+def release(ctx: AppContext, lease: Lease) -> None:
+    """Free the workstation at a clean exit (only if this holder still has it).
+
+    Lowest role: none (the workstation itself, before sign-in).
+    """
+    with ctx.db.write() as session:
+        session.execute(
+            delete(WorkstationLease)
+            .where(
+                WorkstationLease.workstation_id == lease.workstation_id,
+                WorkstationLease.token == lease.holder.token,
+            )
+            .execution_options(synchronize_session=False)
+        )
