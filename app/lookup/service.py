@@ -11,17 +11,35 @@ whole subscriber table, so the answer stays instant on a national subscriber bas
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, text
 from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
-from app.lookup.normalize import compact_code, fold_name, phone_to_e164
+from app.lookup.normalize import compact_code, fold_name, phone_for_display, phone_to_e164
+from app.money import currency as currency_of
+from app.money import from_minor
+from app.payments.ledger import OPEN_STATUSES
 from db.engine import Database
-from db.models import Contract, ContractStatus, Invoice, Subscriber, SubscriberPhone
+from db.models import (
+    Contract,
+    ContractStatus,
+    Invoice,
+    OperatorSettings,
+    PhoneKind,
+    Subscriber,
+    SubscriberPhone,
+)
+
+# Beyond one page, matches are counted up to this many and no further: "12 more"
+# helps the agent decide to type more, while counting 30,000 "Ben..." to the last
+# one would cost what the page itself costs, for "more than 500" said just as well.
+COUNT_LIMIT = 500
 
 
 class MatchKind(StrEnum):
@@ -46,6 +64,12 @@ class SubscriberHit:
     ``rank`` is, for name hits, how many of the typed words matched a whole word
     of the name (higher is better; ``hits`` are already in order) and 0.0 for
     exact identifier hits, which are not scored.
+
+    ``phone``, ``city``, ``amount_due`` and ``status`` tell namesakes apart: the
+    first mobile (else any phone) as people read it, what the open bills leave to
+    pay (None when the database has no operator, hence no currency, yet), and the
+    status of the contract that most needs the agent's eye (suspended, then
+    pending activation, then active, then terminated; None without a contract).
     """
 
     subscriber_id: int
@@ -56,6 +80,9 @@ class SubscriberHit:
     matched_by: MatchKind
     matched_value: str
     rank: float
+    phone: str | None = None
+    amount_due: Decimal | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +100,16 @@ class LookupResult:
     exact: bool
     # There were more hits than ``limit``: the agent should type more.
     has_more: bool
+    # How many subscribers match in all, counted up to COUNT_LIMIT; ``total_capped``:
+    # more than ``total`` match (the count stopped there).
+    total: int = 0
+    total_capped: bool = False
+    currency: str | None = None  # of every hit's amount_due
+
+    @property
+    def more(self) -> int:
+        """Matches beyond the page (at least this many when ``total_capped``)."""
+        return max(0, self.total - len(self.hits))
 
 
 _HIT_COLUMNS = (
@@ -274,49 +311,204 @@ def _hit(row: Row[Any], kind: MatchKind, rank: float = 0.0) -> SubscriberHit:
     )
 
 
-def find_subscribers(db: Database, query: str, *, country: str, limit: int = 20) -> LookupResult:
+def name_count_statement(dialect: str, words: Sequence[str], limit: int) -> TextClause:
+    """How many subscribers' names have every one of ``words`` as a word prefix, up to ``limit``.
+
+    Counts what the prefix search finds (it finds the whole words too) without
+    reading the subscribers' rows. Public so that tests can EXPLAIN exactly what runs.
+    """
+    if not words:
+        raise ValueError("a name search needs at least one word")
+    if dialect == "sqlite":
+        match = " AND ".join(f"{_fts5_string(word)}*" for word in words)
+        return text(
+            "SELECT count(*) FROM (SELECT 1 FROM subscriber_search "
+            "WHERE subscriber_search MATCH :match LIMIT :limit)"
+        ).bindparams(match=match, limit=limit)
+    if dialect == "postgresql":
+        query = " & ".join(f"{_tsquery_string(word)}:*" for word in words)
+        return text(
+            "SELECT count(*) FROM (SELECT 1 FROM subscribers "
+            "WHERE to_tsvector('simple', search_name) @@ to_tsquery('simple', :query) "
+            "LIMIT :limit) AS matches"
+        ).bindparams(query=query, limit=limit)
+    raise NotImplementedError(f"Guichet does not support {dialect}")
+
+
+# Which contract status a hit shows when a subscriber has several: the one that
+# most needs the agent's eye at the counter.
+_STATUS_ORDER = (
+    ContractStatus.SUSPENDED,
+    ContractStatus.PENDING_ACTIVATION,
+    ContractStatus.ACTIVE,
+    ContractStatus.TERMINATED,
+)
+
+
+def _details_statement() -> Select[Any]:
+    phone = (
+        select(SubscriberPhone.number_e164)
+        .where(SubscriberPhone.subscriber_id == Subscriber.id)
+        .order_by(
+            case((SubscriberPhone.kind == PhoneKind.MOBILE.value, 0), else_=1),
+            SubscriberPhone.id,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    outstanding = Invoice.amount_minor + Invoice.late_fee_minor - Invoice.paid_minor
+    due = (
+        select(func.coalesce(func.sum(case((outstanding > 0, outstanding), else_=0)), 0))
+        .where(Invoice.subscriber_id == Subscriber.id, Invoice.status.in_(OPEN_STATUSES))
+        .scalar_subquery()
+    )
+    status_rank = case(
+        *((Contract.status == status.value, rank) for rank, status in enumerate(_STATUS_ORDER)),
+        else_=len(_STATUS_ORDER),
+    )
+    status = (
+        select(func.min(status_rank))
+        .where(Contract.subscriber_id == Subscriber.id)
+        .scalar_subquery()
+    )
+    return select(Subscriber.id, phone, due, status).where(
+        Subscriber.id.in_(bindparam("ids", expanding=True))
+    )
+
+
+# Built once: building the statement cost more than running it on a page of hits.
+_DETAILS = _details_statement()
+
+
+def details_statement(subscriber_ids: Sequence[int]) -> Select[Any]:
+    """Phone, amount due (minor units) and most telling contract status of each subscriber.
+
+    One statement for the whole page, each figure a correlated subquery on an
+    indexed foreign key, so the cost follows the page, never the table.
+    Public so that tests can EXPLAIN exactly what runs.
+    """
+    return _DETAILS.params(ids=list(subscriber_ids))
+
+
+def _with_details(
+    session: Session, hits: list[SubscriberHit], country: str, currency: str | None
+) -> tuple[list[SubscriberHit], str | None]:
+    if not hits:
+        return hits, currency
+    if currency is None:
+        currency = session.scalar(select(OperatorSettings.currency).limit(1))
+    cur = currency_of(currency) if currency is not None else None
+    ids = [hit.subscriber_id for hit in hits]
+    details = {row[0]: row[1:] for row in session.execute(_DETAILS, {"ids": ids})}
+    enriched = []
+    for hit in hits:
+        phone, due_minor, status_rank = details.get(hit.subscriber_id, (None, 0, None))
+        enriched.append(
+            replace(
+                hit,
+                phone=phone_for_display(phone, country) if phone else None,
+                amount_due=from_minor(int(due_minor or 0), cur) if cur is not None else None,
+                status=(
+                    str(_STATUS_ORDER[status_rank])
+                    if status_rank is not None and status_rank < len(_STATUS_ORDER)
+                    else None
+                ),
+            )
+        )
+    return enriched, currency
+
+
+def _count_exact(
+    session: Session, query: str, country: str, found: set[int], truncated: set[MatchKind]
+) -> tuple[int, bool]:
+    """Every subscriber the identifiers match, counted up to COUNT_LIMIT: only the
+    lookups that filled their page are asked again, for ids alone."""
+    ids = set(found)
+    capped = False
+    for kind, statement in exact_lookup_statements(query, country=country, limit=COUNT_LIMIT):
+        if kind in truncated:
+            more = session.scalars(statement.with_only_columns(Subscriber.id)).all()
+            capped = capped or len(more) > COUNT_LIMIT
+            ids.update(more)
+    return min(len(ids), COUNT_LIMIT), capped or len(ids) > COUNT_LIMIT
+
+
+def find_subscribers(
+    db: Database,
+    query: str,
+    *,
+    country: str,
+    limit: int = 20,
+    currency: str | None = None,
+) -> LookupResult:
     """Subscribers matching what the agent typed or scanned, best first.
 
-    ``country`` is the operator's ISO code, for phone numbers in national form.
-    An exact identifier match wins over any name match (``exact=True``); several
-    identifiers may match at once (an account number that is also someone's
-    meter number), each subscriber then appears once, under its first match in
-    the order of ``MatchKind``.
+    ``country`` is the operator's ISO code, for phone numbers in national form;
+    ``currency`` its currency code, read from the operator's settings when not
+    given. An exact identifier match wins over any name match (``exact=True``);
+    several identifiers may match at once (an account number that is also
+    someone's meter number), each subscriber then appears once, under its first
+    match in the order of ``MatchKind``. Each hit carries what tells namesakes
+    apart (phone, city, amount due, contract status), read for the page in one
+    statement; beyond the page, ``total`` counts the matches up to COUNT_LIMIT.
 
     Lowest role: none (a read; no actor).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    nothing = LookupResult(query=query, hits=[], exact=False, has_more=False)
     if not query.strip():
-        return LookupResult(query=query, hits=[], exact=False, has_more=False)
+        return nothing
 
     with db.read() as session:
         hits: dict[int, SubscriberHit] = {}
-        truncated = False
+        truncated: set[MatchKind] = set()
         for kind, statement in exact_lookup_statements(query, country=country, limit=limit):
             rows = session.execute(statement).all()
-            truncated = truncated or len(rows) > limit
+            if len(rows) > limit:
+                truncated.add(kind)
             for row in rows[:limit]:
                 hits.setdefault(row[0], _hit(row, kind))
         if hits:
             ordered = list(hits.values())
+            total, capped = len(ordered), False
+            if truncated:
+                total, capped = _count_exact(session, query, country, set(hits), truncated)
+            page, currency = _with_details(session, ordered[:limit], country, currency)
             return LookupResult(
                 query=query,
-                hits=ordered[:limit],
+                hits=page,
                 exact=True,
-                has_more=truncated or len(ordered) > limit,
+                has_more=total > limit,
+                total=total,
+                total_capped=capped,
+                currency=currency,
             )
 
         # Digits alone are an identifier that matched nothing, not a name.
         if not any(char.isalpha() for char in query):
-            return LookupResult(query=query, hits=[], exact=False, has_more=False)
+            return nothing
         words = fold_name(query).split()
         if not words:
-            return LookupResult(query=query, hits=[], exact=False, has_more=False)
+            return nothing
         rows = _name_search(session, db.dialect, words, limit)
-
-    name_hits = [
-        _hit(row, MatchKind.NAME, float(_whole_word_score(words, row[6])))  # ok: a score
-        for row in rows[:limit]
-    ]
-    return LookupResult(query=query, hits=name_hits, exact=False, has_more=len(rows) > limit)
+        total, capped = len(rows), False
+        if len(rows) > limit:
+            counted = session.scalar(name_count_statement(db.dialect, words, COUNT_LIMIT + 1))
+            total = max(int(counted or 0), len(rows))
+            capped = total > COUNT_LIMIT
+            total = min(total, COUNT_LIMIT)
+        name_hits = [
+            _hit(row, MatchKind.NAME, float(_whole_word_score(words, row[6])))  # ok: a score
+            for row in rows[:limit]
+        ]
+        page, currency = _with_details(session, name_hits, country, currency)
+    return LookupResult(
+        query=query,
+        hits=page,
+        exact=False,
+        has_more=len(rows) > limit,
+        total=total,
+        total_capped=capped,
+        currency=currency,
+    )

@@ -196,7 +196,9 @@ def main() -> None:
     load_at_start = [round(x, 2) for x in os.getloadavg()]
 
     with database.read() as session:
-        country = session.scalars(select(OperatorSettings.country)).one()
+        country, currency = session.execute(
+            select(OperatorSettings.country, OperatorSettings.currency)
+        ).one()
         max_id = session.scalar(select(func.max(Subscriber.id))) or 0
         ids = [rng.randint(1, max_id) for _ in range(args.samples)]
         rows = session.execute(
@@ -214,7 +216,9 @@ def main() -> None:
     national = ["0" + phone[4:] if phone.startswith("+213") else phone for phone in phones]
 
     def lookup(query: str) -> Callable[[], object]:
-        return lambda: find_subscribers(database, query, country=country, limit=20)
+        return lambda: find_subscribers(
+            database, query, country=country, currency=currency, limit=20
+        )
 
     timed([lookup(a) for a in accounts[:20]])  # warm the caches, as a day at the counter does
     figures: dict[str, object] = {
