@@ -257,6 +257,22 @@ def test_suspended_line_cleared_is_flagged_for_reconnection(world: World) -> Non
         assert contract.reconnection_requested_at is not None
 
 
+def test_paying_one_overdue_bill_of_a_suspended_line_does_not_reconnect_it(world: World) -> None:
+    """Another overdue bill of the line stays unpaid: the line stays cut, whichever bill
+    the customer chose to pay (the agent ticked only the newer one)."""
+    add_subscriber(
+        world.db,
+        "1000000113",
+        status=ContractStatus.SUSPENDED,
+        invoices=[("F117", 100000, date(2026, 8, 1)), ("F118", 100000, date(2026, 9, 1))],
+    )
+    newer = pay(world, "k114", "1000000113", cash("1000"), invoice_numbers=("F118",))
+    assert newer.allocations[0].invoice_number == "F118"
+    assert newer.reconnections == ()
+    older = pay(world, "k115", "1000000113", cash("1000"), invoice_numbers=("F117",))
+    assert older.reconnections == ("C1000000113",)
+
+
 def test_same_key_replays_the_same_receipt(world: World) -> None:
     add_subscriber(world.db, "1000000014", invoices=[("F20", 100000, date(2026, 10, 1))])
     first = pay(world, "same", "1000000014", cash("1000"))

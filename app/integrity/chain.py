@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,6 +21,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.integrity.canonical import signing_input
 from app.integrity.keys import Signer
 from db.models import ChainHead
+
+
+@dataclass
+class HeadState:
+    """A chain head read as a plain row (the payment path): where the chain stands."""
+
+    name: str
+    last_seq: int
+    last_signature: str
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,13 @@ _LOCK_HEAD = (
 )
 
 
+# On the table, run on the session's connection: the ORM's bulk-update path is
+# not needed for one locked row and costs more than the UPDATE itself.
+_HEADS = cast(Table, ChainHead.__table__)
 _ADVANCE_HEAD = (
-    update(ChainHead)
-    .where(ChainHead.name == bindparam("chain"))
+    update(_HEADS)
+    .where(_HEADS.c.name == bindparam("chain"))
     .values(last_seq=bindparam("seq"), last_signature=bindparam("signature"))
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -70,13 +81,30 @@ def lock_head(session: Session, name: str) -> ChainHead:
     return head
 
 
+_LOCK_HEAD_ROW = (
+    select(ChainHead.last_seq, ChainHead.last_signature)
+    .where(ChainHead.name == bindparam("name"))
+    .with_for_update()
+)
+
+
+def lock_head_row(session: Session, name: str) -> HeadState:
+    """:func:`lock_head` as a plain row, for the payment path where ORM objects cost most."""
+    connection = session.connection()
+    row = connection.execute(_LOCK_HEAD_ROW, {"name": name}).first()
+    if row is None:
+        ensure_chain(session, name)
+        row = connection.execute(_LOCK_HEAD_ROW, {"name": name}).one()
+    return HeadState(name, row.last_seq, row.last_signature)
+
+
 def append(
     session: Session,
     signer: Signer,
     name: str,
     build_record: Callable[[int], dict[str, Any]],
     *,
-    head: ChainHead | None = None,
+    head: ChainHead | HeadState | None = None,
 ) -> ChainLink:
     """Take the next sequence number of chain ``name`` and sign the record built for it.
 
@@ -92,7 +120,10 @@ def append(
     link = ChainLink(name, seq, signer.key_id, head.last_signature, signature)
     # Written at once with one plain UPDATE (the row is locked), and the object told
     # so: left to the ORM, a flush at commit would cost more than the rest of a payment.
-    session.execute(_ADVANCE_HEAD, {"chain": name, "seq": seq, "signature": signature})
-    set_committed_value(head, "last_seq", seq)
-    set_committed_value(head, "last_signature", signature)
+    session.connection().execute(_ADVANCE_HEAD, {"chain": name, "seq": seq, "signature": signature})
+    if isinstance(head, HeadState):
+        head.last_seq, head.last_signature = seq, signature
+    else:
+        set_committed_value(head, "last_seq", seq)
+        set_committed_value(head, "last_signature", signature)
     return link

@@ -48,6 +48,7 @@ from db.models import (
     TopUpSale,
     Workstation,
 )
+from db.models.billing import status_after_payment
 
 OPEN_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
 
@@ -56,6 +57,7 @@ _TENDERS = cast(Table, Tender.__table__)
 _ALLOCATIONS = cast(Table, Allocation.__table__)
 _TOPUP_SALES = cast(Table, TopUpSale.__table__)
 _RECONNECTIONS = cast(Table, ReconnectionRequest.__table__)
+_INSERT_PAYMENT = insert(_PAYMENTS).returning(_PAYMENTS.c.id)
 
 
 def lock_series(session: Session, station: Workstation) -> ChainHead:
@@ -98,7 +100,7 @@ _BY_KEY = select(Payment.id, Payment.request_hash, Payment.receipt_no).where(
 
 def replay_or_conflict(session: Session, key: str, fingerprint: str) -> PaymentSummary | None:
     """The receipt already made for this key, or None; a different request is refused."""
-    existing = session.execute(_BY_KEY, {"key": key}).first()
+    existing = session.connection().execute(_BY_KEY, {"key": key}).first()
     if existing is None:
         return None
     if existing.request_hash != fingerprint:
@@ -113,20 +115,42 @@ def replay_or_conflict(session: Session, key: str, fingerprint: str) -> PaymentS
 def require_open_session(session: Session, station: Workstation) -> CashSession:
     cash_session = open_session_for(session, station.id)
     if cash_session is None:
-        raise ConflictError(
-            N_("Open a cash session at {workstation} before taking payments."),
-            field="workstation",
-            workstation=station.series.code,
-        )
+        raise till_not_open(station.series.code)
     return cash_session
 
 
+def till_not_open(series_code: str) -> ConflictError:
+    return ConflictError(
+        N_("Open a cash session at {workstation} before taking payments."),
+        field="workstation",
+        workstation=series_code,
+    )
+
+
+_INVOICES = cast(Table, Invoice.__table__)
+# On the table, run on the session's connection: one plain UPDATE per bill (an
+# executemany for several), without the ORM's bulk-update machinery.
 _WRITE_INVOICE = (
-    update(Invoice)
-    .where(Invoice.id == bindparam("invoice_id"))
+    update(_INVOICES)
+    .where(_INVOICES.c.id == bindparam("invoice_id"))
     .values(paid_minor=bindparam("paid"), status=bindparam("status"))
-    .execution_options(synchronize_session=False)
 )
+
+
+def write_paid_amounts(session: Session, paid_by_invoice: dict[int, tuple[int, int]]) -> None:
+    """Write the new paid amount of locked bills, with the status that follows from it.
+
+    ``paid_by_invoice`` maps an invoice id to (its total, its new paid amount).
+    """
+    if paid_by_invoice:
+        session.connection().execute(_WRITE_INVOICE, _invoice_rows(paid_by_invoice))
+
+
+def _invoice_rows(paid_by_invoice: dict[int, tuple[int, int]]) -> list[dict[str, object]]:
+    return [
+        {"invoice_id": invoice_id, "paid": paid, "status": str(status_after_payment(total, paid))}
+        for invoice_id, (total, paid) in sorted(paid_by_invoice.items())
+    ]
 
 
 def apply_to_invoice(session: Session, invoice: Invoice, amount_minor: int) -> None:
@@ -135,17 +159,11 @@ def apply_to_invoice(session: Session, invoice: Invoice, amount_minor: int) -> N
     Written at once with one plain UPDATE, and the object told so (no flush later).
     """
     paid = invoice.paid_minor + amount_minor
-    left = invoice.total_minor - paid
-    status = (
-        InvoiceStatus.PAID
-        if left <= 0
-        else InvoiceStatus.PARTLY_PAID
-        if paid > 0
-        else InvoiceStatus.OPEN
+    session.connection().execute(
+        _WRITE_INVOICE, _invoice_rows({invoice.id: (invoice.total_minor, paid)})
     )
-    session.execute(_WRITE_INVOICE, {"invoice_id": invoice.id, "paid": paid, "status": str(status)})
     set_committed_value(invoice, "paid_minor", paid)
-    set_committed_value(invoice, "status", status)
+    set_committed_value(invoice, "status", status_after_payment(invoice.total_minor, paid))
 
 
 def insert_signed(
@@ -183,17 +201,33 @@ def insert_signed(
     payment.prev_signature = link.prev_signature
     payment.signature = link.signature
     payment.id = _insert_ledger_rows(session, payment)
+    record_reconnections(session, payment.id, [contract.id for contract in cleared], now)
     for contract in cleared:
-        contract.reconnection_requested_at = now
-    if cleared:
-        session.execute(
-            insert(_RECONNECTIONS),
-            [
-                {"payment_id": payment.id, "contract_id": contract.id, "requested_at": now}
-                for contract in cleared
-            ],
-        )
+        set_committed_value(contract, "reconnection_requested_at", now)
     return cleared
+
+
+_CONTRACTS = cast(Table, Contract.__table__)
+_MARK_RECONNECTION = (
+    update(_CONTRACTS)
+    .where(_CONTRACTS.c.id == bindparam("contract_id"))
+    .values(reconnection_requested_at=bindparam("requested_at"))
+)
+
+
+def record_reconnections(
+    session: Session, payment_id: int, contract_ids: list[int], now: datetime
+) -> None:
+    """Ask for the reconnection of suspended lines this payment cleared (signed with it)."""
+    if not contract_ids:
+        return
+    rows = [
+        {"payment_id": payment_id, "contract_id": contract_id, "requested_at": now}
+        for contract_id in contract_ids
+    ]
+    connection = session.connection()
+    connection.execute(insert(_RECONNECTIONS), rows)
+    connection.execute(_MARK_RECONNECTION, rows)
 
 
 def _columns(row: object, table: Table, **foreign_keys: int | None) -> dict[str, object]:
@@ -215,27 +249,38 @@ def _insert_ledger_rows(session: Session, payment: Payment) -> int:
         agent_id=payment.agent.id,
         approved_by_id=payment.approved_by.id if payment.approved_by is not None else None,
     )
-    payment_id = int(
-        session.execute(insert(_PAYMENTS).returning(_PAYMENTS.c.id), [row]).scalar_one()
+    payment_id = insert_ledger_rows(
+        session,
+        row,
+        tenders=[_columns(t, _TENDERS) for t in payment.tenders],
+        allocations=[
+            _columns(a, _ALLOCATIONS, invoice_id=a.invoice.id) for a in payment.allocations
+        ],
+        topups=[_columns(s, _TOPUP_SALES, product_id=s.product.id) for s in payment.topups],
     )
-    lines = [
-        (_TENDERS, [_columns(t, _TENDERS, payment_id=payment_id) for t in payment.tenders]),
-        (
-            _ALLOCATIONS,
-            [
-                _columns(a, _ALLOCATIONS, payment_id=payment_id, invoice_id=a.invoice.id)
-                for a in payment.allocations
-            ],
-        ),
-        (
-            _TOPUP_SALES,
-            [
-                _columns(s, _TOPUP_SALES, payment_id=payment_id, product_id=s.product.id)
-                for s in payment.topups
-            ],
-        ),
-    ]
-    for table, rows in lines:
+    # For readers of the objects, as the rows say.
+    for tender in payment.tenders:
+        tender.payment_id = payment_id
+    for allocation in payment.allocations:
+        allocation.payment_id = payment_id
+    for sale in payment.topups:
+        sale.payment_id = payment_id
+    return payment_id
+
+
+def insert_ledger_rows(
+    session: Session,
+    payment: dict[str, object],
+    *,
+    tenders: list[dict[str, object]],
+    allocations: list[dict[str, object]],
+    topups: list[dict[str, object]],
+) -> int:
+    """Insert a signed payment row and its lines (column values, without ``payment_id``);
+    the lines go as one executemany per table. Returns the payment's id."""
+    connection = session.connection()
+    payment_id = int(connection.execute(_INSERT_PAYMENT, [payment]).scalar_one())
+    for table, rows in ((_TENDERS, tenders), (_ALLOCATIONS, allocations), (_TOPUP_SALES, topups)):
         if rows:
-            session.execute(insert(table), rows)
+            connection.execute(insert(table), [{**line, "payment_id": payment_id} for line in rows])
     return payment_id

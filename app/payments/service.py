@@ -10,7 +10,9 @@ way the caller gets the same receipt back, marked ``replayed``.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
@@ -19,126 +21,94 @@ from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
 from app.context import AppContext
-from app.errors import (
-    ConflictError,
-    NotFoundError,
-    ValidationError,
-)
+from app.errors import ConflictError, ValidationError
 from app.i18n import LANGUAGES, N_
-from app.money import Currency, currency, to_minor
+from app.integrity import chain
+from app.integrity.canonical import instant
+from app.integrity.records import (
+    AllocationValues,
+    PaymentValues,
+    TenderValues,
+    TopUpValues,
+    payment_record_of,
+)
+from app.money import currency, from_minor, to_minor
 from app.payments.allocation import OpenInvoice, TenderAmount, plan_payment
+from app.payments.bills import (
+    OpenBill,
+    lock_open_bills,
+    lock_subscriber_by_account,
+)
 from app.payments.ledger import (
-    OPEN_STATUSES,
-    apply_to_invoice,
-    insert_signed,
-    lock_series,
+    insert_ledger_rows,
+    record_reconnections,
     replay_or_conflict,
-    require_open_session,
+    write_paid_amounts,
 )
 from app.payments.requests import PaymentRequest, check_request_shape, check_tenders
+from app.payments.station import open_till_id, paying_station
 from app.payments.summary import (
-    JustWritten,
+    AllocationLine,
     PaymentSummary,
+    TenderLine,
+    TopUpLine,
     credit_balance_minor,
-    summarize,
+    tender_reference,
 )
-from app.printing.queue import queue_receipt
+from app.printing.queue import queue_receipt_row
 from app.transactions import write_transaction
-from app.workstations import find_workstation, operator_settings
+from app.workstations import receipt_number, workstation_ref
 from db.models import (
-    Allocation,
-    Contract,
-    ContractStatus,
-    Invoice,
     OperatorSettings,
-    Payment,
     PaymentKind,
     PrepaidProduct,
     Role,
-    Staff,
     Subscriber,
-    Tender,
-    TopUpSale,
 )
+from db.models.billing import outstanding_minor
 
-# Built once, run with parameters: building a statement costs more than running it.
-_SUBSCRIBER_LOCKED = (
-    select(Subscriber)
-    .where(Subscriber.account_number == bindparam("account"))
-    .with_for_update(key_share=True)
-)
-_OPEN_INVOICES_LOCKED = (
-    select(Invoice)
-    .where(Invoice.subscriber_id == bindparam("subscriber_id"), Invoice.status.in_(OPEN_STATUSES))
-    .order_by(Invoice.id)
-    .with_for_update(key_share=True)
-    .execution_options(populate_existing=True)
-)
-_SUSPENDED_TO_RECONNECT = (
-    select(Contract)
-    .where(
-        Contract.id.in_(bindparam("contract_ids", expanding=True)),
-        Contract.status == ContractStatus.SUSPENDED,
-        Contract.reconnection_requested_at.is_(None),
-    )
-    .order_by(Contract.number)
-)
+_PRODUCT_ON_SALE = select(
+    PrepaidProduct.id, PrepaidProduct.code, PrepaidProduct.name, PrepaidProduct.face_value_minor
+).where(PrepaidProduct.code == bindparam("code"), PrepaidProduct.active.is_(True))
 
 
-def _find_and_lock_subscriber(session: Session, account_number: str) -> Subscriber:
-    """The subscriber, held until commit (lock step 3 of app.payments.ledger)."""
-    subscriber = session.scalars(
-        _SUBSCRIBER_LOCKED, {"account": account_number.strip().upper()}
-    ).first()
-    if subscriber is None:
-        raise NotFoundError(
-            N_("No subscriber with account number {account}."),
-            field="account_number",
-            account=account_number,
-        )
-    return subscriber
+@dataclass(frozen=True)
+class _TopUpLine:
+    product_id: int
+    product_code: str
+    product_name: str
+    target_number: str
+    quantity: int
+    unit_minor: int
+
+    @property
+    def amount_minor(self) -> int:
+        return self.unit_minor * self.quantity
 
 
-def _invoices_to_pay(
-    session: Session, subscriber: Subscriber, numbers: tuple[str, ...] | None
-) -> list[Invoice]:
-    """Open invoices, locked (by id) against every other counter, oldest due first.
-
-    The subscriber is locked already, and every writer of bills locks it first,
-    so the set of open invoices cannot change while this payment is made.
-    """
-    locked = session.scalars(_OPEN_INVOICES_LOCKED, {"subscriber_id": subscriber.id})
-    open_invoices = sorted(
-        (i for i in locked if i.outstanding_minor > 0),
-        key=lambda i: (i.due_date, i.issue_date, i.id),
-    )
+def _bills_to_pay(open_bills: list[OpenBill], numbers: tuple[str, ...] | None) -> list[OpenBill]:
+    """The bills asked for (all open ones if None), in paying order: oldest due first."""
     if numbers is None:
-        return open_invoices
-    by_number = {invoice.number: invoice for invoice in open_invoices}
-    wanted = []
+        return open_bills
+    by_number = {bill.number: bill for bill in open_bills}
+    wanted = set()
     for index, number in enumerate(numbers, start=1):
-        invoice = by_number.get(number.strip().upper())
-        if invoice is None:
+        bill = by_number.get(number.strip().upper())
+        if bill is None:
             raise ValidationError(
                 N_("Invoice {number} is not an open invoice of this subscriber."),
                 field=f"invoice_numbers[{index}]",
                 number=number,
             )
-        wanted.append(invoice)
-    return [invoice for invoice in open_invoices if invoice in wanted]
+        wanted.add(bill.id)
+    return [bill for bill in open_bills if bill.id in wanted]
 
 
-def _topup_lines(
-    session: Session, request: PaymentRequest, cur: Currency
-) -> list[tuple[PrepaidProduct, str, int, int]]:
+def _topup_lines(session: Session, request: PaymentRequest) -> list[_TopUpLine]:
     lines = []
     for index, topup in enumerate(request.topups, start=1):
-        product = session.scalars(
-            select(PrepaidProduct).where(
-                PrepaidProduct.code == topup.product_code.strip().upper(),
-                PrepaidProduct.active.is_(True),
-            )
-        ).first()
+        code = topup.product_code.strip().upper()
+        product = session.connection().execute(_PRODUCT_ON_SALE, {"code": code}).first()
         if product is None:
             raise ValidationError(
                 N_("Top-up {index}: no product {code} is on sale."),
@@ -147,7 +117,14 @@ def _topup_lines(
                 code=topup.product_code,
             )
         lines.append(
-            (product, topup.target_number.strip(), topup.quantity, product.face_value_minor)
+            _TopUpLine(
+                product.id,
+                product.code,
+                product.name,
+                topup.target_number.strip(),
+                topup.quantity,
+                product.face_value_minor,
+            )
         )
     return lines
 
@@ -186,30 +163,32 @@ def _take_payment(
     key: str,
     fingerprint: str,
 ) -> PaymentSummary:
-    station = find_workstation(session, request.workstation)
-    head = lock_series(session, station)
+    """The payment path, in the lock order of app.payments.ledger, with plain rows and
+    Core statements throughout: ORM objects cost a payment more than its commit does."""
+    station = paying_station(session, request.workstation)
+    head = chain.lock_head_row(session, station.chain_name)
     replay = replay_or_conflict(session, key, fingerprint)
     if replay is not None:
         return replay
 
-    settings = operator_settings(session)
-    cur = currency(settings.currency)
+    cur = currency(station.currency)
     tenders = check_tenders(request.tenders, cur)
     amount = (
         to_minor(request.amount, cur, field="amount", allow_zero=True)
         if request.amount is not None
         else None
     )
-    cash_session = require_open_session(session, station)
-    subscriber = _find_and_lock_subscriber(session, request.account_number)
-    invoices = _invoices_to_pay(session, subscriber, request.invoice_numbers)
-    topups = _topup_lines(session, request, cur)
+    till_id = open_till_id(session, station)
+    subscriber = lock_subscriber_by_account(session, request.account_number)
+    open_bills = lock_open_bills(session, subscriber.id)
+    bills = _bills_to_pay(open_bills, request.invoice_numbers)
+    topups = _topup_lines(session, request)
     credit_before = credit_balance_minor(session, subscriber.id)
     plan = plan_payment(
         currency=cur,
-        invoices=[OpenInvoice(i.id, i.outstanding_minor) for i in invoices],
+        invoices=[OpenInvoice(bill.id, bill.outstanding_minor) for bill in bills],
         tenders=[TenderAmount(t.kind, t.amount_minor) for t in tenders],
-        topups_minor=sum(unit * quantity for _, _, quantity, unit in topups),
+        topups_minor=sum(line.amount_minor for line in topups),
         credit_available_minor=credit_before,
         amount_minor=amount,
         use_credit=request.use_credit,
@@ -217,122 +196,229 @@ def _take_payment(
     )
 
     now = ctx.now()
-    payment = Payment(
-        uid=str(uuid.uuid4()),
-        idempotency_key=key,
-        request_hash=fingerprint,
-        kind=PaymentKind.PAYMENT,
-        series=station.series,
-        subscriber=subscriber,
-        workstation=station,
-        cash_session_id=cash_session.id,
-        agent=session.get(Staff, actor.staff_id),
-        created_at=now,
+    by_id = {bill.id: bill for bill in open_bills}
+    paid_after = {bill_id: by_id[bill_id].paid_minor + share for bill_id, share in plan.allocations}
+    write_paid_amounts(
+        session,
+        {bill_id: (by_id[bill_id].total_minor, paid) for bill_id, paid in paid_after.items()},
+    )
+    cleared = _lines_cleared(
+        open_bills, paid_after, now.astimezone(ZoneInfo(station.timezone)).date()
+    )
+    uid = str(uuid.uuid4())
+    values = PaymentValues(
+        uid=uid,
+        kind=str(PaymentKind.PAYMENT),
+        receipt="",  # numbered when the chain gives the sequence number, below
+        voids=None,
+        account=subscriber.account_number,
+        series=station.series_code,
+        workstation=workstation_ref(station.agency_code, station.workstation_code),
+        agency=station.agency_code,
+        till=till_id,
+        agent=actor.login,
+        approved_by=None,
+        reason=None,
+        at=instant(now),
         currency=cur.code,
-        tendered_minor=plan.tendered_minor,
-        change_minor=plan.change_minor,
-        allocated_minor=plan.allocated_minor,
-        topups_minor=plan.topups_minor,
-        credit_used_minor=plan.credit_used_minor,
-        credit_added_minor=plan.credit_added_minor,
-        seq=0,
-        receipt_no=f"pending-{uuid.uuid4()}",
-        key_id="",
-        prev_signature="",
-        signature="",
+        tendered=plan.tendered_minor,
+        change=plan.change_minor,
+        allocated=plan.allocated_minor,
+        topups=plan.topups_minor,
+        credit_used=plan.credit_used_minor,
+        credit_added=plan.credit_added_minor,
     )
-    # Empty collections are set, not loaded: a new payment has no lines yet.
-    payment.allocations, payment.tenders, payment.topups = [], [], []
-    # The row is written once, complete: it is numbered and signed before its INSERT.
-    by_id = {invoice.id: invoice for invoice in invoices}
-    paid = []
-    for invoice_id, share in plan.allocations:
-        invoice = by_id[invoice_id]
-        apply_to_invoice(session, invoice, share)
-        payment.allocations.append(
-            Allocation(position=len(payment.allocations) + 1, invoice=invoice, amount_minor=share)
+    tender_values = [
+        TenderValues(
+            position,
+            str(t.kind),
+            t.amount_minor,
+            t.cheque_number,
+            t.bank,
+            t.authorisation_code,
+            t.transfer_reference,
         )
-        paid.append(invoice)
-    for position, tender in enumerate(tenders, start=1):
-        payment.tenders.append(
-            Tender(
-                position=position,
-                kind=tender.kind,
-                amount_minor=tender.amount_minor,
-                cheque_number=tender.cheque_number,
-                bank=tender.bank,
-                authorisation_code=tender.authorisation_code,
-                transfer_reference=tender.transfer_reference,
-            )
+        for position, t in enumerate(tenders, start=1)
+    ]
+    allocation_values = [
+        AllocationValues(position, by_id[bill_id].number, share)
+        for position, (bill_id, share) in enumerate(plan.allocations, start=1)
+    ]
+    topup_values = [
+        TopUpValues(
+            position,
+            line.product_code,
+            line.target_number,
+            line.quantity,
+            line.unit_minor,
+            line.amount_minor,
         )
-    for product, target, quantity, unit in topups:
-        payment.topups.append(
-            TopUpSale(
-                position=len(payment.topups) + 1,
-                product=product,
-                target_number=target,
-                quantity=quantity,
-                unit_minor=unit,
-                amount_minor=unit * quantity,
-            )
+        for position, line in enumerate(topups, start=1)
+    ]
+    receipt_no = ""
+
+    def record(seq: int) -> dict[str, object]:
+        nonlocal values, receipt_no
+        receipt_no = receipt_number(station.series_code, seq)
+        values = values._replace(receipt=receipt_no)
+        return payment_record_of(
+            values,
+            tender_values,
+            allocation_values,
+            topup_values,
+            [bill.contract_number for bill in cleared],
         )
-    timezone = station.agency.timezone or settings.timezone
-    reconnected = insert_signed(
+
+    link = chain.append(session, ctx.signer, station.chain_name, record, head=head)
+    payment_id = insert_ledger_rows(
         session,
-        ctx.signer,
-        payment,
-        head=head,
-        reconnections=lambda: _reconnections_for(session, paid, invoices, now, timezone),
-        now=now,
+        {
+            "uid": uid,
+            "idempotency_key": key,
+            "request_hash": fingerprint,
+            "kind": PaymentKind.PAYMENT,
+            "voids_payment_id": None,
+            "series_id": station.series_id,
+            "seq": link.seq,
+            "receipt_no": receipt_no,
+            "subscriber_id": subscriber.id,
+            "workstation_id": station.workstation_id,
+            "cash_session_id": till_id,
+            "agent_id": actor.staff_id,
+            "approved_by_id": None,
+            "reason": None,
+            "created_at": now,
+            "currency": cur.code,
+            "tendered_minor": plan.tendered_minor,
+            "change_minor": plan.change_minor,
+            "allocated_minor": plan.allocated_minor,
+            "topups_minor": plan.topups_minor,
+            "credit_used_minor": plan.credit_used_minor,
+            "credit_added_minor": plan.credit_added_minor,
+            "key_id": link.key_id,
+            "prev_signature": link.prev_signature,
+            "signature": link.signature,
+        },
+        tenders=[
+            {
+                "position": v.position,
+                "kind": t.kind,
+                "amount_minor": t.amount_minor,
+                "cheque_number": t.cheque_number,
+                "bank": t.bank,
+                "authorisation_code": t.authorisation_code,
+                "transfer_reference": t.transfer_reference,
+            }
+            for v, t in zip(tender_values, tenders, strict=True)
+        ],
+        allocations=[
+            {"position": position, "invoice_id": bill_id, "amount_minor": share}
+            for position, (bill_id, share) in enumerate(plan.allocations, start=1)
+        ],
+        topups=[
+            {
+                "position": position,
+                "product_id": line.product_id,
+                "target_number": line.target_number,
+                "quantity": line.quantity,
+                "unit_minor": line.unit_minor,
+                "amount_minor": line.amount_minor,
+            }
+            for position, line in enumerate(topups, start=1)
+        ],
     )
-    queue_receipt(
+    record_reconnections(session, payment_id, sorted({b.contract_id for b in cleared}), now)
+    queue_receipt_row(
         session,
-        payment,
-        workstation=station,
-        language=receipt_language(request.receipt_language, subscriber, settings),
+        payment_id=payment_id,
+        receipt_no=receipt_no,
+        workstation_id=station.workstation_id,
+        language=choose_receipt_language(
+            request.receipt_language, subscriber.language, station.default_language
+        ),
         now=now,
         created_by_id=actor.staff_id,
     )
-    return summarize(
-        session,
-        payment,
-        just_written=JustWritten(
-            credit_balance_after=credit_before - plan.credit_used_minor + plan.credit_added_minor,
-            reconnections=tuple(sorted(contract.number for contract in reconnected)),
+
+    def money(minor: int) -> Decimal:
+        return from_minor(minor, cur)
+
+    return PaymentSummary(
+        payment_id=payment_id,
+        uid=uid,
+        receipt_no=receipt_no,
+        kind=str(PaymentKind.PAYMENT),
+        voids_receipt_no=None,
+        account_number=subscriber.account_number,
+        subscriber_name=subscriber.display_name,
+        workstation=station.series_code,
+        agent_login=actor.login,
+        approved_by_login=None,
+        created_at=now,
+        currency=cur.code,
+        tendered=money(plan.tendered_minor),
+        change=money(plan.change_minor),
+        allocated=money(plan.allocated_minor),
+        topups=money(plan.topups_minor),
+        credit_used=money(plan.credit_used_minor),
+        credit_added=money(plan.credit_added_minor),
+        credit_balance_after=money(
+            credit_before - plan.credit_used_minor + plan.credit_added_minor
         ),
+        allocations=tuple(
+            AllocationLine(
+                by_id[bill_id].number,
+                by_id[bill_id].period_start,
+                by_id[bill_id].period_end,
+                money(share),
+                money(by_id[bill_id].total_minor - paid_after[bill_id]),
+            )
+            for bill_id, share in plan.allocations
+        ),
+        tenders=tuple(
+            TenderLine(str(t.kind), money(t.amount_minor), tender_reference(t)) for t in tenders
+        ),
+        topup_lines=tuple(
+            TopUpLine(
+                line.product_code,
+                line.product_name,
+                line.target_number,
+                line.quantity,
+                money(line.amount_minor),
+            )
+            for line in topups
+        ),
+        reconnections=tuple(sorted({bill.contract_number for bill in cleared})),
+        signature=link.signature,
     )
 
 
-def receipt_language(asked: str | None, subscriber: Subscriber, settings: OperatorSettings) -> str:
-    for language in (asked, subscriber.language, settings.default_language):
+def _lines_cleared(
+    open_bills: list[OpenBill], paid_after: dict[int, int], today: date
+) -> list[OpenBill]:
+    """One bill per suspended line this payment clears: a line awaiting reconnection,
+    paid on now, with no overdue balance left on any of its open bills."""
+    touched = {bill.contract_id for bill in open_bills if bill.id in paid_after}
+    cleared: dict[int, OpenBill] = {}
+    for bill in open_bills:
+        if bill.contract_id in touched and bill.line_awaits_reconnection:
+            cleared.setdefault(bill.contract_id, bill)
+    for bill in open_bills:
+        if bill.contract_id not in cleared:
+            continue
+        paid = paid_after.get(bill.id, bill.paid_minor)
+        if outstanding_minor(bill.status, bill.total_minor, paid) > 0 and bill.due_date < today:
+            del cleared[bill.contract_id]
+    return sorted(cleared.values(), key=lambda bill: bill.contract_number)
+
+
+def choose_receipt_language(asked: str | None, subscriber: str | None, default: str | None) -> str:
+    """The receipt's language: the one asked for, else the subscriber's, else the operator's."""
+    for language in (asked, subscriber, default):
         if language in LANGUAGES:
             return language
     return "fr"
 
 
-def _reconnections_for(
-    session: Session,
-    paid: list[Invoice],
-    open_invoices: list[Invoice],
-    now: datetime,
-    timezone: str,
-) -> list[Contract]:
-    """Suspended lines of this subscriber whose overdue balance this payment clears.
-
-    ``open_invoices`` are every open bill of the subscriber, locked and carrying
-    this payment's money, so a line's bills need no second read.
-    """
-    today = now.astimezone(ZoneInfo(timezone)).date()
-    touched = {invoice.contract_id for invoice in paid}
-    if not touched:
-        return []
-    suspended = session.scalars(_SUSPENDED_TO_RECONNECT, {"contract_ids": sorted(touched)}).all()
-    return [
-        contract
-        for contract in suspended
-        if not any(
-            invoice.is_overdue(today)
-            for invoice in open_invoices
-            if invoice.contract_id == contract.id
-        )
-    ]
+def receipt_language(asked: str | None, subscriber: Subscriber, settings: OperatorSettings) -> str:
+    return choose_receipt_language(asked, subscriber.language, settings.default_language)

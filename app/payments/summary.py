@@ -88,14 +88,19 @@ _CREDIT_UP_TO = _CREDIT.where(Payment.id <= bindparam("payment_id"))
 def credit_balance_minor(
     session: Session, subscriber_id: int, up_to_payment_id: int | None = None
 ) -> int:
-    """Account credit is derived from the ledger, never stored: added minus used."""
+    """Account credit is derived from the ledger, never stored: added minus used.
+
+    Ledger rows are only ever written with plain INSERTs (app.payments.ledger), so
+    nothing the session holds is pending for this sum: it runs on the connection.
+    """
+    connection = session.connection()
     if up_to_payment_id is None:
-        return int(session.scalar(_CREDIT, {"subscriber_id": subscriber_id}) or 0)
+        return int(connection.scalar(_CREDIT, {"subscriber_id": subscriber_id}) or 0)
     parameters = {"subscriber_id": subscriber_id, "payment_id": up_to_payment_id}
-    return int(session.scalar(_CREDIT_UP_TO, parameters) or 0)
+    return int(connection.scalar(_CREDIT_UP_TO, parameters) or 0)
 
 
-def _reference(tender: object) -> str | None:
+def tender_reference(tender: object) -> str | None:
     for name in ("cheque_number", "authorisation_code", "transfer_reference"):
         value = getattr(tender, name)
         if value:
@@ -199,7 +204,7 @@ def summarize(
         ),
         allocations=tuple(allocations),
         tenders=tuple(
-            TenderLine(str(t.kind), money(t.amount_minor), _reference(t))
+            TenderLine(str(t.kind), money(t.amount_minor), tender_reference(t))
             for t in sorted(payment.tenders, key=lambda t: t.position)
         ),
         topup_lines=tuple(

@@ -124,25 +124,22 @@ def queue_job(
     ``flush=False`` writes it with one plain INSERT and returns it unattached,
     without an id: the payment path, where the ORM's flush costs more than the rest.
     """
-    values = {
-        "workstation_id": workstation.id if workstation is not None else None,
-        "kind": kind,
+    values = _job_values(
+        kind=kind,
+        workstation_id=workstation.id if workstation is not None else None,
         # By id: a payment just written by the ledger is not in the session (see
         # app.payments.ledger.insert_signed), and must not be added to it here.
-        "payment_id": payment.id if payment is not None else None,
-        "document_ref": document_ref,
-        "copy_number": copy_number,
-        "language": language,
-        "printer_uri": printer_uri,
-        "status": PrintJobStatus.PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "created_by_id": created_by_id,
-    }
+        payment_id=payment.id if payment is not None else None,
+        document_ref=document_ref,
+        copy_number=copy_number,
+        language=language,
+        printer_uri=printer_uri,
+        now=now,
+        created_by_id=created_by_id,
+    )
     job = PrintJob(**values)
     if not flush:
-        session.execute(insert(cast(Table, PrintJob.__table__)), [values])
+        session.connection().execute(_INSERT_JOB, [values])
         return job
     session.add(job)
     session.flush()
@@ -171,6 +168,64 @@ def queue_receipt(
         created_by_id=created_by_id,
         flush=False,  # written with the payment's commit: one flush for the whole payment
     )
+
+
+_PRINT_JOBS = cast(Table, PrintJob.__table__)
+_INSERT_JOB = insert(_PRINT_JOBS)
+
+
+def queue_receipt_row(
+    session: Session,
+    *,
+    payment_id: int,
+    receipt_no: str,
+    workstation_id: int,
+    language: str,
+    now: datetime,
+    created_by_id: int,
+) -> None:
+    """:func:`queue_receipt` by ids, for the payment path that holds no ORM objects."""
+    values = _job_values(
+        kind=PrintJobKind.RECEIPT,
+        workstation_id=workstation_id,
+        payment_id=payment_id,
+        document_ref=receipt_no,
+        copy_number=0,
+        language=language,
+        printer_uri=None,
+        now=now,
+        created_by_id=created_by_id,
+    )
+    session.connection().execute(_INSERT_JOB, [values])
+
+
+def _job_values(
+    *,
+    kind: PrintJobKind,
+    workstation_id: int | None,
+    payment_id: int | None,
+    document_ref: str,
+    copy_number: int,
+    language: str,
+    printer_uri: str | None,
+    now: datetime,
+    created_by_id: int | None,
+) -> dict[str, object]:
+    """A new job's row: pending, due now."""
+    return {
+        "workstation_id": workstation_id,
+        "kind": kind,
+        "payment_id": payment_id,
+        "document_ref": document_ref,
+        "copy_number": copy_number,
+        "language": language,
+        "printer_uri": printer_uri,
+        "status": PrintJobStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "created_by_id": created_by_id,
+    }
 
 
 def next_copy_number(session: Session, payment_id: int) -> int:

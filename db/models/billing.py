@@ -12,6 +12,24 @@ from db.models.enums import InvoiceStatus, ServiceType
 from db.models.subscribers import Contract, Subscriber
 
 
+def outstanding_minor(status: str, total_minor: int, paid_minor: int) -> int:
+    """What is left to pay on a bill; a cancelled bill asks for nothing.
+
+    A function of plain values, so that a bill read as a plain row (the payment
+    path) and an :class:`Invoice` object say the same.
+    """
+    if status == InvoiceStatus.CANCELLED:
+        return 0
+    return total_minor - paid_minor
+
+
+def status_after_payment(total_minor: int, paid_minor: int) -> InvoiceStatus:
+    """A bill's status once ``paid_minor`` is paid on it (by payments, voids or elsewhere)."""
+    if total_minor - paid_minor <= 0:
+        return InvoiceStatus.PAID
+    return InvoiceStatus.PARTLY_PAID if paid_minor > 0 else InvoiceStatus.OPEN
+
+
 class Invoice(Base):
     __tablename__ = "invoices"
     __table_args__ = (Index("ix_invoices_subscriber_due", "subscriber_id", "due_date"),)
@@ -43,9 +61,7 @@ class Invoice(Base):
 
     @property
     def outstanding_minor(self) -> int:
-        if self.status == InvoiceStatus.CANCELLED:
-            return 0
-        return self.total_minor - self.paid_minor
+        return outstanding_minor(self.status, self.total_minor, self.paid_minor)
 
     def is_overdue(self, today: date) -> bool:
         return self.outstanding_minor > 0 and self.due_date < today

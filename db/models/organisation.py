@@ -106,7 +106,12 @@ class ReceiptSeries(Base):
 
     @property
     def chain_name(self) -> str:
-        return f"receipts/{self.code}"
+        return self.chain_name_of(self.code)
+
+    @staticmethod
+    def chain_name_of(code: str) -> str:
+        """The signed chain of the series ``code``."""
+        return f"receipts/{code}"
 
 
 class Workstation(Base):

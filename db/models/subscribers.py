@@ -37,7 +37,11 @@ class Subscriber(Base):
 
     @property
     def display_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+        return self.display_name_of(self.first_name, self.last_name)
+
+    @staticmethod
+    def display_name_of(first_name: str | None, last_name: str | None) -> str:
+        return " ".join(part for part in (first_name, last_name) if part)
 
 
 class SubscriberPhone(Base):
