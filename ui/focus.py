@@ -7,11 +7,11 @@ sessions may not at all) would send it to the window underneath.
 
 from __future__ import annotations
 
-from ui.qt import QDialog, QWidget
+from ui.qt import QDialog, QShowEvent, QWidget
 
 
 class KeyboardDialog(QDialog):
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.raise_()
         self.activateWindow()

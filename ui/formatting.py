@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
@@ -20,7 +21,7 @@ def day(value: date) -> str:
 
 
 def moment(value: datetime, timezone: str) -> str:
-    return format_datetime(value, format="short", tzinfo=timezone, locale=babel_locale())
+    return format_datetime(value, format="short", tzinfo=ZoneInfo(timezone), locale=babel_locale())
 
 
 def ltr(text: str | None) -> str:

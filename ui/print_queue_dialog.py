@@ -26,17 +26,20 @@ from ui.qt import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
+    QHideEvent,
     QLabel,
     QLineEdit,
     QModelIndex,
     QPersistentModelIndex,
     QPushButton,
+    QShowEvent,
     Qt,
     QTableView,
     QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
+    named,
 )
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
@@ -132,7 +135,7 @@ class PrintQueueDialog(KeyboardDialog):
                 ),
             ]
         )
-        self.view = QTableView(objectName="print_jobs")
+        self.view = named(QTableView(), "print_jobs")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -143,24 +146,24 @@ class PrintQueueDialog(KeyboardDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
 
-        self.every_workstation = QCheckBox(objectName="every_workstation")
+        self.every_workstation = named(QCheckBox(), "every_workstation")
         self.every_workstation.setChecked(every_workstation)
         self.every_workstation.setVisible(self._supervisor)
-        self.summary = QLabel(objectName="title")
-        self.hint = QLabel(objectName="muted")
+        self.summary = named(QLabel(), "title")
+        self.hint = named(QLabel(), "muted")
         self.hint.setWordWrap(True)
-        self.message = QLabel(objectName="muted")
+        self.message = named(QLabel(), "muted")
         self.message.setWordWrap(True)
-        self.detail = QLabel(objectName="job_error")  # the current job's whole error
+        self.detail = named(QLabel(), "job_error")  # the current job's whole error
         self.detail.setStyleSheet("color: #b00020;")
         self.detail.setWordWrap(True)
         self.detail.setVisible(False)
 
-        self.retry_button = QPushButton(objectName="retry")
-        self.redirect_button = QPushButton(objectName="secondary")
-        self.settings_button = QPushButton(objectName="secondary")
+        self.retry_button = named(QPushButton(), "retry")
+        self.redirect_button = named(QPushButton(), "secondary")
+        self.settings_button = named(QPushButton(), "secondary")
         self.settings_button.setVisible(self._supervisor)
-        self.close_button = QPushButton(objectName="secondary")
+        self.close_button = named(QPushButton(), "secondary")
         for button in (
             self.retry_button,
             self.redirect_button,
@@ -170,15 +173,15 @@ class PrintQueueDialog(KeyboardDialog):
             button.setAutoDefault(False)
 
         # "Send to another printer…" opens this row: the address, and why it is refused.
-        self.redirect_box = QWidget(objectName="redirect_box")
+        self.redirect_box = named(QWidget(), "redirect_box")
         self.redirect_label = QLabel()
-        self.printer_uri = QLineEdit(objectName="redirect_uri")
+        self.printer_uri = named(QLineEdit(), "redirect_uri")
         self.printer_uri.setPlaceholderText(REDIRECT_EXAMPLE)
-        self.redirect_send = QPushButton(objectName="redirect_send")
+        self.redirect_send = named(QPushButton(), "redirect_send")
         self.redirect_send.setAutoDefault(False)
-        self.printer_uri_error = QLabel(objectName="error")
+        self.printer_uri_error = named(QLabel(), "error")
         self.printer_uri_error.setWordWrap(True)
-        self.agency_printers = QLabel(objectName="agency_printers")  # where an agent may send
+        self.agency_printers = named(QLabel(), "agency_printers")  # where an agent may send
         self.agency_printers.setWordWrap(True)
         self.agency_printers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._printers: list[tuple[str, str]] = []
@@ -236,11 +239,11 @@ class PrintQueueDialog(KeyboardDialog):
     def showing_every_workstation(self) -> bool:
         return self._supervisor and self.every_workstation.isChecked()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.timer.start()
 
-    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def hideEvent(self, event: QHideEvent) -> None:
         self.timer.stop()
         super().hideEvent(event)
 

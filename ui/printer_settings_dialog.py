@@ -38,6 +38,7 @@ from ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    named,
 )
 from ui.tasks import Runner
 
@@ -80,30 +81,30 @@ class PrinterSettingsDialog(KeyboardDialog):
         self.test_job: int | None = None
         self.busy = False
 
-        self.printer_uri = QLineEdit(objectName="printer_uri")
+        self.printer_uri = named(QLineEdit(), "printer_uri")
         self.printer_uri.setPlaceholderText("tcp://192.168.1.50:9100")
-        self.examples = QLabel(objectName="muted")  # one short line per example: no wrapping
-        self.profile = QComboBox(objectName="printer_profile")
-        self.paper_width = QComboBox(objectName="paper_width_mm")
+        self.examples = named(QLabel(), "muted")  # one short line per example: no wrapping
+        self.profile = named(QComboBox(), "printer_profile")
+        self.paper_width = named(QComboBox(), "paper_width_mm")
         for width in PAPER_WIDTHS:
             self.paper_width.addItem("", width)
         self.errors = {
-            name: QLabel(objectName="error")
+            name: named(QLabel(), "error")
             for name in ("printer_uri", "printer_profile", "paper_width_mm")
         }
         for label in self.errors.values():
             label.setWordWrap(True)
             label.setVisible(False)
-        self.error = QLabel(objectName="error")  # what names no field (the role, say)
+        self.error = named(QLabel(), "error")  # what names no field (the role, say)
         self.error.setWordWrap(True)
-        self.note = QLabel(objectName="muted")
+        self.note = named(QLabel(), "muted")
         self.note.setWordWrap(True)
         self.printer_state = QLabel()
         self.printer_state.setWordWrap(True)
 
-        self.test_button = QPushButton(objectName="secondary")
-        self.save_button = QPushButton(objectName="save")
-        self.close_button = QPushButton(objectName="secondary")
+        self.test_button = named(QPushButton(), "secondary")
+        self.save_button = named(QPushButton(), "save")
+        self.close_button = named(QPushButton(), "secondary")
         for button in (self.test_button, self.save_button, self.close_button):
             button.setAutoDefault(False)
 
@@ -119,7 +120,7 @@ class PrinterSettingsDialog(KeyboardDialog):
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
-        self.title = QLabel(objectName="title")
+        self.title = named(QLabel(), "title")
         layout.addWidget(self.title)
         layout.addLayout(form)
         layout.addWidget(self.printer_state)

@@ -20,7 +20,20 @@ from app.i18n import N_, current_language, gettext
 from app.printing.queue import JobView, pending_jobs
 from app.printing.status import STATUS_LABELS, PrinterStatus
 from app.printing.worker import PrintWorker, WorkerSnapshot
-from ui.qt import QFrame, QHBoxLayout, QLabel, Qt, QTimer, QVBoxLayout, QWidget, Signal
+from ui.qt import (
+    QFrame,
+    QHBoxLayout,
+    QHideEvent,
+    QLabel,
+    QMouseEvent,
+    QShowEvent,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    named,
+)
 from ui.tasks import Runner
 
 _ = gettext
@@ -90,9 +103,9 @@ class PrinterStatusWidget(QFrame):
         self._ticks = 0
         self._count_every = count_every
 
-        self.dot = QLabel("●", objectName="printer_status_dot")
-        self.headline = QLabel(objectName="printer_status_text")
-        self.detail = QLabel(objectName="printer_status_detail")
+        self.dot = named(QLabel("●"), "printer_status_dot")
+        self.headline = named(QLabel(), "printer_status_text")
+        self.detail = named(QLabel(), "printer_status_detail")
         self.detail.setWordWrap(True)
         texts = QVBoxLayout()
         texts.setSpacing(0)
@@ -110,12 +123,12 @@ class PrinterStatusWidget(QFrame):
 
     # --- polling ------------------------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.timer.start()
         self.refresh()
 
-    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def hideEvent(self, event: QHideEvent) -> None:
         # Nothing to watch behind the lock screen or once the window is gone.
         self.timer.stop()
         super().hideEvent(event)
@@ -192,7 +205,7 @@ class PrinterStatusWidget(QFrame):
         self.setAccessibleName(headline)
         self.setAccessibleDescription(full)
 
-    def mouseReleaseEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
             event.position().toPoint()
         ):

@@ -1,5 +1,7 @@
 """The one place Qt is imported from, so the binding is named once."""
 
+from typing import TypeVar
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
@@ -20,10 +22,13 @@ from PySide6.QtGui import (
     QDesktopServices,
     QFont,
     QGuiApplication,
+    QHideEvent,
     QImage,
     QKeyEvent,
     QKeySequence,
+    QMouseEvent,
     QPixmap,
+    QResizeEvent,
     QShortcut,
     QShowEvent,
 )
@@ -74,6 +79,7 @@ __all__ = [
     "QGuiApplication",
     "QHBoxLayout",
     "QHeaderView",
+    "QHideEvent",
     "QImage",
     "QKeyEvent",
     "QKeySequence",
@@ -82,10 +88,12 @@ __all__ = [
     "QMainWindow",
     "QMessageBox",
     "QModelIndex",
+    "QMouseEvent",
     "QObject",
     "QPersistentModelIndex",
     "QPixmap",
     "QPushButton",
+    "QResizeEvent",
     "QRunnable",
     "QScrollArea",
     "QShortcut",
@@ -104,4 +112,17 @@ __all__ = [
     "Qt",
     "Signal",
     "Slot",
+    "named",
 ]
+
+
+_Named = TypeVar("_Named", bound=QObject)
+
+
+def named(widget: _Named, name: str) -> _Named:
+    """``widget`` with its object name, which the style sheet and the tests find it by.
+
+    PySide6 takes ``objectName=`` as a keyword, but its type stubs do not say so.
+    """
+    widget.setObjectName(name)
+    return widget

@@ -19,7 +19,7 @@ from app.printing.raster import slip_image
 from app.printing.receipt import load_receipt, receipt_slip
 from app.printing.settings import load_printer_settings
 from app.printing.slip import Slip, plain_text
-from ui.qt import QFrame, QImage, QLabel, QPixmap, QScrollArea, Qt, QWidget
+from ui.qt import QFrame, QImage, QLabel, QPixmap, QResizeEvent, QScrollArea, Qt, QWidget, named
 
 _ = gettext
 
@@ -83,7 +83,7 @@ class ReceiptPreview(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidgetResizable(True)
         self.setMinimumWidth(340)
-        self.image_label = QLabel(objectName="receipt_image")
+        self.image_label = named(QLabel(), "receipt_image")
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.image_label.setWordWrap(True)
         self.image_label.setMargin(8)
@@ -124,7 +124,7 @@ class ReceiptPreview(QScrollArea):
         """The receipt as text (what a screen reader reads), empty when none is shown."""
         return self.slip.text if self.slip is not None else ""
 
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._scale()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import partial
+
 from app.i18n import N_, gettext
 from app.labels import TENDER_KINDS, label
 from app.reports.day_takings import DayTakings, WorkstationTakings
@@ -16,6 +19,7 @@ from ui.qt import (
     QTableView,
     QVBoxLayout,
     QWidget,
+    named,
 )
 from ui.table_model import Column, RowsModel
 
@@ -44,14 +48,14 @@ class TakingsDialog(KeyboardDialog):
                 Column(
                     str(kind),
                     TENDER_KINDS[kind],
-                    lambda w, k=str(kind): money(w.by_tender.get(k, 0), cur),
+                    partial(_tender_total, kind=str(kind), cur=cur),
                     align_end=True,
                 )
             )
         columns.append(Column("total", N_("Total"), lambda w: money(w.total, cur), align_end=True))
         self.model = RowsModel[WorkstationTakings](columns)
         self.model.set_rows(takings.workstations)
-        view = QTableView(objectName="takings")
+        view = named(QTableView(), "takings")
         view.setModel(self.model)
         view.verticalHeader().hide()
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -61,14 +65,14 @@ class TakingsDialog(KeyboardDialog):
             f"{label(TENDER_KINDS, kind)}: {money(amount, cur)}"
             for kind, amount in sorted(takings.by_tender().items())
         )
-        self.summary = QLabel(objectName="title")
+        self.summary = named(QLabel(), "title")
         self.summary.setWordWrap(True)
         self.summary.setText(
             _(N_("Payments: {payments} · voids: {voids} · taken: {total}")).format(
                 payments=takings.payments, voids=takings.voids, total=money(takings.total, cur)
             )
         )
-        detail = QLabel(totals or _(N_("Nothing taken yet today.")), objectName="muted")
+        detail = named(QLabel(totals or _(N_("Nothing taken yet today."))), "muted")
         close = QPushButton(_(N_("Close (Esc)")))
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -77,3 +81,8 @@ class TakingsDialog(KeyboardDialog):
         layout.addWidget(view, 1)
         layout.addWidget(close)
         view.setFocus()
+
+
+def _tender_total(row: WorkstationTakings, *, kind: str, cur: str) -> str:
+    """One counter's takings in one kind of tender (a column per kind)."""
+    return money(row.by_tender.get(kind, Decimal(0)), cur)

@@ -11,7 +11,7 @@ from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
 from app.money import currency, parse_amount
 from ui.focus import KeyboardDialog
-from ui.qt import QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
+from ui.qt import QFormLayout, QLabel, QLineEdit, QPushButton, QWidget, named
 from ui.tasks import Runner
 
 _ = gettext
@@ -33,9 +33,9 @@ class OpenTillDialog(KeyboardDialog):
         self._ctx, self._actor, self._workstation = ctx, actor, workstation
         self._currency = currency_code
         self._runner = runner
-        self.amount = QLineEdit("0", objectName="opening_float")
+        self.amount = named(QLineEdit("0"), "opening_float")
         self.amount.selectAll()
-        self.error = QLabel(objectName="error")
+        self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
         ok = QPushButton(_(N_("Open the till (Enter)")))
         ok.setDefault(True)
