@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import threading
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -92,3 +93,9 @@ def format_count(value: int, language: str | None = None) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=babel_locale(language))
+
+
+def join_list(items: Iterable[str], language: str | None = None) -> str:
+    """Items one after another, separated by the reader's comma: Arabic writes "،"."""
+    separator = "\u060c " if is_right_to_left(language) else ", "
+    return separator.join(items)

@@ -16,7 +16,7 @@ from babel import Locale
 from babel.numbers import format_currency, get_currency_symbol
 
 from app.errors import ValidationError
-from app.i18n import N_, babel_locale, current_language
+from app.i18n import N_, babel_locale, current_language, is_right_to_left
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def parse_amount(text: str, cur: Currency, locale: str, *, field: str = "amount"
 
 def format_money(minor: int, cur: Currency, locale: str) -> str:
     name = babel_locale(locale, cur.code)
-    return format_currency(
+    text = format_currency(
         from_minor(minor, cur),
         cur.code,
         format=_currency_pattern(name, cur.code),
@@ -107,6 +107,23 @@ def format_money(minor: int, cur: Currency, locale: str) -> str:
         # keeps its millimes even when they are zero.
         currency_digits=True,
     )
+    if minor < 0 and is_right_to_left(locale):
+        text = _SIGNED_NUMBER.sub(_left_to_right, text, count=1)
+    return text
+
+
+# A minus sign and the digits after it, Western or Arabic-Indic, with their separators.
+_SIGNED_NUMBER = re.compile(
+    r"[\u200e\u061c]?[-\u2212][0-9\u0660-\u0669.,\u066b\u066c\u00a0\u202f]*[0-9\u0660-\u0669]"
+)
+
+
+def _left_to_right(match: re.Match[str]) -> str:
+    """In right-to-left text a leading minus is drawn after the digits (2.964,34-):
+    held in a left-to-right embedding, it stays before them (-2.964,34). An embedding,
+    not an isolate: the printed receipt's bidi step (app.documents.arabic) knows only
+    embeddings, and Qt draws both alike."""
+    return f"\u202a{match.group(0)}\u202c"
 
 
 @cache

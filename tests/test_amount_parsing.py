@@ -285,6 +285,20 @@ def test_english_money_keeps_a_code_apart_from_the_number() -> None:
     assert format_amount(Decimal("12450"), "DZD", "fr") == f"12{NNBSP}450,00{NBSP}DZD"
 
 
+@pytest.mark.parametrize("code", ["DZD", "TND"])
+def test_a_negative_amount_in_arabic_shows_its_minus_before_the_digits(code: str) -> None:
+    """Drawn right to left, a bare leading minus lands after the number (2.964,34-);
+    laid out by the bidi algorithm as Qt and the receipt do, it must stay in front."""
+    from bidi.algorithm import get_display
+
+    shown = format_amount(Decimal("-2964.345" if code == "TND" else "-2964.34"), code, "ar")
+    visual = get_display(f"الرصيد {shown}", base_dir="R")
+    digits = "2.964,345" if code == "TND" else "2.964,34"
+    assert f"-{digits}" in visual
+    assert f"{digits}-" not in visual
+    assert format_amount(Decimal("2964"), code, "ar").count("\u202a") == 0  # positives as before
+
+
 # --- properties -------------------------------------------------------------------------
 
 

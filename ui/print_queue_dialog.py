@@ -14,7 +14,7 @@ from __future__ import annotations
 from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, current_language, gettext
+from app.i18n import N_, current_language, gettext, join_list
 from app.printing.queue import JobView, agency_printers, pending_jobs, redirect, retry_now
 from app.printing.receipt import COPY_MARK
 from app.printing.worker import PrintWorker
@@ -436,7 +436,7 @@ class PrintQueueDialog(KeyboardDialog):
             text = _(N_("Printers of this agency: {printers}."))
         else:
             text = _(N_("No other printer is set up in this agency; ask a supervisor."))
-        listed = ", ".join(f"{ltr(uri)} ({ref})" for ref, uri in others) or "—"
+        listed = join_list(f"{ltr(uri)} ({ref})" for ref, uri in others) or "—"
         self.agency_printers.setText(text.format(printers=listed))
 
 

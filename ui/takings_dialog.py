@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import partial
 
-from app.i18n import N_, gettext
+from app.i18n import N_, gettext, join_list
 from app.labels import TENDER_KINDS, label
 from app.reports.day_takings import DayTakings, WorkstationTakings
 from db.models import TenderKind
@@ -61,7 +61,7 @@ class TakingsDialog(KeyboardDialog):
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         view.horizontalHeader().setStretchLastSection(True)
-        totals = ", ".join(
+        totals = join_list(
             f"{label(TENDER_KINDS, kind)}: {money(amount, cur)}"
             for kind, amount in sorted(takings.by_tender().items())
         )
