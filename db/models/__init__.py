@@ -34,6 +34,7 @@ from db.models.payments import (
 from db.models.printing import PrintJob, PrintJobKind, PrintJobStatus, ReceiptCopy
 from db.models.staff import Staff
 from db.models.subscribers import Contract, Offer, Subscriber, SubscriberPhone
+from db.models.tills import CashMovement, TillCount, TillCountLine, TillReview
 
 __all__ = [
     "JOURNAL_CHAIN",
@@ -41,6 +42,7 @@ __all__ = [
     "AgencyDayException",
     "Allocation",
     "Base",
+    "CashMovement",
     "CashSession",
     "ChainHead",
     "Contract",
@@ -69,6 +71,9 @@ __all__ = [
     "SubscriberPhone",
     "Tender",
     "TenderKind",
+    "TillCount",
+    "TillCountLine",
+    "TillReview",
     "TopUpSale",
     "Workstation",
     "WorkstationKind",

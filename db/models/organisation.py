@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -41,6 +42,9 @@ class OperatorSettings(Base):
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     # JSON list of {login, password, role, full_name}; set by the demo builder only.
     demo_logins: Mapped[str | None] = mapped_column(Text)
+    # A till difference above this (minor units, either way) needs the supervisor's
+    # reason; None: the currency's default (resources/denominations.json).
+    count_difference_threshold_minor: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Agency(Base):

@@ -41,6 +41,11 @@ class CashSession(Base):
     opening_float_minor: Mapped[int] = mapped_column(BigInteger)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     closed_at: Mapped[datetime | None]
+    # How it closed: count (the agent's blind count), handover (counted out for the
+    # next agent), forced (a supervisor closed an abandoned till, with a reason);
+    # None for tills closed before counts existed (migration 0007).
+    closed_how: Mapped[str | None] = mapped_column(String(16))
+    close_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Payment(Base):
