@@ -31,6 +31,13 @@ class EventKind:
     VOID_REFUSED = "payment.void_refused"
     CASH_SESSION_OPENED = "cash.session_opened"
     CASH_SESSION_CLOSED = "cash.session_closed"
+    # The till's counts, movements and reviews, each with its figures (verify compares).
+    TILL_COUNTED = "cash.till_counted"
+    CASH_MOVEMENT_RECORDED = "cash.movement_recorded"
+    TILL_REVIEWED = "cash.till_reviewed"
+    TILL_HANDED_OVER = "cash.till_handed_over"
+    TILL_FORCE_CLOSED = "cash.till_force_closed"
+    COUNT_THRESHOLD_SET = "cash.count_threshold_set"
     BILL_COPY_ISSUED = "document.bill_copy_issued"
     RECEIPT_COPY_ISSUED = "receipt.copy_issued"
     PRINT_JOBS_REDIRECTED = "print.jobs_redirected"
