@@ -15,6 +15,7 @@ from app.i18n import N_
 from app.lookup.normalize import phone_for_display
 from app.money import currency, from_minor
 from app.payments.ledger import OPEN_STATUSES
+from app.payments.service import receipt_language
 from app.payments.summary import credit_balance_minor
 from app.workstations import operator_settings
 from db.engine import Database
@@ -72,6 +73,10 @@ class SubscriberView:
     credit: Decimal
     recent_payments: tuple[RecentPayment, ...]
     mobile: str | None = None  # the first mobile phone: where a top-up goes by default
+    language: str | None = None  # the subscriber's own preferred language, if known
+    # The language their receipts print in unless the agent picks another: their own,
+    # else the operator's (app.payments.service.receipt_language).
+    receipt_language: str = "fr"
 
     @property
     def total_due(self) -> Decimal:
@@ -191,4 +196,6 @@ def load_subscriber_view(
                 ),
                 None,
             ),
+            language=subscriber.language,
+            receipt_language=receipt_language(None, subscriber, settings),
         )

@@ -45,6 +45,7 @@ from app.errors import GuichetError, PermissionDeniedError
 from app.payments.requests import PaymentRequest, TenderInput
 from app.payments.service import take_payment
 from app.payments.void import VoidRequest, void_payment
+from app.payments.void_preview import void_preview
 from app.printing.copies import print_bill_copy, reprint
 from app.printing.queue import pending_jobs, redirect, retry_now
 from app.printing.settings import queue_test_page, save_printer_settings
@@ -83,6 +84,7 @@ ROLES: dict[str, str] = {
     "app.payments.service.take_payment": "agent",
     "app.payments.summary.receipt_summary": "none",
     "app.payments.void.void_payment": "agent",
+    "app.payments.void_preview.void_preview": "agent",
     "app.printing.copies.copy_pdf": "system",
     "app.printing.copies.print_bill_copy": "agent",
     "app.printing.copies.print_copy_now": "system",
@@ -98,6 +100,7 @@ ROLES: dict[str, str] = {
     "app.printing.queue.redirect": "agent",
     "app.printing.queue.retry_now": "agent",
     "app.printing.receipt.load_receipt": "none",
+    "app.printing.receipt.printed_language": "none",
     "app.printing.settings.load_printer_settings": "none",
     "app.printing.settings.queue_test_page": "supervisor",
     "app.printing.settings.save_printer_settings": "supervisor",
@@ -258,6 +261,7 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
         a,
         VoidRequest("roles-void", r.receipt, WORKSTATION, "wrong account", "karim", PASSWORD),
     ),
+    "app.payments.void_preview.void_preview": lambda r, a: void_preview(r.ctx, a, r.receipt),
     "app.printing.copies.print_bill_copy": lambda r, a: print_bill_copy(
         r.ctx, a, "F2", workstation=WORKSTATION, language="fr"
     ),

@@ -38,7 +38,7 @@ from app.amount_input import describe_amount, format_amount_input
 from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError, ValidationError
-from app.i18n import N_, current_language, gettext, is_right_to_left
+from app.i18n import LANGUAGES, N_, current_language, gettext, is_right_to_left
 from app.labels import TENDER_KINDS, label
 from app.money import currency, parse_amount
 from app.payments.preview import (
@@ -487,6 +487,16 @@ class PaymentDialog(KeyboardDialog):
         self.amount_to_pay.setFixedWidth(AMOUNT_FIELD_WIDTH)
         self.amount_reading = AmountReading(self)
         self.keep_credit = _named(QCheckBox(), "keep_change_as_credit")
+        # The receipt is the customer's: their language unless they ask for another, never
+        # the agent's screen language by accident. Reached with Tab; Enter still confirms.
+        self.receipt_language = _named(QComboBox(), "receipt_language")
+        for code, name in LANGUAGES.items():
+            self.receipt_language.addItem(name, code)
+        self.receipt_language.setCurrentIndex(
+            max(0, self.receipt_language.findData(view.receipt_language))
+        )
+        self._receipt_language_label = QLabel()
+        self._receipt_language_label.setBuddy(self.receipt_language)
         self.partial_warning = _named(QLabel(), "partial_warning")
         self.partial_warning.setWordWrap(True)
         self.partial_warning.setVisible(False)
@@ -535,7 +545,11 @@ class PaymentDialog(KeyboardDialog):
         layout.addLayout(self._tender_box)
         layout.addLayout(amount_line)
         layout.addWidget(self.amount_reading.refusal)
-        layout.addWidget(self.keep_credit)
+        options = QHBoxLayout()
+        options.addWidget(self.keep_credit, 1)
+        options.addWidget(self._receipt_language_label)
+        options.addWidget(self.receipt_language)
+        layout.addLayout(options)
         layout.addLayout(self._topup_box)
         layout.addWidget(self.partial_warning)
         layout.addWidget(self._keys_help)
@@ -834,8 +848,13 @@ class PaymentDialog(KeyboardDialog):
             amount=self._amount(),
             topups=tuple(self.topups),
             keep_change_as_credit=self.keep_credit.isChecked(),
-            receipt_language=current_language(),  # the receipt as the counter shows it
+            receipt_language=self.chosen_receipt_language(),
         )
+
+    def chosen_receipt_language(self) -> str | None:
+        """None while the customer's own is shown: the service applies the rule (app/)."""
+        chosen = self.receipt_language.currentData()
+        return None if chosen == self._view.receipt_language else str(chosen)
 
     def _preview(self, request: PaymentRequest) -> PaymentPreview:
         return preview_payment(
@@ -902,6 +921,7 @@ class PaymentDialog(KeyboardDialog):
         self.change_caption.setText(_(N_("Change to give")))
         self._amount_label.setText(_(N_("Amount to pay (empty: everything due)")))
         self.keep_credit.setText(_(N_("Keep the change as credit on the account (F9)")))
+        self._receipt_language_label.setText(_(N_("Receipt language")))
         self._tenders_label.setText(_(N_("Tenders")))
         self._keys_help.setText(
             _hint(

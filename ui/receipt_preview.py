@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from app.context import AppContext
 from app.i18n import N_, gettext
 from app.printing.raster import slip_image
-from app.printing.receipt import load_receipt, receipt_slip
+from app.printing.receipt import load_receipt, printed_language, receipt_slip
 from app.printing.settings import load_printer_settings
 from app.printing.slip import Slip, plain_text
 from ui.qt import QFrame, QImage, QLabel, QPixmap, QResizeEvent, QScrollArea, Qt, QWidget, named
@@ -62,11 +62,16 @@ def render_receipt(
     receipt_no: str,
     copy_number: int = 0,
 ) -> RenderedSlip:
-    """Read a receipt and draw it as ``workstation``'s printer prints it (not on the GUI thread)."""
+    """Read a receipt and draw it as ``workstation``'s printer prints it (not on the GUI thread).
+
+    In the language it was queued to print in (the customer's); ``language`` is for a
+    receipt that was never queued.
+    """
     document = load_receipt(ctx.db, ctx.signer, receipt_no=receipt_no)
     dots = load_printer_settings(ctx.db, workstation).model.dots
+    printed = printed_language(ctx.db, receipt_no, copy_number) or language
     return render_slip(
-        receipt_slip(document, language, copy_number),
+        receipt_slip(document, printed, copy_number),
         dots,
         receipt_no=document.summary.receipt_no,
         copy_number=copy_number,

@@ -1,4 +1,13 @@
-"""Asking for a void: the reason, and a supervisor's own credentials typed there and then."""
+"""Asking for a void: what it reverses, the reason, and a supervisor's own credentials.
+
+The supervisor sees what they approve before typing a password: the receipt, its
+date, the subscriber, the amount, how it was paid, the bills that open again, the
+top-ups (delivered already: the void cannot take them back, and says so until the
+supervisor ticks that they know) and the cash that leaves the drawer. The preview
+is read off the GUI thread; Void stays disabled until it is on screen.
+
+Enter walks reason → (the top-up confirmation) → login → password → void.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +16,42 @@ import uuid
 from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, current_language, gettext
+from app.i18n import LANGUAGES, N_, current_language, gettext
+from app.labels import TENDER_KINDS, label
 from app.payments.summary import PaymentSummary
 from app.payments.void import VoidRequest, void_payment
+from app.payments.void_preview import VoidPreview, void_preview
 from ui.focus import KeyboardDialog
-from ui.qt import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from ui.formatting import ltr, moment, money
+from ui.qt import (
+    QCheckBox,
+    QEvent,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QKeyEvent,
+    QLabel,
+    QLineEdit,
+    QObject,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    named,
+)
 from ui.tasks import Runner
 
 _ = gettext
+
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def _label(name: str, text: str = "") -> QLabel:
+    widget = QLabel(text)
+    widget.setObjectName(name)
+    widget.setWordWrap(True)
+    return widget
 
 
 class VoidDialog(KeyboardDialog):
@@ -35,41 +72,244 @@ class VoidDialog(KeyboardDialog):
         self.receipt_no = receipt_no
         self.idempotency_key = f"void-{uuid.uuid4().hex}"
         self.result_summary: PaymentSummary | None = None
+        self.preview: VoidPreview | None = None
         self.busy = False
-        self.reason = QLineEdit(objectName="void_reason")
-        self.supervisor_login = QLineEdit(objectName="supervisor_login")
-        self.supervisor_password = QLineEdit(objectName="supervisor_password")
+
+        self.title = _label(
+            "title", _(N_("Void receipt {receipt_no}")).format(receipt_no=ltr(receipt_no))
+        )
+        # What the void reverses: filled in when the preview arrives.
+        self.loading = _label("muted", _(N_("Reading the receipt…")))
+        self.details = named(QFrame(), "card")
+        self.details.setVisible(False)
+        self._grid = QGridLayout(self.details)
+        self._grid.setColumnStretch(1, 1)
+        self._grid.setVerticalSpacing(2)
+        self.amount = _label("big")
+        self.cash_back = _label("cash_back")
+        self.topup_warning = _label("partial_warning")
+        self.topup_warning.setVisible(False)
+        self.topups_confirmed = named(
+            QCheckBox(_(N_("The top-up was delivered: I confirm the void anyway"))),
+            "topups_confirmed",
+        )
+        self.topups_confirmed.setVisible(False)
+
+        self.reason = named(QLineEdit(), "void_reason")
+        self.supervisor_login = named(QLineEdit(), "supervisor_login")
+        self.supervisor_password = named(QLineEdit(), "supervisor_password")
         self.supervisor_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(objectName="error")
-        self.error.setWordWrap(True)
-        self.confirm = QPushButton(_(N_("Void (Enter)")), objectName="confirm")
+        self.error = _label("error")
+        self.confirm = named(QPushButton(_(N_("Void (Enter)"))), "confirm")
         # Enter walks reason → login → password → void; a default button would
         # fire on the first Enter instead.
         self.confirm.setAutoDefault(False)
-        cancel = QPushButton(_(N_("Cancel (Esc)")), objectName="secondary")
+        self.confirm.setEnabled(False)  # nothing is approved unseen
+        cancel = named(QPushButton(_(N_("Cancel (Esc)"))), "secondary")
         cancel.setAutoDefault(False)
-        form = QFormLayout(self)
-        form.addRow(
-            QLabel(_(N_("A supervisor must approve by typing their own login and password.")))
-        )
+
+        form = QFormLayout()
         form.addRow(_(N_("Reason")), self.reason)
         form.addRow(_(N_("Supervisor login")), self.supervisor_login)
         form.addRow(_(N_("Supervisor password")), self.supervisor_password)
-        form.addRow(self.error)
         buttons = QHBoxLayout()
         buttons.addStretch()
         buttons.addWidget(cancel)
         buttons.addWidget(self.confirm)
-        form.addRow(buttons)
-        self.reason.returnPressed.connect(self.supervisor_login.setFocus)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.loading)
+        layout.addWidget(self.details)
+        layout.addWidget(self.topup_warning)
+        layout.addWidget(self.topups_confirmed)
+        layout.addWidget(
+            _label(
+                "muted", _(N_("A supervisor must approve by typing their own login and password."))
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+        self.reason.returnPressed.connect(self._after_reason)
         self.supervisor_login.returnPressed.connect(self.supervisor_password.setFocus)
         self.supervisor_password.returnPressed.connect(self.submit)
+        self.topups_confirmed.installEventFilter(self)  # Enter on the box moves on
+        self.topups_confirmed.toggled.connect(lambda _on: self._update_confirm())
         self.confirm.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
         self.reason.setFocus()
+        self._runner.submit(
+            lambda: void_preview(ctx, actor, receipt_no), self._preview_ready, self._preview_failed
+        )
+
+    # --- the preview ---------------------------------------------------------------------
+
+    def _preview_ready(self, preview: VoidPreview) -> None:
+        self.preview = preview
+        self.loading.setVisible(False)
+        self._show_preview(preview)
+        self.details.setVisible(True)
+        if preview.topups_delivered:
+            numbers = ", ".join(ltr(number) for number in preview.topup_numbers)
+            self.topup_warning.setText(
+                _(
+                    N_(
+                        "The top-up was already delivered to {numbers} and cannot be taken "
+                        "back automatically: the void gives the money back, not the top-up."
+                    )
+                ).format(numbers=numbers)
+            )
+            self.topup_warning.setVisible(True)
+            self.topups_confirmed.setVisible(True)
+        self._update_confirm()
+
+    def _preview_failed(self, error: BaseException) -> None:
+        # The receipt cannot be voided (unknown, voided already...): say so; Esc closes.
+        self.loading.setVisible(False)
+        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self._update_confirm()
+
+    def _show_preview(self, preview: VoidPreview) -> None:
+        cur = preview.currency
+        rows: list[tuple[str, str]] = [
+            (
+                _(N_("Receipt")),
+                _(N_("{receipt_no} of {moment}, counter {counter}, {agent}")).format(
+                    receipt_no=ltr(preview.receipt_no),
+                    moment=moment(preview.created_at, preview.timezone),
+                    counter=ltr(preview.workstation),
+                    agent=preview.agent_name,
+                ),
+            ),
+            (
+                _(N_("Subscriber")),
+                "{name} — {account}".format(
+                    name=(preview.subscriber_name_ar if current_language() == "ar" else None)
+                    or preview.subscriber_name,
+                    account=_(N_("Account {account}")).format(account=ltr(preview.account_number)),
+                ),
+            ),
+            (
+                _(N_("Tenders")),
+                "\n".join(
+                    f"{label(TENDER_KINDS, t.kind)} {money(t.amount, cur)}"
+                    + (f" ({ltr(t.reference)})" if t.reference else "")
+                    for t in preview.tenders
+                )
+                or "—",
+            ),
+        ]
+        if preview.change:
+            rows.append((_(N_("Change given")), money(preview.change, cur)))
+        if preview.credit_used:
+            rows.append((_(N_("Credit used")), money(preview.credit_used, cur)))
+        if preview.credit_added:
+            rows.append((_(N_("Kept as credit")), money(preview.credit_added, cur)))
+        if preview.bills:
+            rows.append(
+                (
+                    _(N_("Bills opened again")),
+                    "\n".join(
+                        f"{ltr(line.invoice_number)} {money(line.amount, cur)}"
+                        for line in preview.bills
+                    ),
+                )
+            )
+        if preview.topups:
+            rows.append(
+                (
+                    _(N_("Top-ups")),
+                    "\n".join(
+                        _(N_("Top-up {product} × {quantity} for {target}: {amount}")).format(
+                            product=line.product_name,
+                            quantity=line.quantity,
+                            target=ltr(line.target_number),
+                            amount=money(line.amount, cur),
+                        )
+                        for line in preview.topups
+                    ),
+                )
+            )
+        rows.append(
+            (
+                _(N_("Receipt language")),
+                LANGUAGES.get(preview.slip_language, preview.slip_language),
+            )
+        )
+        for row, (caption, value) in enumerate(rows):
+            name = _label("muted", caption)
+            name.setWordWrap(False)
+            shown = _label(f"void_{row}", value)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            self._grid.addWidget(shown, row, 1)
+        self.amount.setText(
+            _(N_("Amount paid: {amount}")).format(amount=money(preview.amount, cur))
+        )
+        self._grid.addWidget(self.amount, len(rows), 0, 1, 2)
+        if preview.opens_drawer:
+            self.cash_back.setText(
+                _(
+                    N_(
+                        "Cash to give back: {amount}. The drawer opens when the CANCELLATION "
+                        "slip prints."
+                    )
+                ).format(amount=money(preview.cash_back, cur))
+            )
+            self._grid.addWidget(self.cash_back, len(rows) + 1, 0, 1, 2)
+        else:
+            self.cash_back.setVisible(False)
+
+    def preview_text(self) -> str:
+        """Everything the preview shows, as text: for screen readers and tests."""
+        labels = [self.title, *self.details.findChildren(QLabel), self.topup_warning]
+        return "\n".join(w.text() for w in labels if w.isVisibleTo(self) and w.text())
+
+    # --- the keyboard ----------------------------------------------------------------------
+
+    def _needs_topup_tick(self) -> bool:
+        return (
+            self.preview is not None
+            and self.preview.topups_delivered
+            and not self.topups_confirmed.isChecked()
+        )
+
+    def _update_confirm(self) -> None:
+        self.confirm.setEnabled(
+            self.preview is not None and not self.busy and not self._needs_topup_tick()
+        )
+
+    def _after_reason(self) -> None:
+        if self._needs_topup_tick():
+            self.topups_confirmed.setFocus()
+        else:
+            self.supervisor_login.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.topups_confirmed
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in _ENTER_KEYS
+        ):
+            self.supervisor_login.setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    # --- voiding ---------------------------------------------------------------------------
 
     def submit(self) -> None:
         if self.busy:
+            return
+        if self.preview is None:
+            return  # nothing to approve yet, or a receipt that cannot be voided (said above)
+        if self._needs_topup_tick():
+            self.error.setText(
+                _(N_("Tick the box above to confirm that the top-up cannot be taken back."))
+            )
+            self.topups_confirmed.setFocus()
             return
         request = VoidRequest(
             self.idempotency_key,
@@ -78,10 +318,11 @@ class VoidDialog(KeyboardDialog):
             self.reason.text(),
             self.supervisor_login.text(),
             self.supervisor_password.text(),
-            receipt_language=current_language(),
+            receipt_language=None,  # the customer's language, as the payment's receipt
+            topups_delivered_confirmed=self.topups_confirmed.isChecked(),
         )
         self.busy = True
-        self.confirm.setEnabled(False)
+        self._update_confirm()
         self._runner.submit(
             lambda: void_payment(self._ctx, self._actor, request), self._done, self._failed
         )
@@ -93,11 +334,13 @@ class VoidDialog(KeyboardDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
-        self.confirm.setEnabled(True)
+        self._update_confirm()
         self.supervisor_password.clear()
         self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
         field = error.field if isinstance(error, GuichetError) else None
-        target = {"reason": self.reason, "supervisor_login": self.supervisor_login}.get(
-            field or "", self.supervisor_password
-        )
+        target: QWidget = {
+            "reason": self.reason,
+            "supervisor_login": self.supervisor_login,
+            "topups_delivered_confirmed": self.topups_confirmed,
+        }.get(field or "", self.supervisor_password)
         target.setFocus()

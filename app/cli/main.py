@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reprint.add_argument("receipt_no")
     _device_argument(reprint)
-    _receipt_language_argument(reprint)
+    _receipt_language_argument(reprint, customer=True)
     pdf = command(
         "pdf",
         _("write a numbered copy (DUPLICATE n) of a receipt as a PDF"),
@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="roll80",
         help=_("80 mm roll (default) or A5 page"),
     )
-    _receipt_language_argument(pdf)
+    _receipt_language_argument(pdf, customer=True)
 
     check = command(
         "verify-receipt",
@@ -281,12 +281,14 @@ def _device_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _receipt_language_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--receipt-language",
-        choices=sorted(LANGUAGES),
-        help=gettext(N_("language of the printed slip (default: the messages' language)")),
+def _receipt_language_argument(parser: argparse.ArgumentParser, *, customer: bool = False) -> None:
+    """``customer``: a receipt, whose default is the customer's language, not the messages'."""
+    default = (
+        N_("language of the printed slip (default: the subscriber's, else the operator's)")
+        if customer
+        else N_("language of the printed slip (default: the messages' language)")
     )
+    parser.add_argument("--receipt-language", choices=sorted(LANGUAGES), help=gettext(default))
 
 
 def main(argv: Sequence[str] | None = None, *, gui: Handler | None = None) -> int:

@@ -31,7 +31,15 @@ from db.types import utcnow
 
 
 def _language(args: Namespace) -> str:
+    """A test page reads in the language asked for, else the messages' language."""
     return str(getattr(args, "receipt_language", None) or current_language())
+
+
+def _customer_language(args: Namespace) -> str | None:
+    """A receipt's copy: the language asked for, else None, and the service applies the
+    customer's (app.printing.copies.copy_language), not the language of the messages."""
+    asked = getattr(args, "receipt_language", None)
+    return str(asked) if asked else None
 
 
 def printer_test(args: Namespace) -> int:
@@ -90,7 +98,7 @@ def printer_status(args: Namespace) -> int:
 
 def receipt_print(args: Namespace) -> int:
     ctx = open_context(args.database, args.key_file)
-    issued = print_copy_now(ctx, args.receipt_no, args.device, language=_language(args))
+    issued = print_copy_now(ctx, args.receipt_no, args.device, language=_customer_language(args))
     say(
         N_("Receipt {receipt_no} printed as copy {copy} on {printer}."),
         receipt_no=issued.receipt_no,
@@ -117,7 +125,7 @@ def receipt_pdf(args: Namespace) -> int:
     try:
         with stream:
             issued, pdf = copy_pdf(
-                ctx, args.receipt_no, language=_language(args), paper=PdfPaper(args.paper)
+                ctx, args.receipt_no, language=_customer_language(args), paper=PdfPaper(args.paper)
             )
             stream.write(pdf)
         partial.replace(out)  # a viewer opened on the path never sees half a file

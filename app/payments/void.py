@@ -47,7 +47,7 @@ from db.models import (
     Workstation,
 )
 
-__all__ = ["VoidRequest", "void_payment"]
+__all__ = ["VoidRequest", "refusal_to_void", "require_topups_confirmed", "void_payment"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class VoidRequest:
     supervisor_login: str
     supervisor_password: str
     receipt_language: str | None = None  # the ANNULATION slip's; None: as for payments
+    # A top-up sold with the payment was delivered at once and no void takes it back:
+    # the supervisor says they know that, or the void is refused.
+    topups_delivered_confirmed: bool = False
 
     def fingerprint(self) -> str:
         return f"void:{self.receipt_no.strip().upper()}:{self.workstation.strip().upper()}"
@@ -103,6 +106,8 @@ def _void_or_refuse(
     if replay is not None:
         return replay, None
     original = load_payment(session, receipt_no=request.receipt_no)
+    # Before the credentials are checked: a forgotten tick must not cost a login attempt.
+    require_topups_confirmed(original, request.topups_delivered_confirmed)
     supervisor, refusal = check_supervisor(
         ctx,
         session,
@@ -121,7 +126,7 @@ def _void_or_refuse(
     if refusal is None:
         # Whatever was read before this lock may be stale: what follows reads afresh.
         lock_subscriber(session, original.subscriber_id)
-        refusal = _why_not_voidable(session, original)
+        refusal = refusal_to_void(session, original)
     if refusal is not None or supervisor is None:
         record_action(
             session,
@@ -144,14 +149,36 @@ def _void_or_refuse(
 def _already_voided_or_clash(ctx: AppContext, request: VoidRequest) -> Exception:
     with ctx.db.read() as session:
         original = load_payment(session, receipt_no=request.receipt_no)
-        refusal = _why_not_voidable(session, original)
+        refusal = refusal_to_void(session, original)
     return refusal or ConflictError(
         N_("The void could not be saved because of a clash with another counter. Try again."),
         field="receipt_no",
     )
 
 
-def _why_not_voidable(session: Session, original: Payment) -> Exception | None:
+def require_topups_confirmed(original: Payment, confirmed: bool) -> None:
+    """Refuse to void a payment that sold top-ups unless their delivery was acknowledged.
+
+    The operator credited the numbers when the payment was taken; the void gives
+    the customer their money back but cannot take the airtime back.
+    """
+    if not original.topups or confirmed:
+        return
+    numbers = ", ".join(dict.fromkeys(sale.target_number for sale in original.topups))
+    raise ValidationError(
+        N_(
+            "Receipt {receipt_no} sold top-ups already delivered to {numbers}; they cannot be "
+            "taken back. Tick the confirmation to void it anyway."
+        ),
+        field="topups_delivered_confirmed",
+        receipt_no=original.receipt_no,
+        numbers=numbers,
+    )
+
+
+def refusal_to_void(session: Session, original: Payment) -> ConflictError | None:
+    """Why ``original`` cannot be voided now, or None: itself a void, voided already,
+    or its credit spent since."""
     if original.kind != PaymentKind.PAYMENT:
         return ConflictError(
             N_("{receipt_no} is itself a void and cannot be voided."),

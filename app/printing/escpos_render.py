@@ -5,8 +5,9 @@ capability profile has and that holds French (CP858 first: it has the euro sign)
 so it prints crisp and fast. Text the code page cannot hold, and every line of a
 right-to-left slip, goes as a raster image drawn by :mod:`app.printing.raster`
 (shaped, right to left, bundled font). The QR code is drawn by the printer when
-its profile can, else as an image. A partial cut ends the slip and a cash
-payment's original kicks the cash drawer.
+its profile can, else as an image. A partial cut ends the slip and the original
+of a cash payment, or of a cash void (the refund leaves the drawer), kicks the
+cash drawer.
 
 Rendering never touches a printer: python-escpos's ``Dummy`` collects the bytes,
 which :mod:`app.printing.devices` sends, and tests read.

@@ -29,7 +29,16 @@ from app.payments.summary import PaymentSummary, load_payment, summarize
 from app.printing.slip import Align, Block, Gap, Logo, Mark, Pair, QRCode, Rule, Slip, Text
 from app.workstations import operator_settings, workstation_ref
 from db.engine import Database
-from db.models import Allocation, Invoice, InvoiceStatus, Payment, PaymentKind, TenderKind
+from db.models import (
+    Allocation,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentKind,
+    PrintJob,
+    PrintJobKind,
+    TenderKind,
+)
 
 # The marks across the top of a slip; French operators print them in French whatever
 # the language, so they are msgids like any other and translated per slip.
@@ -68,8 +77,9 @@ class ReceiptDocument:
         return self.summary.kind == PaymentKind.VOID
 
     @property
-    def paid_by_cash(self) -> bool:
-        return any(t.kind == "cash" and t.amount > 0 for t in self.summary.tenders)
+    def moves_cash(self) -> bool:
+        """Cash goes into the drawer (a payment) or out of it (a void's refund)."""
+        return any(t.kind == "cash" and t.amount for t in self.summary.tenders)
 
 
 def load_receipt(
@@ -82,6 +92,27 @@ def load_receipt(
     with db.read() as session:
         payment = load_payment(session, payment_id=payment_id, receipt_no=receipt_no)
         return receipt_document(session, signer, payment)
+
+
+def printed_language(db: Database, receipt_no: str, copy_number: int = 0) -> str | None:
+    """The language the receipt (or its copy n) was queued to print in, if it was.
+
+    The screen shows a receipt as the customer got it: in the customer's language,
+    which need not be the agent's.
+
+    Lowest role: none (a read; no actor).
+    """
+    with db.read() as session:
+        return session.scalars(
+            select(PrintJob.language)
+            .join(Payment, Payment.id == PrintJob.payment_id)
+            .where(
+                Payment.receipt_no == receipt_no.strip().upper(),
+                PrintJob.kind == PrintJobKind.RECEIPT,
+                PrintJob.copy_number == copy_number,
+            )
+            .order_by(PrintJob.id)
+        ).first()
 
 
 def receipt_document(session: Session, signer: Signer, payment: Payment) -> ReceiptDocument:
@@ -220,8 +251,9 @@ class _ReceiptLayout:
             right_to_left=is_right_to_left(self.language),
             title=f"{title} {s.receipt_no}",
             blocks=tuple(blocks),
-            # The drawer opens for the cash of an original payment, never for a copy.
-            open_drawer=copy_number == 0 and not doc.is_void and doc.paid_by_cash,
+            # The drawer opens for the cash of an original, taken in or handed back by a
+            # void, never for a copy.
+            open_drawer=copy_number == 0 and doc.moves_cash,
             tags=frozenset({"copy"} if copy_number else set()),
         )
 

@@ -274,7 +274,14 @@ def test_the_printing_screens_are_right_to_left_in_arabic(printing: Counter) -> 
     assert settings is not None and settings.layoutDirection() == Qt.LayoutDirection.RightToLeft
     settings.reject()
     queue.reject()
-    pay(printing)  # the receipt comes out in the counter's language, shaped right to left
+    with printing.world.db.write() as session:
+        from db.models import Subscriber
+
+        customer = session.scalars(
+            select(Subscriber).where(Subscriber.account_number == "1000000002")
+        ).one()
+        customer.language = "ar"
+    pay(printing)  # the receipt comes out in the customer's language, shaped right to left
     slip = screen.receipt_preview.slip
     assert slip is not None and slip.right_to_left
     [job] = jobs(printing.world)
