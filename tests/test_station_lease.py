@@ -252,3 +252,42 @@ def test_two_counters_blocked_on_an_expired_lease_one_takes_it(
         wait_for_lock_waiters(PG_ADMIN_URL, str(make_url(world.db.url).database), 2)
         holder.rollback()
     _assert_exactly_one_won(world, _outcomes(processes, out))
+
+
+def test_started_from_a_terminal_the_refusal_is_one_line(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    world = build_world(sqlite_database, tmp_path / "keys")
+    world.ctx.clock = lambda: datetime.now(UTC)
+    acquire(world.ctx, WORKSTATION, FIRST, agent=world.agent)
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    child = subprocess.run(
+        [
+            sys.executable,
+            str(root / "main.py"),
+            "--language",
+            "en",
+            "--database",
+            world.db.url,
+            "--key-file",
+            str(tmp_path / "keys" / "signing-key.pem"),
+            "--workstation",
+            WORKSTATION,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=root,
+    )
+    assert child.returncode == 2, child.stderr
+    assert "Traceback" not in child.stderr, child.stderr
+    lines = [line for line in child.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, child.stderr
+    assert lines[0].startswith("Error: Workstation ALG01-G01 is already open on PC-GUICHET-1")
+    assert "(process 4242)" in lines[0] and "Amina" in lines[0]

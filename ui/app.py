@@ -29,6 +29,7 @@ from ui.theme import apply_theme
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.station import StationInfo
+    from app.station_lease import Lease
 
 # The print worker starts once the counter is on screen: receipts left from the last
 # run print a moment later, and the start does not share the processor with them.
@@ -138,12 +139,15 @@ def show_sign_in(language: str | None = None) -> _Started:
 
 def _open(
     database_url: str | None, key_file: str | None, workstation: str | None
-) -> tuple[AppContext, StationInfo]:
+) -> tuple[AppContext, StationInfo, Lease]:
     from app.bootstrap import open_context
     from app.station import load_station
+    from app.station_lease import acquire, this_process
 
     ctx = open_context(database_url, key_file)
-    return ctx, load_station(ctx.db, workstation)
+    station = load_station(ctx.db, workstation)
+    # Before anyone signs in: a second counter on this workstation stops here.
+    return ctx, station, acquire(ctx, station.ref, this_process())
 
 
 def run(
@@ -163,11 +167,15 @@ def run(
     # Below, the heavy imports: the sign-in screen is already on screen.
     from app.printing.worker import PrintWorker
     from ui.main_window import MainWindow
+    from ui.station_lease import LeaseKeeper, release_quietly
 
     app, switch, runner = started.app, started.switch, started.runner
     try:
-        ctx, station = opened or _open(database_url, key_file, workstation)
-    except BaseException:
+        ctx, station, lease = opened or _open(database_url, key_file, workstation)
+    except BaseException as error:
+        from ui.station_lease import refuse_in_window
+
+        refuse_in_window(error, started.window)
         started.window.close()
         _started = None
         raise
@@ -196,10 +204,14 @@ def run(
         if typing_in is not None and typing_in.window() is window:
             typing_in.setFocus()
         _started = None
+        keeper = LeaseKeeper(ctx, lease, runner, lambda: window.actor, window)
+        window.sign_in.signed_in.connect(lambda _actor: keeper.renew_now())
+        keeper.start()
         QTimer.singleShot(WORKER_START_DELAY_MS, worker.start)
         code = app.exec()
         runner.close()
     finally:
         # A job half sent stays "printing" and goes back to the queue at the next start.
         worker.stop()
+        release_quietly(ctx, lease)  # the next start on this workstation need not wait
     return int(code)
