@@ -9,6 +9,8 @@ is checked here against what the signed chains say:
   (in SQL, grouped, so that only disagreements come back to Python);
 - every staff account against the replay of the journal's staff events;
 - every till (cash session) against its journaled opening and closing;
+- every till count (with its lines), cash movement and till review against the
+  journal event that recorded its figures;
 - every receipt copy (DUPLICATA n) against the journal, numbers without gaps.
 """
 
@@ -41,12 +43,14 @@ from db.models import (
     Staff,
     Workstation,
 )
+from db.models.tills import CashMovement, TillCount, TillCountLine, TillReview
 
 BILLS = N_("bills recomputed from the ledger")
 STAFF = N_("staff accounts checked against the journal")
 TILLS = N_("cash sessions checked against the journal")
 COPIES = N_("receipt copies checked against the journal")
 ACTORS = N_("journal actors checked against the staff table")
+TILL_RECORDS = N_("till counts, cash movements and reviews checked against the journal")
 
 _STAFF_KINDS = {
     EventKind.USER_ADDED,
@@ -60,7 +64,17 @@ _STAFF_KINDS = {
 _GATHERED = _STAFF_KINDS | {
     EventKind.CASH_SESSION_OPENED,
     EventKind.CASH_SESSION_CLOSED,
+    EventKind.TILL_FORCE_CLOSED,
     EventKind.RECEIPT_COPY_ISSUED,
+    EventKind.TILL_COUNTED,
+    EventKind.CASH_MOVEMENT_RECORDED,
+    EventKind.TILL_REVIEWED,
+}
+# The till records, by the key their journal event names them with.
+_TILL_RECORD_KEYS = {
+    EventKind.TILL_COUNTED: "count",
+    EventKind.CASH_MOVEMENT_RECORDED: "movement",
+    EventKind.TILL_REVIEWED: "review",
 }
 
 
@@ -86,6 +100,8 @@ class JournalFacts:
     opened: dict[int, dict[str, Any]] = field(default_factory=dict)
     closed: dict[int, dict[str, Any]] = field(default_factory=dict)
     copies: dict[tuple[str, int], str] = field(default_factory=dict)
+    # (kind, id) -> the journaled figures of a till count, cash movement or review
+    till_records: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     strays: list[tuple[str, str]] = field(default_factory=list)  # (event label, login)
 
     def see(self, row: SignedRow) -> None:
@@ -110,8 +126,13 @@ class JournalFacts:
                 self.strays.append((row.label, subject))
         elif kind == EventKind.CASH_SESSION_OPENED and isinstance(details.get("session"), int):
             self.opened[details["session"]] = details
-        elif kind == EventKind.CASH_SESSION_CLOSED and isinstance(details.get("session"), int):
+        elif kind in (EventKind.CASH_SESSION_CLOSED, EventKind.TILL_FORCE_CLOSED) and isinstance(
+            details.get("session"), int
+        ):
             self.closed[details["session"]] = details
+        elif kind in _TILL_RECORD_KEYS and isinstance(details.get(_TILL_RECORD_KEYS[kind]), int):
+            key = _TILL_RECORD_KEYS[kind]
+            self.till_records[(key, details[key])] = details
         elif kind == EventKind.RECEIPT_COPY_ISSUED and isinstance(details.get("copy"), int):
             self.copies[(subject, details["copy"])] = str(details.get("medium"))
 
@@ -295,6 +316,8 @@ def check_cash_sessions(connection: Connection, report: Reporter, facts: Journal
             c.opened_at,
             closer.c.login,
             c.closed_at,
+            c.closed_how,
+            c.close_reason,
         )
         .select_from(
             session.outerjoin(workstation, workstation.c.id == c.workstation_id)
@@ -315,6 +338,8 @@ def check_cash_sessions(connection: Connection, report: Reporter, facts: Journal
         opened_at,
         closed_by,
         closed_at,
+        closed_how,
+        close_reason,
     ) in stream(connection, statement):
         checked += 1
         seen.add(session_id)
@@ -364,13 +389,16 @@ def check_cash_sessions(connection: Connection, report: Reporter, facts: Journal
                 N_("it is closed but no closing was journaled (closed outside the application?)"),
             )
         elif closing is not None and (
-            closed_by != closing.get("closed_by") or instant(closed_at) != closing.get("closed_at")
+            closed_by != closing.get("closed_by")
+            or instant(closed_at) != closing.get("closed_at")
+            or closed_how != closing.get("how")
+            or close_reason != closing.get("reason")
         ):
             report.problem(
                 "cash_sessions",
                 label,
                 N_(
-                    "who closed it or when differs from the journal "
+                    "who closed it, when, how or why differs from the journal "
                     "(changed outside the application?)"
                 ),
             )
@@ -396,6 +424,155 @@ def check_cash_sessions(connection: Connection, report: Reporter, facts: Journal
             till=session_id,
         )
     report.count(TILLS, checked)
+
+
+# -- till counts, movements and reviews -------------------------------------------------
+
+
+def check_till_records(connection: Connection, report: Reporter, facts: JournalFacts) -> None:
+    """Every till count (with its lines), cash movement and review against its journal event.
+
+    Each is rebuilt from its stored row exactly as the service journaled it
+    (the same builders), so any edited figure, moved line or changed name shows.
+    Also: a count's totals agree with its lines, and an opening count with its till's float.
+    """
+    from app.closing.counts import count_details
+    from app.closing.movements import movement_details
+    from app.closing.review import review_details
+
+    journaled = dict(facts.till_records)
+    checked = 0
+
+    def compare(table: str, key: str, record_id: int, stored: dict[str, Any], label: str) -> None:
+        event = journaled.pop((key, record_id), None)
+        if event is None:
+            report.problem(
+                table,
+                label,
+                N_("it has no journal event (written outside the application?)"),
+            )
+            return
+        differences = sorted(
+            name for name in stored.keys() | event.keys() if stored.get(name) != event.get(name)
+        )
+        if differences:
+            report.problem(
+                table,
+                label,
+                N_("its {fields} differ from the journal (changed outside the application?)"),
+                fields=", ".join(differences),
+            )
+
+    staff = Staff.__table__
+    count = TillCount.__table__
+    line = TillCountLine.__table__
+    counter = staff.alias("counter")
+    rows = stream(
+        connection,
+        select(
+            count,
+            counter.c.login.label("counter_login"),
+            *[c.label(f"line_{c.name}") for c in line.c],
+        )
+        .select_from(
+            count.outerjoin(counter, counter.c.id == count.c.counted_by_id).outerjoin(
+                line, line.c.count_id == count.c.id
+            )
+        )
+        .order_by(count.c.id, line.c.position, line.c.id),
+    )
+    floats = dict(
+        connection.execute(
+            select(CashSession.__table__.c.id, CashSession.__table__.c.opening_float_minor)
+        )
+        .tuples()
+        .all()
+    )
+    current: tuple[TillCount, str | None] | None = None
+
+    def finish(item: tuple[TillCount, str | None]) -> None:
+        row, login = item
+        label = f"#{row.id} (till #{row.cash_session_id})"
+        compare("till_counts", "count", row.id, count_details(row, login), label)
+        cash = sum(x.amount_minor for x in row.lines if x.kind != "cheque")
+        cheques = sum(x.amount_minor for x in row.lines if x.kind == "cheque")
+        if cash != row.cash_minor or cheques != row.cheque_minor:
+            report.problem("till_counts", label, N_("its totals do not add up to its lines"))
+        if row.purpose == "opening" and floats.get(row.cash_session_id) != row.cash_minor:
+            report.problem(
+                "till_counts", label, N_("the float counted differs from the till's float")
+            )
+
+    for found in rows:
+        values = found._mapping
+        if current is None or current[0].id != values["id"]:
+            if current is not None:
+                finish(current)
+            checked += 1
+            counted = TillCount(**{c.name: values[c.name] for c in count.c})
+            counted.lines = []
+            current = (counted, values["counter_login"])
+        if values["line_id"] is not None:
+            current[0].lines.append(
+                TillCountLine(**{c.name: values[f"line_{c.name}"] for c in line.c})
+            )
+    if current is not None:
+        finish(current)
+
+    movement = CashMovement.__table__
+    recorder, approver = staff.alias("recorder"), staff.alias("approver")
+    for found in stream(
+        connection,
+        select(
+            movement,
+            recorder.c.login.label("recorder_login"),
+            approver.c.login.label("approver_login"),
+        )
+        .select_from(
+            movement.outerjoin(recorder, recorder.c.id == movement.c.recorded_by_id).outerjoin(
+                approver, approver.c.id == movement.c.approved_by_id
+            )
+        )
+        .order_by(movement.c.id),
+    ):
+        checked += 1
+        values = found._mapping
+        row = CashMovement(**{c.name: values[c.name] for c in movement.c})
+        compare(
+            "cash_movements",
+            "movement",
+            row.id,
+            movement_details(row, values["recorder_login"], values["approver_login"]),
+            f"#{row.id} (till #{row.cash_session_id})",
+        )
+
+    review = TillReview.__table__
+    reviewer = staff.alias("reviewer")
+    for found in stream(
+        connection,
+        select(review, reviewer.c.login.label("reviewer_login"))
+        .select_from(review.outerjoin(reviewer, reviewer.c.id == review.c.reviewed_by_id))
+        .order_by(review.c.id),
+    ):
+        checked += 1
+        values = found._mapping
+        reviewed = TillReview(**{c.name: values[c.name] for c in review.c})
+        compare(
+            "till_reviews",
+            "review",
+            reviewed.id,
+            review_details(reviewed, values["reviewer_login"]),
+            f"#{reviewed.id} (till #{reviewed.cash_session_id})",
+        )
+
+    tables = {"count": "till_counts", "movement": "cash_movements", "review": "till_reviews"}
+    for (key, record_id), event in sorted(journaled.items()):
+        report.problem(
+            tables[key],
+            f"#{record_id} (till #{event.get('session')})",
+            N_("the journal recorded it but it is missing (deleted?)"),
+        )
+    report.count(TILL_RECORDS, checked)
 
 
 # -- receipt copies -------------------------------------------------------------------
@@ -458,9 +635,11 @@ __all__ = [
     "COPIES",
     "STAFF",
     "TILLS",
+    "TILL_RECORDS",
     "JournalFacts",
     "check_bills",
     "check_cash_sessions",
     "check_receipt_copies",
     "check_staff",
+    "check_till_records",
 ]

@@ -262,6 +262,7 @@ def verify_database(
         crosschecks.check_bills(connection, report)
         crosschecks.check_staff(connection, report, facts)
         crosschecks.check_cash_sessions(connection, report, facts)
+        crosschecks.check_till_records(connection, report, facts)
         crosschecks.check_receipt_copies(connection, report, facts)
     report.close()
     return report
