@@ -16,7 +16,7 @@ import uuid
 from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import LANGUAGES, N_, current_language, gettext
+from app.i18n import LANGUAGES, N_, current_language, gettext, is_right_to_left
 from app.labels import TENDER_KINDS, label
 from app.payments.summary import PaymentSummary
 from app.payments.void import VoidRequest, void_payment
@@ -35,6 +35,7 @@ from ui.qt import (
     QLineEdit,
     QObject,
     QPushButton,
+    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -45,6 +46,11 @@ from ui.tasks import Runner
 _ = gettext
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def _isolated(text: str) -> str:
+    """``text`` in its own direction, apart from what surrounds it (an Arabic date, a name)."""
+    return f"\u2068{text}\u2069"
 
 
 def _label(name: str, text: str = "") -> QLabel:
@@ -80,13 +86,33 @@ class VoidDialog(KeyboardDialog):
         )
         # What the void reverses: filled in when the preview arrives.
         self.loading = _label("muted", _(N_("Reading the receipt…")))
-        self.details = named(QFrame(), "card")
-        self.details.setVisible(False)
-        self._grid = QGridLayout(self.details)
-        self._grid.setColumnStretch(1, 1)
-        self._grid.setVerticalSpacing(2)
+        # The money, always in sight: what was paid and what leaves the drawer.
+        self.totals = named(QFrame(), "card")
+        self.totals.setVisible(False)
+        totals = QGridLayout(self.totals)
+        self.amount_caption = _label("muted", _(N_("Amount paid")))
         self.amount = _label("big")
-        self.cash_back = _label("cash_back")
+        self.cash_back_caption = _label("muted", _(N_("Cash to give back")))
+        self.cash_back = _label("change")
+        self.drawer_note = _label(
+            "muted", _(N_("The drawer opens when the CANCELLATION slip prints."))
+        )
+        totals.addWidget(self.amount_caption, 0, 0)
+        totals.addWidget(self.cash_back_caption, 0, 1)
+        totals.addWidget(self.amount, 1, 0)
+        totals.addWidget(self.cash_back, 1, 1)
+        totals.addWidget(self.drawer_note, 2, 0, 1, 2)
+        # The lines of the payment scroll when there are many (a dozen bills paid at once).
+        self.details = named(QScrollArea(), "void_details")
+        self.details.setWidgetResizable(True)
+        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details.setFrameShape(QFrame.Shape.NoFrame)
+        self._card = named(QFrame(), "card")
+        self._grid = QGridLayout(self._card)
+        self._grid.setColumnStretch(1, 1)
+        self._grid.setVerticalSpacing(4)
+        self.details.setWidget(self._card)
+        self.details.setVisible(False)
         self.topup_warning = _label("partial_warning")
         self.topup_warning.setVisible(False)
         self.topups_confirmed = named(
@@ -120,6 +146,7 @@ class VoidDialog(KeyboardDialog):
         layout.setSpacing(6)
         layout.addWidget(self.title)
         layout.addWidget(self.loading)
+        layout.addWidget(self.totals)
         layout.addWidget(self.details)
         layout.addWidget(self.topup_warning)
         layout.addWidget(self.topups_confirmed)
@@ -140,6 +167,9 @@ class VoidDialog(KeyboardDialog):
         self.confirm.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
         self.reason.setFocus()
+        room = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self._room_height = room.height() - 48
+        self.resize(min(820, room.width() - 24), self.sizeHint().height())
         self._runner.submit(
             lambda: void_preview(ctx, actor, receipt_no), self._preview_ready, self._preview_failed
         )
@@ -150,20 +180,39 @@ class VoidDialog(KeyboardDialog):
         self.preview = preview
         self.loading.setVisible(False)
         self._show_preview(preview)
+        self.totals.setVisible(True)
         self.details.setVisible(True)
         if preview.topups_delivered:
             numbers = ", ".join(ltr(number) for number in preview.topup_numbers)
             self.topup_warning.setText(
                 _(
                     N_(
-                        "The top-up was already delivered to {numbers} and cannot be taken "
-                        "back automatically: the void gives the money back, not the top-up."
+                        "The top-up was already delivered to {numbers}: the void gives the "
+                        "money back but cannot take the top-up back automatically."
                     )
                 ).format(numbers=numbers)
             )
             self.topup_warning.setVisible(True)
             self.topups_confirmed.setVisible(True)
         self._update_confirm()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show every line when the screen has room; scroll the lines otherwise."""
+        layout = self.layout()
+        assert layout is not None  # set in __init__
+        margins = layout.contentsMargins()
+        inner = self.width() - margins.left() - margins.right()
+        inner -= self.details.verticalScrollBar().sizeHint().width()
+        lines = self._card.heightForWidth(inner) if self._card.hasHeightForWidth() else -1
+        lines = max(lines, self._card.minimumSizeHint().height())
+        self.details.setMinimumHeight(lines + 2 * self.details.frameWidth())
+        layout.activate()
+        full = layout.totalHeightForWidth(self.width())
+        if full > self._room_height:
+            self.details.setMinimumHeight(max(80, lines - (full - self._room_height)))
+            full = self._room_height
+        self.resize(self.width(), full)
 
     def _preview_failed(self, error: BaseException) -> None:
         # The receipt cannot be voided (unknown, voided already...): say so; Esc closes.
@@ -173,24 +222,24 @@ class VoidDialog(KeyboardDialog):
 
     def _show_preview(self, preview: VoidPreview) -> None:
         cur = preview.currency
+        name = (
+            preview.subscriber_name_ar if current_language() == "ar" else None
+        ) or preview.subscriber_name
+        account = _(N_("Account {account}")).format(account=ltr(preview.account_number))
+        when = moment(preview.created_at, preview.timezone)
         rows: list[tuple[str, str]] = [
             (
                 _(N_("Receipt")),
-                _(N_("{receipt_no} of {moment}, counter {counter}, {agent}")).format(
-                    receipt_no=ltr(preview.receipt_no),
-                    moment=moment(preview.created_at, preview.timezone),
-                    counter=ltr(preview.workstation),
-                    agent=preview.agent_name,
+                " · ".join(
+                    (
+                        ltr(preview.receipt_no),
+                        _isolated(when),
+                        ltr(preview.workstation),
+                        _isolated(preview.agent_name),
+                    )
                 ),
             ),
-            (
-                _(N_("Subscriber")),
-                "{name} — {account}".format(
-                    name=(preview.subscriber_name_ar if current_language() == "ar" else None)
-                    or preview.subscriber_name,
-                    account=_(N_("Account {account}")).format(account=ltr(preview.account_number)),
-                ),
-            ),
+            (_(N_("Subscriber")), f"{name} — {account}"),
             (
                 _(N_("Tenders")),
                 "\n".join(
@@ -222,7 +271,7 @@ class VoidDialog(KeyboardDialog):
                 (
                     _(N_("Top-ups")),
                     "\n".join(
-                        _(N_("Top-up {product} × {quantity} for {target}: {amount}")).format(
+                        _(N_("{product} × {quantity} for {target}: {amount}")).format(
                             product=line.product_name,
                             quantity=line.quantity,
                             target=ltr(line.target_number),
@@ -239,32 +288,29 @@ class VoidDialog(KeyboardDialog):
             )
         )
         for row, (caption, value) in enumerate(rows):
-            name = _label("muted", caption)
-            name.setWordWrap(False)
-            shown = _label(f"void_{row}", value)
-            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            self._grid.addWidget(shown, row, 1)
-        self.amount.setText(
-            _(N_("Amount paid: {amount}")).format(amount=money(preview.amount, cur))
-        )
-        self._grid.addWidget(self.amount, len(rows), 0, 1, 2)
-        if preview.opens_drawer:
-            self.cash_back.setText(
-                _(
-                    N_(
-                        "Cash to give back: {amount}. The drawer opens when the CANCELLATION "
-                        "slip prints."
-                    )
-                ).format(amount=money(preview.cash_back, cur))
+            shown_caption = _label("muted", caption)
+            shown_caption.setWordWrap(False)
+            # Each line reads in the screen's direction, whatever script it starts with.
+            mark = "\u200f" if is_right_to_left() else "\u200e"
+            shown = _label(
+                f"void_line_{row + 1}", "\n".join(mark + line for line in value.split("\n"))
             )
-            self._grid.addWidget(self.cash_back, len(rows) + 1, 0, 1, 2)
-        else:
-            self.cash_back.setVisible(False)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._grid.addWidget(shown_caption, row, 0, Qt.AlignmentFlag.AlignTop)
+            self._grid.addWidget(shown, row, 1)
+        self.amount.setText(money(preview.amount, cur))
+        self.cash_back.setText(money(preview.cash_back, cur))
+        for widget in (self.cash_back_caption, self.cash_back, self.drawer_note):
+            widget.setVisible(preview.opens_drawer)
 
     def preview_text(self) -> str:
         """Everything the preview shows, as text: for screen readers and tests."""
-        labels = [self.title, *self.details.findChildren(QLabel), self.topup_warning]
+        labels = [
+            self.title,
+            *self.totals.findChildren(QLabel),
+            *self._card.findChildren(QLabel),
+            self.topup_warning,
+        ]
         return "\n".join(w.text() for w in labels if w.isVisibleTo(self) and w.text())
 
     # --- the keyboard ----------------------------------------------------------------------

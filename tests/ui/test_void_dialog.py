@@ -120,11 +120,12 @@ def test_the_void_shows_what_it_reverses_before_the_credentials(counter: Counter
         "Account 1000000002",
         "Cash DZD 1,000.00",
         "F3 DZD 1,000.00",  # the bill that opens again
-        "Amount paid: DZD 1,000.00",
-        "Cash to give back: DZD 1,000.00",
         "Français",  # the slip's language: the customer's (here the operator's)
+        "The drawer opens when the CANCELLATION slip prints.",
     ):
         assert expected in shown, expected
+    assert plain(dialog.amount.text()) == "DZD 1,000.00"  # paid
+    assert plain(dialog.cash_back.text()) == "DZD 1,000.00"  # leaves the drawer
     assert not dialog.topup_warning.isVisible() and not dialog.topups_confirmed.isVisible()
     assert dialog.confirm.isEnabled()
     assert counter.focus() is dialog.reason  # the keyboard flow is unchanged
@@ -151,7 +152,7 @@ def test_a_top_up_void_is_blocked_until_the_delivery_is_acknowledged(counter: Co
     dialog = _open_void(counter)
     assert dialog.topup_warning.isVisible()
     warning = plain(dialog.topup_warning.text())
-    assert "0555 12 34 56" in warning and "cannot be taken back" in warning
+    assert "0555 12 34 56" in warning and "cannot take the top-up back" in warning
     assert dialog.topups_confirmed.isVisible() and not dialog.topups_confirmed.isChecked()
     assert not dialog.confirm.isEnabled()  # blocked until ticked
     counter.type("Customer changed their mind")
