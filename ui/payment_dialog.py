@@ -23,7 +23,8 @@ What the screen says about money is what the agent typed:
 F3 cash, F4 cheque, F5 card, F6 postal transfer each add a line prefilled with
 what is left to pay; Ctrl+Delete (or the line's ✕) removes a line. F7 adds a
 top-up, listed with its own ✕ (Shift+F7 removes the last one); F9 keeps the change
-on the account.
+on the account. "Receipt language" shows the customer's language (theirs, else the
+operator's) and picks another for this receipt only; Enter on it still confirms.
 """
 
 from __future__ import annotations
