@@ -80,6 +80,7 @@ class VoidDialog(KeyboardDialog):
         self.result_summary: PaymentSummary | None = None
         self.preview: VoidPreview | None = None
         self.busy = False
+        self.closed = False  # an answer arriving after Esc finds no widgets to fill
 
         self.title = _label(
             "title", _(N_("Void receipt {receipt_no}")).format(receipt_no=ltr(receipt_no))
@@ -177,6 +178,8 @@ class VoidDialog(KeyboardDialog):
     # --- the preview ---------------------------------------------------------------------
 
     def _preview_ready(self, preview: VoidPreview) -> None:
+        if self.closed:
+            return
         self.preview = preview
         self.loading.setVisible(False)
         self._show_preview(preview)
@@ -216,6 +219,8 @@ class VoidDialog(KeyboardDialog):
 
     def _preview_failed(self, error: BaseException) -> None:
         # The receipt cannot be voided (unknown, voided already...): say so; Esc closes.
+        if self.closed:
+            return
         self.loading.setVisible(False)
         self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
         self._update_confirm()
@@ -343,6 +348,15 @@ class VoidDialog(KeyboardDialog):
             self.supervisor_login.setFocus()
             return True
         return super().eventFilter(watched, event)
+
+    def reject(self) -> None:
+        if self.busy:
+            return  # the void is on its way; its answer closes the dialog
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self.closed = True
+        super().done(result)
 
     # --- voiding ---------------------------------------------------------------------------
 

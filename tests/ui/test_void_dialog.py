@@ -7,6 +7,9 @@ Subscriber 1000000001 owes DZD 4,300.00 and has a mobile, 0555 12 34 56;
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -195,3 +198,39 @@ def test_a_receipt_that_cannot_be_voided_is_refused_by_name(counter: Counter) ->
     assert missing.error.text() == "No receipt ALG01-G01-000999."
     missing.supervisor_password.returnPressed.emit()  # Enter: nothing to approve
     assert len(payments(counter)) == 2
+
+
+class LaterRunner:
+    """A runner whose work finishes when the test says: the preview read off the GUI thread."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Callable[[], Any], Callable[[Any], None]]] = []
+
+    def submit(
+        self,
+        work: Callable[[], Any],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self.waiting.append((work, on_result))
+
+    def finish(self) -> None:
+        for work, on_result in self.waiting:
+            on_result(work())
+        self.waiting.clear()
+
+
+def test_nothing_is_approved_before_the_preview_arrives(counter: Counter) -> None:
+    _pay_and_select(counter)
+    world, runner = counter.world, LaterRunner()
+    dialog = VoidDialog(world.ctx, world.agent, WORKSTATION, "ALG01-G01-000001", runner)
+    counter.qtbot.addWidget(dialog)
+    assert dialog.loading.text() == "Reading the receipt…" and not dialog.confirm.isEnabled()
+    dialog.supervisor_password.returnPressed.emit()  # Enter: nothing to approve yet
+    runner.finish()
+    assert dialog.preview is not None and dialog.confirm.isEnabled()
+    closed = VoidDialog(world.ctx, world.agent, WORKSTATION, "ALG01-G01-000001", runner)
+    counter.qtbot.addWidget(closed)
+    closed.reject()  # Esc before the answer: the late answer is dropped quietly
+    runner.finish()
+    assert closed.preview is None and [p.kind for p in payments(counter)] == ["payment"]
