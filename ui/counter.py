@@ -13,7 +13,6 @@ from pathlib import Path
 
 from app.auth import Actor
 from app.context import AppContext
-from app.documents.issue import issue_bill_copy
 from app.errors import GuichetError
 from app.i18n import N_, current_language, gettext
 from app.lookup import LookupResult, MatchKind, SubscriberHit, find_subscribers
@@ -24,6 +23,7 @@ from app.products import ProductInfo
 from app.station import StationInfo
 from app.subscribers import SubscriberView, load_subscriber_view
 from db.models import Role
+from ui.bill_copy_dialog import BillCopyDialog
 from ui.formatting import money
 from ui.payment_dialog import PaymentDialog
 from ui.print_queue_dialog import PrintQueueDialog
@@ -31,7 +31,6 @@ from ui.printer_settings_dialog import PrinterSettingsDialog
 from ui.printer_status import PrinterStatusWidget
 from ui.qt import (
     QAbstractItemView,
-    QDesktopServices,
     QDialog,
     QEvent,
     QHBoxLayout,
@@ -45,7 +44,6 @@ from ui.qt import (
     QStackedWidget,
     Qt,
     QTableView,
-    QUrl,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -86,6 +84,7 @@ class CounterScreen(QWidget):
         self.void_dialog: VoidDialog | None = None
         self.print_queue_dialog: PrintQueueDialog | None = None
         self.printer_settings_dialog: PrinterSettingsDialog | None = None
+        self.bill_copy_dialog: BillCopyDialog | None = None
         self._reprinting = False
         self._preview_wanted: tuple[str, int] | None = None
         self._note: tuple[str, dict[str, object]] | None = None
@@ -395,27 +394,37 @@ class CounterScreen(QWidget):
         self._failed(error)
 
     def bill_copy(self) -> None:
-        """A duplicate of a bill that never arrived, opened in the PDF viewer to print."""
+        """A duplicate of a bill that never arrived: on the receipt printer or as a PDF."""
         number = self.panel.selected_invoice()
         if number is None:
             self.status.setText(_(N_("This subscriber has no open invoice to copy.")))
             return
         actor = self.actor
-        if actor is None:
+        if actor is None or self.bill_copy_dialog is not None:
             return
-        language, ref = current_language(), self._station.ref
-        self.status.setText(_(N_("Preparing the copy of invoice {number}…")).format(number=number))
-        self._runner.submit(
-            lambda: issue_bill_copy(self._ctx, actor, number, language=language, workstation=ref),
-            self._bill_copy_ready,
-            self._failed,
+        dialog = BillCopyDialog(
+            self._ctx,
+            actor,
+            self._station.ref,
+            number,
+            current_language(),
+            self._runner,
+            self,
+            open_documents=self.open_documents,
         )
+        self.bill_copy_dialog = dialog
+        dialog.finished.connect(lambda result: self._bill_copy_closed(dialog, result))
+        dialog.open()
 
-    def _bill_copy_ready(self, path: Path) -> None:
-        self.last_document = path
-        self.status.setText(_(N_("Copy saved as {path}.")).format(path=path))
-        if self.open_documents:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    def _bill_copy_closed(self, dialog: BillCopyDialog, result: int) -> None:
+        self.bill_copy_dialog = None
+        if result == QDialog.DialogCode.Accepted:
+            if dialog.job_id is not None:
+                self.wake_printer()  # the copy waits in the queue: print it now
+            self.last_document = dialog.path or self.last_document
+            self.status.setText(dialog.outcome())
+        dialog.deleteLater()
+        self.take_keyboard()
 
     def open_void(self) -> None:
         receipt_no = self.panel.selected_receipt()
