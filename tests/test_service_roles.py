@@ -39,6 +39,13 @@ import pytest
 import app
 from app.auth import Actor, add_user, record_screen_locked
 from app.cash import close_cash_session, open_cash_session
+from app.closing.counts import CountInput
+from app.closing.handover import force_close_till, handover_till
+from app.closing.movements import MovementRequest, record_cash_movement
+from app.closing.review import recount_till, review_till, set_count_threshold, till_review
+from app.closing.status import till_statuses, tills_expected_cash
+from app.closing.takings import my_takings
+from app.closing.tills import close_till, current_cash_session, open_counted_till
 from app.context import AppContext
 from app.documents.issue import issue_bill_copy
 from app.errors import GuichetError, PermissionDeniedError
@@ -68,9 +75,21 @@ ROLES: dict[str, str] = {
     "app.bootstrap.load_database_signer": "system",
     "app.transactions.write_transaction": "system",
     "app.bootstrap.require_current_schema": "system",
+    "app.closing.handover.force_close_till": "supervisor",
+    "app.closing.handover.handover_till": "agent",
+    "app.closing.movements.record_cash_movement": "agent",
+    "app.closing.review.recount_till": "agent",
+    "app.closing.review.review_till": "supervisor",
+    "app.closing.review.set_count_threshold": "admin",
+    "app.closing.review.till_review": "supervisor",
+    "app.closing.status.till_statuses": "system",
+    "app.closing.status.tills_expected_cash": "supervisor",
+    "app.closing.takings.my_takings": "agent",
     "app.closing.tills.close_cash_session": "agent",
+    "app.closing.tills.close_till": "agent",
     "app.closing.tills.current_cash_session": "none",
     "app.closing.tills.open_cash_session": "agent",
+    "app.closing.tills.open_counted_till": "agent",
     "app.demo.builder.build_demo": "system",
     "app.demo.builder.mark_history_printed": "system",
     "app.demo.history.take_past_payments": "system",
@@ -236,6 +255,25 @@ def _reopen_till(roles: Roles, actor: Actor) -> object:
     return open_cash_session(roles.ctx, actor, WORKSTATION, "100")
 
 
+# 5,100.00 DA: the agent's float and the one cash payment of the fixture.
+TILL_COUNT = CountInput(cash={"note-200000": 2, "note-100000": 1, "coin-10000": 1})
+
+
+def _counted_till(roles: Roles) -> int:
+    """The agent's till, closed with its count (once, whoever calls first)."""
+    if current_cash_session(roles.world.db, WORKSTATION) is not None:
+        close_till(roles.ctx, roles.world.agent, WORKSTATION, TILL_COUNT)
+    (found,) = till_statuses(roles.world.db, workstation=WORKSTATION)
+    assert found.session_id is not None
+    return found.session_id
+
+
+def _open_till(roles: Roles) -> int:
+    found = current_cash_session(roles.world.db, WORKSTATION)
+    assert found is not None
+    return found.session_id
+
+
 # How to call each service that takes an actor, so that it succeeds for the stated role.
 CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     "app.auth.add_user": lambda r, a: add_user(
@@ -244,8 +282,37 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     "app.auth.record_screen_locked": lambda r, a: record_screen_locked(
         r.ctx, a, workstation=WORKSTATION
     ),
+    "app.closing.handover.force_close_till": lambda r, a: force_close_till(
+        r.ctx, a, WORKSTATION, "ALG01-G02", "gone home"
+    ),
+    "app.closing.handover.handover_till": lambda r, a: handover_till(
+        r.ctx,
+        r.world.other_agent,
+        a,
+        WORKSTATION,
+        closing_count=TILL_COUNT,
+        opening_count=TILL_COUNT,
+    ),
+    "app.closing.movements.record_cash_movement": lambda r, a: record_cash_movement(
+        r.ctx, a, MovementRequest(WORKSTATION, "drop", "50", "to the safe", "karim", PASSWORD)
+    ),
+    "app.closing.review.recount_till": lambda r, a: recount_till(
+        r.ctx, a, _counted_till(r), TILL_COUNT
+    ),
+    "app.closing.review.review_till": lambda r, a: review_till(r.ctx, a, _counted_till(r)),
+    "app.closing.review.set_count_threshold": lambda r, a: set_count_threshold(r.ctx, a, "100"),
+    "app.closing.review.till_review": lambda r, a: till_review(r.ctx, a, _open_till(r)),
+    "app.closing.status.tills_expected_cash": lambda r, a: tills_expected_cash(
+        r.ctx, a, [_open_till(r)]
+    ),
+    "app.closing.takings.my_takings": lambda r, a: my_takings(r.ctx, a, WORKSTATION),
     "app.closing.tills.close_cash_session": lambda r, a: close_cash_session(r.ctx, a, WORKSTATION),
+    "app.closing.tills.close_till": lambda r, a: close_till(r.ctx, a, WORKSTATION, TILL_COUNT),
     "app.closing.tills.open_cash_session": lambda r, a: _reopen_till(r, a),
+    "app.closing.tills.open_counted_till": lambda r, a: (
+        close_cash_session(r.ctx, r.world.supervisor, WORKSTATION),
+        open_counted_till(r.ctx, a, WORKSTATION, TILL_COUNT),
+    ),
     "app.documents.issue.issue_bill_copy": lambda r, a: issue_bill_copy(
         r.ctx, a, "F2", language="fr", workstation=WORKSTATION
     ),
