@@ -4,8 +4,9 @@ The agent picks with one key: 1 (or Enter) prints it on this counter's receipt
 printer through the print queue; 2 saves it as an A5 PDF and opens it in the
 computer's PDF viewer. A counter without a receipt printer offers the PDF only,
 and says why. Where no PDF viewer opens the file (none installed, or it failed
-to start), the counter's status line says where the file is: an agent never
-waits for a window that will not come.
+to start), the dialog stays open on the file's full path (a status line at
+1024 pixels would cut a long path short) until Enter or Esc, and the counter's
+status line says it too: an agent never waits for a window that will not come.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ from ui.tasks import Runner
 _ = gettext
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+# The choice Enter takes is the blue one; the other is grey. The theme draws every
+# button alike, which would leave the agent guessing what Enter does.
+CHOICE_STYLE = """
+QPushButton#print_copy, QPushButton#pdf_copy { background: #e3e3e0; color: #111; }
+QPushButton#print_copy:focus, QPushButton#pdf_copy:focus { background: #0b5cad; color: white; }
+QPushButton#print_copy:disabled { background: #f0f0ee; color: #77776f; }
+"""
 
 
 def pdf_viewer_available() -> bool:
@@ -112,6 +121,7 @@ class BillCopyDialog(KeyboardDialog):
         self.job_id: int | None = None
         self.path: Path | None = None
         self.outcome: Callable[[], str] = lambda: ""
+        self.not_opened = False  # saved, but no viewer opened it: the path is on show
         title = _(N_("Copy of invoice {number}")).format(number=ltr(invoice_number))
         self.setWindowTitle(title)
 
@@ -126,6 +136,10 @@ class BillCopyDialog(KeyboardDialog):
         self.note = named(QLabel(), "muted")
         self.note.setWordWrap(True)
         self.note.hide()
+        self.where = named(QLabel(), "where")
+        self.where.setWordWrap(True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where.hide()
         self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -141,9 +155,11 @@ class BillCopyDialog(KeyboardDialog):
         layout.addWidget(self.print_button)
         layout.addWidget(self.pdf_button)
         layout.addWidget(self.note)
+        layout.addWidget(self.where)
         layout.addWidget(self.error)
         layout.addWidget(self.hint)
         self.setMinimumWidth(420)
+        self.setStyleSheet(CHOICE_STYLE)
         self.print_button.setFocus()
 
         # Whether this counter has a receipt printer at all: a small read, off the GUI thread.
@@ -164,6 +180,10 @@ class BillCopyDialog(KeyboardDialog):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        if self.not_opened:
+            if key in (*_ENTER_KEYS, Qt.Key.Key_Escape):
+                self.accept()
+            return
         if self.busy and key != Qt.Key.Key_Escape:
             return  # one copy per choice, however long the key is held
         if key == Qt.Key.Key_1:
@@ -248,12 +268,41 @@ class BillCopyDialog(KeyboardDialog):
         path, viewer = saved
         self.path = path
         number, where = ltr(self.invoice_number), ltr(str(path))
+        settled = False  # the copy is where the agent expects it: nothing more to show
         if not self.open_documents:
             said = N_("Copy of invoice {number} saved as {path}")
+            settled = True
         elif viewer and open_in_viewer(path):
             said = N_("Copy of invoice {number} opened in the PDF viewer: {path}")
+            settled = True
         else:
             # Nothing opened it: the agent must know where the file is, or the copy is lost.
             said = N_("No PDF viewer could open the copy of invoice {number}; the file is {path}")
         self.outcome = lambda: _(said).format(number=number, path=where)
-        self.accept()
+        if settled:
+            self.accept()
+        else:
+            self._show_where(path)
+
+    def _show_where(self, path: Path) -> None:
+        self.busy = False
+        self.not_opened = True
+        for widget in (self.print_button, self.pdf_button, self.error):
+            widget.hide()
+        self.note.setText(
+            _(N_("No PDF viewer could open the copy of invoice {number}. It is saved as:")).format(
+                number=ltr(self.invoice_number)
+            )
+        )
+        self.note.show()
+        self.where.setText(ltr(str(path)))
+        self.where.show()
+        self.hint.setText(_hint((N_("Enter or Esc: close"),)))
+        self.setFocus()
+        self.adjustSize()
+
+    def reject(self) -> None:
+        if self.not_opened:
+            self.accept()  # the copy exists: the status line must say where, however it closes
+            return
+        super().reject()
