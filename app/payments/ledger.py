@@ -9,7 +9,12 @@ its row locks in one fixed order, the same in every service, which rules out
 deadlocks between them and lost updates:
 
 1. the chain head of the workstation's receipt series (one per transaction);
-2. the approving supervisor's staff row (voids only: checking the password);
+   Then that workstation's till row (cash session), for what changes a till:
+   cash movements, counts, closes, handovers (app.closing.till_lock). Payments
+   and voids read which till is open only once they hold the series head, so a
+   till closed meanwhile refuses them; they take no lock on the till itself;
+2. the approving supervisor's staff row (voids and cash movements: checking the
+   password);
 3. the subscriber: every change to a subscriber's bills or credit waits here,
    so credit derived from the ledger cannot be spent twice;
 4. the subscriber's invoices touched, by ascending id, re-read under the lock;
