@@ -10,6 +10,7 @@ by stable identifiers, so takings cannot be moved between counters or tills.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -43,6 +44,9 @@ class PaymentValues(NamedTuple):
     topups: int
     credit_used: int
     credit_added: int
+    # The business day (ISO date) when it is stored; payments made before closings
+    # existed have none and are signed without it, so their signatures still hold.
+    business_day: str | None = None
 
 
 class TenderValues(NamedTuple):
@@ -77,7 +81,7 @@ def payment_record_of(
     topup_sales: Sequence[TopUpValues],
     reconnected_contracts: Sequence[str],
 ) -> dict[str, Any]:
-    return {
+    record: dict[str, Any] = {
         "uid": values.uid,
         "kind": values.kind,
         "receipt": values.receipt,
@@ -125,6 +129,9 @@ def payment_record_of(
         ],
         "reconnections": sorted(reconnected_contracts),
     }
+    if values.business_day is not None:
+        record["business_day"] = values.business_day
+    return record
 
 
 def payment_record(payment: Payment, reconnected_contracts: list[str]) -> dict[str, Any]:
@@ -151,6 +158,7 @@ def payment_record(payment: Payment, reconnected_contracts: list[str]) -> dict[s
         topups=payment.topups_minor,
         credit_used=payment.credit_used_minor,
         credit_added=payment.credit_added_minor,
+        business_day=payment.business_day.isoformat() if payment.business_day else None,
     )
     return payment_record_of(
         values,
@@ -214,6 +222,39 @@ def journal_record(event: JournalEvent) -> dict[str, Any]:
     )
 
 
+class ClosingValues(NamedTuple):
+    """A closing's signed values, in the order `verify` selects them."""
+
+    kind: str
+    agency: str | None  # the agency's code
+    period_start: str  # ISO dates
+    period_end: str
+    closed_at: str  # as signed: canonical.instant(...)
+    closed_by: str | None  # the supervisor's login
+    automatic: bool
+    currency: str
+    payments: int
+    payments_total: int
+    voids: int
+    voids_total: int
+    bills: int
+    topups: int
+    credit: int
+    period_total: int
+    perpetual_total: int
+    perpetual_absolute: int
+    breakdown: str  # canonical JSON: per tender and per till
+
+
+def closing_record_of(values: ClosingValues) -> dict[str, Any]:
+    record = values._asdict()
+    record["automatic"] = bool(values.automatic)
+    # Not JSON: signed over the text, so its signature fails.
+    with contextlib.suppress(ValueError):
+        record["breakdown"] = json.loads(values.breakdown)
+    return record
+
+
 def password_fingerprint(password_hash: str) -> str:
     """What the journal keeps of a password: a digest of its stored argon2 hash.
 
@@ -226,9 +267,11 @@ def password_fingerprint(password_hash: str) -> str:
 __all__ = [
     "JOURNAL_CHAIN",
     "AllocationValues",
+    "ClosingValues",
     "PaymentValues",
     "TenderValues",
     "TopUpValues",
+    "closing_record_of",
     "journal_record",
     "journal_record_of",
     "password_fingerprint",

@@ -27,9 +27,11 @@ from app.i18n import N_
 from app.integrity.canonical import instant, signing_input
 from app.integrity.records import (
     AllocationValues,
+    ClosingValues,
     PaymentValues,
     TenderValues,
     TopUpValues,
+    closing_record_of,
     journal_record_of,
     payment_record_of,
 )
@@ -39,6 +41,7 @@ from db.models import (
     Agency,
     Allocation,
     CashSession,
+    Closing,
     Contract,
     Invoice,
     JournalEvent,
@@ -66,7 +69,7 @@ class SignedRow:
     """
 
     chain: str
-    table: str  # "payments" or "journal_events": which record ``parts`` make
+    table: str  # "payments", "journal_events" or "closings": which record ``parts`` make
     row_id: int
     label: str
     seq: int
@@ -100,6 +103,13 @@ def record_of(table: str, parts: tuple[Any, ...]) -> dict[str, Any]:
             [AllocationValues(a[1], a[2], a[3]) for a in allocations],
             [TopUpValues(*t[1:7]) for t in topups],
             [r[1] for r in reconnections if r[1] is not None],
+        )
+    if table == "closings":
+        kind, agency, start, end, closed_at, *rest = parts
+        return closing_record_of(
+            ClosingValues._make(
+                (kind, agency, iso_date(start), iso_date(end), signed_instant(closed_at), *rest)
+            )
         )
     kind, at, actor, workstation, subject, details = parts
     at = signed_instant(at)
@@ -158,6 +168,13 @@ def signed_instant(value: Any) -> str:
         text = value.replace(" ", "T", 1)
         return (text if len(text) > 19 else text + ".000000")[:26] + "Z"
     return instant(value.replace(tzinfo=UTC) if value.tzinfo is None else value)
+
+
+def iso_date(value: Any) -> str | None:
+    """A date as the driver returns it (SQLite: the stored ISO text), as signed."""
+    if value is None or isinstance(value, str):
+        return value
+    return str(value.isoformat())
 
 
 class _Children:
@@ -238,6 +255,7 @@ def _payment_statement() -> Select[Any]:
             p.topups_minor,
             p.credit_used_minor,
             p.credit_added_minor,
+            p.business_day,
         )
         .select_from(
             t["payment"]
@@ -314,6 +332,7 @@ GONE = {
     "workstation": N_("it points to workstation #{id}, which is missing (deleted?)"),
     "agency": N_("the agency of its workstation #{id} is missing (deleted?)"),
     "till": N_("it points to cash session #{id}, which is missing (deleted?)"),
+    "closing_agency": N_("its agency #{id} is missing (deleted?)"),
     "staff": N_("it points to staff member #{id}, who is missing (deleted?)"),
     "payment": N_("it voids payment #{id}, which is missing (deleted?)"),
     "bill": N_("it pays bill #{id}, which is missing (deleted?)"),
@@ -382,6 +401,7 @@ class PaymentStream:
                 agency,
                 row[8],
                 *row[21:32],
+                iso_date(row[32]),
             )
             dangling = _dangling(row, its_allocations, its_topups, its_reconnections)
             yield SignedRow(
@@ -440,3 +460,75 @@ def journal_rows(connection: Connection) -> Iterator[SignedRow]:
             actor_id=row[11],
             actor_id_login=row[12],
         )
+
+
+def closing_rows(connection: Connection) -> Iterator[SignedRow]:
+    """Every agency's closings, in the order they were written, each in its agency's chain."""
+    closing = Closing.__table__.c
+    agency = Agency.__table__
+    staff = Staff.__table__
+    statement = (
+        select(
+            closing.id,
+            closing.agency_id,
+            closing.closed_by_id,
+            closing.seq,
+            closing.key_id,
+            closing.prev_signature,
+            closing.signature,
+            # ClosingValues, in order
+            closing.kind,
+            agency.c.code,
+            closing.period_start,
+            closing.period_end,
+            closing.closed_at,
+            staff.c.login,
+            closing.automatic,
+            closing.currency,
+            closing.payments_count,
+            closing.payments_minor,
+            closing.voids_count,
+            closing.voids_minor,
+            closing.bills_minor,
+            closing.topups_minor,
+            closing.credit_minor,
+            closing.period_minor,
+            closing.perpetual_minor,
+            closing.perpetual_absolute_minor,
+            closing.breakdown,
+        )
+        .select_from(
+            Closing.__table__.outerjoin(agency, agency.c.id == closing.agency_id).outerjoin(
+                staff, staff.c.id == closing.closed_by_id
+            )
+        )
+        .order_by(closing.id)
+    )
+    for row in stream_raw(connection, statement):
+        agency_code, login = row[8], row[12]
+        dangling: tuple[str, dict[str, Any]] | None = None
+        if agency_code is None:
+            dangling = GONE["closing_agency"], {"id": row[1]}
+        elif login is None:
+            dangling = GONE["staff"], {"id": row[2]}
+        yield SignedRow(
+            chain=Closing.chain_name_of(agency_code or f"#{row[1]}"),
+            table="closings",
+            row_id=row[0],
+            label=closing_label(row[7], iso_date(row[9]) or ""),
+            seq=row[3],
+            key_id=row[4],
+            prev_signature=row[5],
+            signature=row[6],
+            parts=tuple(row[7:]),
+            dangling=dangling,
+        )
+
+
+def closing_label(kind: str, period_start: str) -> str:
+    """How `verify` names a closing: "daily 2026-11-21", "monthly 2026-11", "yearly 2026"."""
+    if kind == "yearly":
+        return f"{kind} {period_start[:4]}"
+    if kind == "monthly":
+        return f"{kind} {period_start[:7]}"
+    return f"{kind} {period_start}"

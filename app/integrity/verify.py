@@ -34,9 +34,16 @@ from sqlalchemy import Connection, func, select
 
 from app.i18n import N_, gettext
 from app.integrity import crosschecks
+from app.integrity.closing_checks import check_closings
 from app.integrity.keys import Verifier, public_key_b64, public_key_from_b64
 from app.integrity.parallel import PARALLEL_THRESHOLD, SignatureChecker, default_workers
-from app.integrity.streams import PaymentStream, SignedRow, journal_rows, signing_message
+from app.integrity.streams import (
+    PaymentStream,
+    SignedRow,
+    closing_rows,
+    journal_rows,
+    signing_message,
+)
 from app.workstations import receipt_number
 from db.engine import Database
 from db.models import JOURNAL_CHAIN, ChainHead, JournalEvent, Payment, ReceiptSeries, SigningKey
@@ -169,8 +176,8 @@ def _snapshot(db: Database) -> Iterator[Connection]:
 
 
 def signed_rows(connection: Connection) -> Iterator[SignedRow]:
-    """Every signed row, payments of every series then the journal, as records."""
-    return chain(PaymentStream(connection), journal_rows(connection))
+    """Every signed row, payments of every series, closings, then the journal, as records."""
+    return chain(PaymentStream(connection), closing_rows(connection), journal_rows(connection))
 
 
 def trusted_verifier_from_database(db: Database) -> Verifier | None:
@@ -215,6 +222,11 @@ def verify_database(
                 select(ReceiptSeries.__table__.c.code).order_by(ReceiptSeries.__table__.c.code)
             )
         }
+        # Each agency's closings are a chain of their own, read even when all are gone.
+        for name in connection.scalars(
+            select(ChainHead.__table__.c.name).where(ChainHead.__table__.c.name.like("closings/%"))
+        ):
+            states[name] = _Chain()
         key_id = verifier.key_id
         facts = crosschecks.JournalFacts()
         actors: list[Problem] = []
@@ -227,7 +239,11 @@ def verify_database(
         with SignatureChecker[tuple[str, int, str]](
             raw_key, workers=workers, message_of=signing_message if in_workers else None
         ) as checker:
-            for row in chain(payments, _journal_with_facts(connection, facts, report, actors)):
+            for row in chain(
+                payments,
+                closing_rows(connection),
+                _journal_with_facts(connection, facts, report, actors),
+            ):
                 state = states.setdefault(row.chain, _Chain())
                 state.records += 1
                 if state.fault is not None:
@@ -264,6 +280,7 @@ def verify_database(
         crosschecks.check_cash_sessions(connection, report, facts)
         crosschecks.check_till_records(connection, report, facts)
         crosschecks.check_receipt_copies(connection, report, facts)
+        check_closings(connection, report)
     report.close()
     return report
 

@@ -8,7 +8,9 @@ Several counters share one database, so every read-modify-write of money takes
 its row locks in one fixed order, the same in every service, which rules out
 deadlocks between them and lost updates:
 
-1. the chain head of the workstation's receipt series (one per transaction);
+1. the chain head of the workstation's receipt series (one per transaction;
+   closing an agency's business day takes every series head of the agency, by
+   name, so no payment of the agency runs while a day closes);
    Then that workstation's till row (cash session), for what changes a till:
    cash movements, counts, closes, handovers (app.closing.till_lock). Payments
    and voids read which till is open only once they hold the series head, so a
@@ -18,7 +20,12 @@ deadlocks between them and lost updates:
 3. the subscriber: every change to a subscriber's bills or credit waits here,
    so credit derived from the ledger cannot be spent twice;
 4. the subscriber's invoices touched, by ascending id, re-read under the lock;
-5. the journal's chain head, last (journal events are written at the end).
+5. the agency's closings chain head (closings only, app.closing.closings);
+6. the journal's chain head, last (journal events are written at the end).
+
+A payment or void reads the agency's last closed day only once it holds its
+series head (app.payments.station.open_till): a day's closing either sees it
+committed, or is seen by it, and nothing is recorded into a closed day.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
+from app.closing.days import business_day
 from app.context import AppContext
 from app.errors import ConflictError, ValidationError
 from app.i18n import LANGUAGES, N_
@@ -46,7 +47,7 @@ from app.payments.ledger import (
     write_paid_amounts,
 )
 from app.payments.requests import PaymentRequest, check_request_shape, check_tenders
-from app.payments.station import open_till_id, paying_station
+from app.payments.station import open_till, paying_station
 from app.payments.summary import (
     AllocationLine,
     PaymentSummary,
@@ -178,7 +179,7 @@ def _take_payment(
         if request.amount is not None
         else None
     )
-    till_id = open_till_id(session, station)
+    till_id, last_closed = open_till(session, station)
     subscriber = lock_subscriber_by_account(session, request.account_number)
     open_bills = lock_open_bills(session, subscriber.id)
     bills = _bills_to_pay(open_bills, request.invoice_numbers)
@@ -196,15 +197,16 @@ def _take_payment(
     )
 
     now = ctx.now()
+    zone = ZoneInfo(station.timezone)
+    # Nothing is recorded into a closed day: after its close, the next day's.
+    day = business_day(now, zone, last_closed)
     by_id = {bill.id: bill for bill in open_bills}
     paid_after = {bill_id: by_id[bill_id].paid_minor + share for bill_id, share in plan.allocations}
     write_paid_amounts(
         session,
         {bill_id: (by_id[bill_id].total_minor, paid) for bill_id, paid in paid_after.items()},
     )
-    cleared = _lines_cleared(
-        open_bills, paid_after, now.astimezone(ZoneInfo(station.timezone)).date()
-    )
+    cleared = _lines_cleared(open_bills, paid_after, now.astimezone(zone).date())
     uid = str(uuid.uuid4())
     values = PaymentValues(
         uid=uid,
@@ -227,6 +229,7 @@ def _take_payment(
         topups=plan.topups_minor,
         credit_used=plan.credit_used_minor,
         credit_added=plan.credit_added_minor,
+        business_day=day.isoformat(),
     )
     tender_values = [
         TenderValues(
@@ -288,6 +291,7 @@ def _take_payment(
             "approved_by_id": None,
             "reason": None,
             "created_at": now,
+            "business_day": day,
             "currency": cur.code,
             "tendered_minor": plan.tendered_minor,
             "change_minor": plan.change_minor,
@@ -390,6 +394,7 @@ def _take_payment(
         ),
         reconnections=tuple(sorted({bill.contract_number for bill in cleared})),
         signature=link.signature,
+        business_day=day,
     )
 
 

@@ -3,16 +3,20 @@
 A payment needs its workstation, the workstation's receipt series and agency,
 and the operator's currency and languages: read as one plain row, since three
 ORM lookups cost a payment more than the disk's commit does. The till open there
-is read once the series is locked (:func:`open_till_id`).
+is read once the series is locked (:func:`open_till`), with the agency's last
+closed day: a closing takes every series head of the agency, so what is read
+after the lock is what the payment's business day must follow.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session
 
+from app.closing.days import LAST_CLOSED_DAY, as_date
 from app.payments.ledger import till_not_open
 from app.workstations import find_workstation, operator_settings
 from db.models import Agency, CashSession, OperatorSettings, ReceiptSeries, Workstation
@@ -23,6 +27,7 @@ class PayingStation:
     workstation_id: int
     workstation_code: str
     agency_code: str
+    agency_id: int
     series_id: int
     series_code: str
     currency: str
@@ -39,6 +44,7 @@ _STATION = (
         Workstation.id.label("workstation_id"),
         Workstation.code.label("workstation_code"),
         Agency.code.label("agency_code"),
+        Agency.id.label("agency_id"),
         Agency.timezone.label("agency_timezone"),
         ReceiptSeries.id.label("series_id"),
         ReceiptSeries.code.label("series_code"),
@@ -72,6 +78,7 @@ def paying_station(session: Session, ref: str) -> PayingStation:
         workstation_id=row.workstation_id,
         workstation_code=row.workstation_code,
         agency_code=row.agency_code,
+        agency_id=row.agency_id,
         series_id=row.series_id,
         series_code=row.series_code,
         currency=row.currency,
@@ -80,18 +87,23 @@ def paying_station(session: Session, ref: str) -> PayingStation:
     )
 
 
-_OPEN_TILL = select(CashSession.id).where(
+# The last closed day rides along as a scalar subquery: no statement of its own.
+_OPEN_TILL = select(CashSession.id, LAST_CLOSED_DAY.label("last_closed")).where(
     CashSession.workstation_id == bindparam("workstation_id"), CashSession.closed_at.is_(None)
 )
 
 
-def open_till_id(session: Session, station: PayingStation) -> int:
-    """The id of the till (cash session) open at ``station``; read once the series is locked."""
-    till = (
+def open_till(session: Session, station: PayingStation) -> tuple[int, date | None]:
+    """The id of the till (cash session) open at ``station`` and the agency's last
+    closed business day; read once the series is locked."""
+    row = (
         session.connection()
-        .execute(_OPEN_TILL, {"workstation_id": station.workstation_id})
-        .scalar()
+        .execute(
+            _OPEN_TILL,
+            {"workstation_id": station.workstation_id, "agency_id": station.agency_id},
+        )
+        .first()
     )
-    if till is None:
+    if row is None:
         raise till_not_open(station.series_code)
-    return int(till)
+    return int(row.id), as_date(row.last_closed)

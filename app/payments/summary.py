@@ -68,6 +68,8 @@ class PaymentSummary:
     reconnections: tuple[str, ...]
     signature: str
     replayed: bool = False
+    # The agency's business day it belongs to (None: made before closings existed).
+    business_day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,7 @@ def summarize(
         ),
         signature=payment.signature,
         replayed=replayed,
+        business_day=payment.business_day,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import Actor, check_supervisor, require_role
+from app.closing.days import agency_zone, business_day, last_closed_day
 from app.context import AppContext
 from app.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.i18n import N_
@@ -220,6 +221,10 @@ def _write_void(
 ) -> PaymentSummary:
     cash_session = require_open_session(session, station)
     now = ctx.now()
+    # A void made after its day closed belongs to the next business day (read under
+    # the series lock, which a day's closing also takes).
+    zone = agency_zone(station.agency.timezone, operator_settings(session).timezone)
+    day = business_day(now, zone, last_closed_day(session, station.agency_id))
     void = Payment(
         uid=str(uuid.uuid4()),
         idempotency_key=request.idempotency_key.strip(),
@@ -234,6 +239,7 @@ def _write_void(
         approved_by=session.get(Staff, supervisor.staff_id),
         reason=reason,
         created_at=now,
+        business_day=day,
         currency=original.currency,
         tendered_minor=-original.tendered_minor,
         change_minor=-original.change_minor,

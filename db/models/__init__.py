@@ -2,6 +2,7 @@
 
 from db.models.base import Base
 from db.models.billing import Invoice, PrepaidProduct
+from db.models.closings import Closing, ClosingKind
 from db.models.enums import (
     ContractStatus,
     InvoiceStatus,
@@ -45,6 +46,8 @@ __all__ = [
     "CashMovement",
     "CashSession",
     "ChainHead",
+    "Closing",
+    "ClosingKind",
     "Contract",
     "ContractStatus",
     "Invoice",

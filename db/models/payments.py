@@ -7,9 +7,19 @@ amounts.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base
@@ -70,6 +80,10 @@ class Payment(Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(index=True)
+    # The agency's business day the payment belongs to: the local date it was made
+    # on, or the next day still open when that day was already closed. None for
+    # payments made before closings existed (migration 0008): their local date.
+    business_day: Mapped[date | None] = mapped_column(Date)
 
     currency: Mapped[str] = mapped_column(String(3))
     tendered_minor: Mapped[int] = mapped_column(BigInteger)
