@@ -23,13 +23,14 @@ The labels:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ import pytest
 import app
 from app.auth import Actor, add_user, record_screen_locked
 from app.cash import close_cash_session, open_cash_session
+from app.closing.closings import close_day, close_month, close_year
 from app.closing.counts import CountInput
 from app.closing.handover import force_close_till, handover_till
 from app.closing.movements import MovementRequest, record_cash_movement
@@ -57,7 +59,7 @@ from app.printing.copies import print_bill_copy, reprint
 from app.printing.queue import pending_jobs, redirect, retry_now
 from app.printing.settings import queue_test_page, save_printer_settings
 from app.reports.day_takings import day_takings
-from app.staff import change_password, change_role, deactivate_user
+from app.staff import change_password, change_role, deactivate_user, set_own_language
 from db.engine import Database
 from db.models import Role, TenderKind
 from tests.factories import NOW, PASSWORD, WORKSTATION, World, add_subscriber, build_world
@@ -75,6 +77,11 @@ ROLES: dict[str, str] = {
     "app.bootstrap.load_database_signer": "system",
     "app.transactions.write_transaction": "system",
     "app.bootstrap.require_current_schema": "system",
+    "app.closing.closings.close_day": "supervisor",
+    "app.closing.closings.close_month": "supervisor",
+    "app.closing.closings.close_year": "supervisor",
+    "app.closing.closings.closing_status": "none",
+    "app.closing.denominations.till_denominations": "none",
     "app.closing.handover.force_close_till": "supervisor",
     "app.closing.handover.handover_till": "agent",
     "app.closing.movements.record_cash_movement": "agent",
@@ -130,6 +137,7 @@ ROLES: dict[str, str] = {
     "app.staff.change_password": "agent",
     "app.staff.change_role": "admin",
     "app.staff.deactivate_user": "admin",
+    "app.staff.set_own_language": "agent",
     "app.station.load_station": "none",
     "app.station.record_demo_logins": "system",
     "app.station_lease.acquire": "none",
@@ -274,8 +282,41 @@ def _open_till(roles: Roles) -> int:
     return found.session_id
 
 
+def _days_closed_through(roles: Roles, last: date | None, *months: int) -> None:
+    """Tills closed, the clock on the evening of ``last`` (else today), every day from the
+    fixture's payment to ``last`` closed and the ``months`` of 2026; what is already
+    closed stays so (the call runs for the role below first)."""
+    for station in (WORKSTATION, "ALG01-G02"):
+        if current_cash_session(roles.world.db, station) is not None:
+            close_cash_session(roles.ctx, roles.world.supervisor, station)
+    evening = datetime.combine(last or NOW.date(), time(19), tzinfo=UTC)
+    roles.ctx.clock.now = evening  # type: ignore[attr-defined]
+    closings = [lambda: close_day(roles.ctx, roles.world.supervisor, "ALG01", NOW.date())]
+    if last is not None:
+        closings.append(lambda: close_day(roles.ctx, roles.world.supervisor, "ALG01", last))
+    for month in months:
+        closings.append(
+            lambda month=month: close_month(roles.ctx, roles.world.supervisor, "ALG01", 2026, month)
+        )
+    for closing in closings if last is not None else []:
+        with contextlib.suppress(GuichetError):  # closed by the first call
+            closing()
+
+
 # How to call each service that takes an actor, so that it succeeds for the stated role.
 CALLS: dict[str, Callable[[Roles, Actor], object]] = {
+    "app.closing.closings.close_day": lambda r, a: (
+        _days_closed_through(r, None),
+        close_day(r.ctx, a, "ALG01", NOW.date()),
+    ),
+    "app.closing.closings.close_month": lambda r, a: (
+        _days_closed_through(r, date(2026, 11, 30)),
+        close_month(r.ctx, a, "ALG01", 2026, 11),
+    ),
+    "app.closing.closings.close_year": lambda r, a: (
+        _days_closed_through(r, date(2026, 12, 31), 11, 12),
+        close_year(r.ctx, a, "ALG01", 2026),
+    ),
     "app.auth.add_user": lambda r, a: add_user(
         r.ctx, "newcomer", role="agent", password=PASSWORD, added_by=a
     ),
@@ -356,6 +397,7 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     ),
     "app.staff.change_role": lambda r, a: change_role(r.ctx, a, "yacine", "supervisor"),
     "app.staff.deactivate_user": lambda r, a: deactivate_user(r.ctx, a, "yacine"),
+    "app.staff.set_own_language": lambda r, a: set_own_language(r.ctx, a, "ar"),
 }
 
 

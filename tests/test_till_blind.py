@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from app.auth import Actor
-from app.closing import handover, movements, review, status, takings, tills
+from app.closing import denominations, handover, movements, review, status, takings, tills
 from app.closing.counts import CountInput
 from app.closing.movements import MovementRequest
 from app.errors import PermissionDeniedError
@@ -30,7 +30,7 @@ from db.engine import Database
 from db.models import TenderKind
 from tests.factories import PASSWORD, WORKSTATION, World, add_subscriber, build_world
 
-TILL_MODULES = (tills, handover, movements, review, status, takings)
+TILL_MODULES = (tills, handover, movements, review, status, takings, denominations)
 EXPECTED_CASH = Decimal("10123.45")
 LEAKS = {EXPECTED_CASH, -EXPECTED_CASH, Decimal("1123.45"), Decimal("-1123.45")}
 COUNT = CountInput(cash={"note-200000": 4, "note-100000": 1})  # 9,000.00
@@ -82,6 +82,7 @@ def world(database: Database, tmp_path: Path) -> World:
 # Each till service, called as an agent would, in an order that makes each meaningful.
 CALLS: dict[str, Callable[[World, Actor], Any]] = {
     "current_cash_session": lambda w, a: tills.current_cash_session(w.db, WORKSTATION),
+    "till_denominations": lambda w, a: denominations.till_denominations(w.db),
     "my_takings": lambda w, a: takings.my_takings(w.ctx, a, WORKSTATION),
     "till_statuses": lambda w, a: status.till_statuses(w.db),
     "tills_expected_cash": lambda w, a: status.tills_expected_cash(w.ctx, a, [_last(w)]),
@@ -136,6 +137,7 @@ def test_no_till_service_tells_an_agent_what_the_till_should_hold(world: World) 
     # The drop first (its figure is in the expected cash), the close, then the rest.
     order = [
         "current_cash_session",
+        "till_denominations",
         "my_takings",
         "till_statuses",
         "tills_expected_cash",

@@ -21,7 +21,7 @@ def test_till_status_lists_each_counter_without_expected_cash(
     lines = result.stdout.splitlines()
     assert lines[0].startswith("ALG01-G01: counted, awaiting review, till #1 of amina, opened ")
     assert "float DZD" in lines[0] and "5,000.00" in lines[0]
-    assert lines[1].startswith("  closed ") and lines[1].endswith("(count)")
+    assert lines[1].startswith("  closed ") and lines[1].endswith(": closed with the agent's count")
     assert lines[2].startswith("ALG01-G02: open, till #2 of yacine")
     assert "expected" not in result.stdout
     one = run("--database", sqlite_database.url, "till", "status", "--workstation", "ALG01-G02")

@@ -13,12 +13,18 @@ from sqlalchemy import select
 
 from app.auth import Actor, add_user
 from app.closing.counts import ChequeInput, CountInput
+from app.closing.denominations import till_denominations
 from app.closing.handover import force_close_till, handover_till
 from app.closing.movements import MovementRequest, record_cash_movement
 from app.closing.review import recount_till, review_till, set_count_threshold, till_review
 from app.closing.status import till_statuses, tills_expected_cash
 from app.closing.takings import my_takings
-from app.closing.tills import close_till, current_cash_session, open_counted_till
+from app.closing.tills import (
+    close_cash_session,
+    close_till,
+    current_cash_session,
+    open_counted_till,
+)
 from app.errors import AuthenticationError, ConflictError, PermissionDeniedError, ValidationError
 from app.integrity.verify import verify_database
 from app.payments.requests import PaymentRequest, TenderInput
@@ -419,3 +425,26 @@ def _events(world: World, kind: str) -> list[JournalEvent]:
 
 def _admin(world: World) -> Actor:
     return add_user(world.ctx, "root", role="admin", password=PASSWORD)
+
+
+def test_a_tunisian_till_is_counted_to_the_millime(database: Database, tmp_path: Path) -> None:
+    world = build_world(database, tmp_path / "keys", currency="TND")
+    notes_and_coins = till_denominations(world.db)
+    assert {d.currency for d in notes_and_coins} == {"TND"}
+    assert notes_and_coins[-1].value == Decimal("0.005")
+    close_cash_session(world.ctx, world.agent, WORKSTATION)
+    till = open_counted_till(
+        world.ctx, world.agent, WORKSTATION, CountInput(cash={"note-5000": 1})
+    ).session_id
+    counted = close_till(
+        world.ctx,
+        world.agent,
+        WORKSTATION,
+        CountInput(cash={"coin-1000": 4, "coin-500": 1, "coin-100": 4, "coin-5": 19}),
+    )
+    assert counted.cash == Decimal("4.995")
+    figures = till_review(world.ctx, world.supervisor, till)
+    assert figures.threshold == Decimal("5.000") and not figures.needs_reason
+    assert figures.difference == Decimal("-0.005")
+    review_till(world.ctx, world.supervisor, till)
+    assert_verifies(world)

@@ -22,21 +22,15 @@ from app.auth import authenticate
 from app.bootstrap import open_context, open_database, require_current_schema
 from app.cli.output import say
 from app.closing.status import TillStatus, till_statuses, tills_expected_cash
+from app.closing.till_labels import CLOSED_HOW, TILL_STATES
 from app.errors import ValidationError
 from app.i18n import N_, gettext
+from app.labels import label
 from app.money import format_amount
 from app.workstations import operator_settings
 
 Command = Callable[..., argparse.ArgumentParser]
 Handler = Callable[[argparse.Namespace], int]
-
-STATES = {
-    "open": N_("open"),
-    "counted": N_("counted, awaiting review"),
-    "reviewed": N_("counted and reviewed"),
-    "closed": N_("closed, not counted"),
-    "none": N_("never opened"),
-}
 
 
 def add_parsers(sub: Any, command: Command, show_help: Handler) -> None:
@@ -97,7 +91,7 @@ def till_status(args: argparse.Namespace) -> int:
 
 
 def _print(till: TillStatus, zone: ZoneInfo, expected: dict[int, Decimal]) -> None:
-    state = gettext(STATES.get(till.state, till.state))
+    state = label(TILL_STATES, till.state)
     if till.session_id is None:
         say(N_("{workstation}: {state}"), workstation=till.workstation, state=state)
         return
@@ -112,9 +106,9 @@ def _print(till: TillStatus, zone: ZoneInfo, expected: dict[int, Decimal]) -> No
     )
     if till.closed_at is not None:
         say(
-            N_("  closed {closed} ({how})"),
+            N_("  closed {closed}: {how}"),
             closed=_moment(till.closed_at, zone),
-            how=till.closed_how or "-",
+            how=label(CLOSED_HOW, till.closed_how) if till.closed_how else "-",
         )
     if till.session_id in expected:
         say(

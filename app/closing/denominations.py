@@ -19,6 +19,8 @@ from typing import Any
 from app.errors import ValidationError
 from app.i18n import N_
 from app.money import Currency, currency, from_minor, to_minor
+from app.workstations import operator_settings
+from db.engine import Database
 
 DENOMINATIONS_FILE = (
     Path(__file__).resolve().parent.parent.parent / "resources" / "denominations.json"
@@ -91,3 +93,13 @@ def cash_of(code: str) -> CurrencyCash:
         raise ValidationError(
             N_("No notes and coins are known for {currency}."), field="currency", currency=code
         ) from None
+
+
+def till_denominations(db: Database) -> tuple[Denomination, ...]:
+    """The notes and coins a till of this operator is counted in, largest first.
+
+    Only the denominations: the difference a review tolerates is not the counter's
+    business. Lowest role: none (a read; what the count screens lay out).
+    """
+    with db.read() as session:
+        return cash_of(operator_settings(session).currency).denominations
