@@ -30,7 +30,7 @@ from app.station_lease import (
     this_process,
 )
 from db.engine import Database
-from db.models import WorkstationLease
+from db.models import Agency, ReceiptSeries, Workstation, WorkstationKind, WorkstationLease
 from tests.conftest import PG_ADMIN_URL
 from tests.factories import NOW, WORKSTATION, FrozenClock, World, build_world
 from tests.lease_workers import start_counter
@@ -97,6 +97,24 @@ def test_another_workstation_is_another_lease(world: World) -> None:
     acquire(world.ctx, WORKSTATION, FIRST)
     acquire(world.ctx, "ALG01-G02", SECOND)
     assert len(_leases(world.db)) == 2
+
+
+def test_a_kiosk_is_held_the_same_way(world: World) -> None:
+    with world.db.write() as session:
+        agency = session.scalars(select(Agency).where(Agency.code == "ALG01")).one()
+        session.add(
+            Workstation(
+                agency=agency,
+                code="K01",
+                name="Borne 1",
+                kind=WorkstationKind.KIOSK,
+                series=ReceiptSeries(code="ALG01-K01"),
+            )
+        )
+    acquire(world.ctx, "ALG01-K01", FIRST)
+    with pytest.raises(WorkstationInUseError) as refused:
+        acquire(world.ctx, "ALG01-K01", SECOND)
+    assert "ALG01-K01" in refused.value.translated("en")
 
 
 def test_an_unknown_workstation_is_named(world: World) -> None:
