@@ -26,7 +26,7 @@ from app.auth import (
 )
 from app.context import AppContext
 from app.errors import AuthenticationError, ConflictError, NotFoundError, ValidationError
-from app.i18n import N_
+from app.i18n import LANGUAGES, N_
 from app.journal import EventKind, record_event
 from db.models import Role, Staff
 
@@ -143,3 +143,24 @@ def change_password(
         staff.failed_attempts = 0
         staff.locked_until = None
         _journal(ctx, session, EventKind.PASSWORD_CHANGED, actor, staff)
+
+
+def set_own_language(ctx: AppContext, actor: Actor, language: str) -> Actor:
+    """Keep ``language`` as the signed-in agent's own: their screen is in it at every sign-in.
+
+    Only for oneself: the actor's own row, whoever they are. A preference, not a
+    right: unlike roles and passwords it is not journaled, and ``verify`` has nothing
+    to compare it with. Returns the actor as it now stands.
+
+    Lowest role: agent.
+    """
+    require_role(actor, Role.AGENT)
+    if language not in LANGUAGES:
+        raise ValidationError(
+            N_("Unknown language {language}."), field="language", language=language
+        )
+    with ctx.db.write() as session:
+        staff = _locked_staff(session, actor.login)
+        _still_active(staff)
+        staff.language = language
+        return actor_of(staff)

@@ -59,7 +59,7 @@ from app.printing.copies import print_bill_copy, reprint
 from app.printing.queue import pending_jobs, redirect, retry_now
 from app.printing.settings import queue_test_page, save_printer_settings
 from app.reports.day_takings import day_takings
-from app.staff import change_password, change_role, deactivate_user
+from app.staff import change_password, change_role, deactivate_user, set_own_language
 from db.engine import Database
 from db.models import Role, TenderKind
 from tests.factories import NOW, PASSWORD, WORKSTATION, World, add_subscriber, build_world
@@ -137,6 +137,7 @@ ROLES: dict[str, str] = {
     "app.staff.change_password": "agent",
     "app.staff.change_role": "admin",
     "app.staff.deactivate_user": "admin",
+    "app.staff.set_own_language": "agent",
     "app.station.load_station": "none",
     "app.station.record_demo_logins": "system",
     "app.station_lease.acquire": "none",
@@ -396,6 +397,7 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     ),
     "app.staff.change_role": lambda r, a: change_role(r.ctx, a, "yacine", "supervisor"),
     "app.staff.deactivate_user": lambda r, a: deactivate_user(r.ctx, a, "yacine"),
+    "app.staff.set_own_language": lambda r, a: set_own_language(r.ctx, a, "ar"),
 }
 
 
