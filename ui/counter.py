@@ -10,11 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, current_language, gettext
+from app.i18n import N_, current_language, format_count, gettext, ngettext
+from app.labels import CONTRACT_STATUSES, label
 from app.lookup import LookupResult, MatchKind, SubscriberHit, find_subscribers
 from app.payments.summary import PaymentSummary
 from app.printing.copies import CopyIssued, reprint
@@ -24,7 +26,7 @@ from app.station import StationInfo
 from app.subscribers import SubscriberView, load_subscriber_view
 from db.models import Role
 from ui.bill_copy_dialog import BillCopyDialog
-from ui.formatting import money
+from ui.formatting import ltr, money
 from ui.payment_dialog import PaymentDialog
 from ui.print_queue_dialog import PrintQueueDialog
 from ui.printer_settings_dialog import PrinterSettingsDialog
@@ -55,6 +57,11 @@ from ui.tasks import Runner
 from ui.void_dialog import VoidDialog
 
 _ = gettext
+
+# Hits on one page of the search results; beyond it the list says how many more.
+RESULTS_PAGE = 50
+
+Say = Callable[[], str]  # a status line, written again in the language of the moment
 
 
 class CounterScreen(QWidget):
@@ -93,17 +100,45 @@ class CounterScreen(QWidget):
         self._shown_query: str | None = None
         self._pending_query: str | None = None
         self.scanned_invoice: str | None = None  # a bill's barcode found the subscriber
+        # Which customer the screen is serving: every clear and every new search moves
+        # it on, and a background answer asked for under an older one is dropped.
+        self._generation = 0
+        self._said: Say | None = None
+        self._results_currency: str | None = None
+        self._results_more: LookupResult | None = None
         self.clock: Callable[[], float] = time.monotonic  # the payment's Enter debounce
 
         self.search = QLineEdit(objectName="search")
         self.search.setClearButtonEnabled(True)
         self.status = QLabel(objectName="muted")
+        # What tells namesakes apart: phone, city, what they owe, how their lines stand.
         self.results = RowsModel[SubscriberHit](
             [
                 Column("account", N_("Account"), lambda h: h.account_number),
                 Column("name", N_("Name"), lambda h: h.display_name),
                 Column("name_ar", N_("Name in Arabic"), lambda h: h.name_ar),
+                Column("phone", N_("Phone"), lambda h: ltr(h.phone)),
                 Column("city", N_("City"), lambda h: h.city),
+                Column(
+                    "due",
+                    N_("Amount due"),
+                    lambda h: (
+                        money(h.amount_due, self._results_currency)
+                        if h.amount_due is not None and self._results_currency
+                        else ""
+                    ),
+                    align_end=True,
+                ),
+                Column(
+                    "status",
+                    N_("Status"),
+                    lambda h: label(CONTRACT_STATUSES, h.status) if h.status else "",
+                    colour=lambda h: (
+                        "#b00020"
+                        if h.status == "suspended"
+                        else ("#b56a00" if h.status == "pending_activation" else None)
+                    ),
+                ),
             ]
         )
         self.results_view = QTableView(objectName="results")
@@ -113,12 +148,23 @@ class CounterScreen(QWidget):
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results_view.verticalHeader().hide()
         self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Under the list: how many more match beyond the page, so the agent types more.
+        self.results_footer = QLabel()
+        self.results_footer.setObjectName("results_more")
+        self.results_footer.setStyleSheet("font-weight: 600;")
+        self.results_footer.setWordWrap(True)
+        self.results_footer.setVisible(False)
+        self.results_page = QWidget()
+        results_layout = QVBoxLayout(self.results_page)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.results_view, 1)
+        results_layout.addWidget(self.results_footer)
         self.panel = SubscriberPanel(station.timezone)
         self.placeholder = QLabel(objectName="muted")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.middle = QStackedWidget()
         self.middle.addWidget(self.placeholder)
-        self.middle.addWidget(self.results_view)
+        self.middle.addWidget(self.results_page)
         self.middle.addWidget(self.panel)
         self.receipt_preview = ReceiptPreview()
         self._receipt_title = QLabel(objectName="muted")
@@ -186,7 +232,7 @@ class CounterScreen(QWidget):
         if event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             if watched is self.search and key == Qt.Key.Key_Down and self.results.rows:
-                self.middle.setCurrentWidget(self.results_view)
+                self.middle.setCurrentWidget(self.results_page)
                 self.results_view.setFocus()
                 self.results_view.selectRow(0)
                 return True
@@ -209,24 +255,49 @@ class CounterScreen(QWidget):
     # --- searching --------------------------------------------------------------------------
 
     def run_search(self, query: str) -> None:
+        # The previous customer leaves the screen now, not when the answer comes.
+        self._forget_customer()
         self._pending_query = query
-        self.change_given.setVisible(False)  # the next customer
-        self.status.setText(_(N_("Searching…")))
-        country = self._station.country
-        self._runner.submit(
-            lambda: find_subscribers(self._ctx.db, query, country=country, limit=50),
+        self._say(lambda: _(N_("Searching…")))
+        country, currency = self._station.country, self._station.currency
+        self._submit(
+            lambda: find_subscribers(
+                self._ctx.db, query, country=country, currency=currency, limit=RESULTS_PAGE
+            ),
             self._found,
             self._failed,
         )
 
+    def _submit(
+        self,
+        work: Callable[[], object],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Background work for the customer on screen now: its answer is dropped if,
+        meanwhile, the screen was cleared or a new search began (the old customer
+        must not come back)."""
+        generation = self._generation
+
+        def result(value: Any) -> None:
+            if generation == self._generation:
+                on_result(value)
+
+        def error(failure: BaseException) -> None:
+            if generation == self._generation:
+                on_error(failure)
+
+        self._runner.submit(work, result, error)
+
     def _found(self, result: LookupResult) -> None:
         if result.query != self._pending_query:
             return  # an older search came back after a newer one was typed
+        self._results_currency = result.currency
         self.results.set_rows(result.hits)
+        self._results_more = result
+        self._show_results_footer()
         if not result.hits:
-            self.status.setText(
-                _(N_("No subscriber found for {query}.")).format(query=result.query)
-            )
+            self._say(lambda: _(N_("No subscriber found for {query}.")).format(query=result.query))
             self.subscriber = None
             self.middle.setCurrentWidget(self.placeholder)
             self.search.selectAll()
@@ -234,23 +305,43 @@ class CounterScreen(QWidget):
         if len(result.hits) == 1 and result.exact:
             self.open_hit(result.hits[0])
             return
-        more = _(N_(" (more match: refine the search)")) if result.has_more else ""
-        self.status.setText(
-            _(N_("{count} subscribers found")).format(count=len(result.hits)) + more
+        self._say(
+            lambda: _(N_("{count} subscribers found")).format(count=format_count(len(result.hits)))
         )
         self.subscriber = None
-        self.middle.setCurrentWidget(self.results_view)
+        self.middle.setCurrentWidget(self.results_page)
         self.results_view.selectRow(0)
         self.results_view.setFocus()
 
+    def _show_results_footer(self) -> None:
+        result = self._results_more
+        more = result.more if result is not None else 0
+        if result is None or more <= 0:
+            self.results_footer.clear()
+            self.results_footer.setVisible(False)
+            return
+        if result.total_capped:
+            text = _(N_("More than {count} more matches — refine the search")).format(
+                count=format_count(more)
+            )
+        else:
+            text = ngettext(
+                N_("{count} more match — refine the search"),
+                N_("{count} more matches — refine the search"),
+                more,
+            ).format(count=format_count(more))
+        self.results_footer.setText(text)
+        self.results_footer.setVisible(True)
+
     def open_hit(self, hit: SubscriberHit) -> None:
         query = self._pending_query
-        self.status.setText(_(N_("Opening {name}…")).format(name=hit.display_name))
+        name = hit.display_name
+        self._say(lambda: _(N_("Opening {name}…")).format(name=name))
         now = self._ctx.now()
         bill = (
             hit.matched_value if hit.matched_by in (MatchKind.INVOICE, MatchKind.BARCODE) else None
         )
-        self._runner.submit(
+        self._submit(
             lambda: load_subscriber_view(self._ctx.db, subscriber_id=hit.subscriber_id, now=now),
             lambda view: self._show(view, query, bill),
             self._failed,
@@ -272,11 +363,11 @@ class CounterScreen(QWidget):
             self.search.setText(self._shown_query)
         self.panel.show_subscriber(view)
         self.middle.setCurrentWidget(self.panel)
-        self.status.setText(_(N_("Enter or F2: take a payment · Esc: next customer")))
+        self._say(lambda: _(N_("Enter or F2: take a payment · Esc: next customer")))
         self.search.setFocus()
         self.search.selectAll()  # the next scan replaces the text
 
-    def reload_subscriber(self, note: str | None = None) -> None:
+    def reload_subscriber(self, note: Say | None = None) -> None:
         """Read the subscriber again (after a void); ``note`` stays in the status line."""
         if self.subscriber is None:
             return
@@ -286,17 +377,21 @@ class CounterScreen(QWidget):
         def shown(view: SubscriberView) -> None:
             self._show(view, self._shown_query, self.scanned_invoice)
             if note:
-                self.status.setText(note)
+                self._say(note)
 
-        self._runner.submit(
+        self._submit(
             lambda: load_subscriber_view(self._ctx.db, subscriber_id=subscriber_id, now=now),
             shown,
             self._failed,
         )
 
     def _failed(self, error: BaseException) -> None:
-        message = error.translated() if isinstance(error, GuichetError) else str(error)
-        self.status.setText(message)
+        self._say(lambda: error.translated() if isinstance(error, GuichetError) else str(error))
+
+    def _say(self, message: Say | None) -> None:
+        """The status line; kept as how to write it, so a language switch rewrites it."""
+        self._said = message
+        self.status.setText(message() if message is not None else "")
 
     # --- paying -----------------------------------------------------------------------------
 
@@ -304,7 +399,7 @@ class CounterScreen(QWidget):
         if self.subscriber is None or self.actor is None or self.payment_dialog is not None:
             return
         if not self.subscriber.open_invoices and not self._products():
-            self.status.setText(_(N_("There is nothing to pay on this account.")))
+            self._say(lambda: _(N_("There is nothing to pay on this account.")))
             return
         dialog = PaymentDialog(
             self._ctx,
@@ -329,16 +424,19 @@ class CounterScreen(QWidget):
     def _payment_closed(self, dialog: PaymentDialog, result: int) -> None:
         self.payment_dialog = None
         if result == QDialog.DialogCode.Accepted and dialog.receipt is not None:
+            receipt = dialog.receipt
             self.wake_printer()  # its receipt was queued with the payment
-            self.show_receipt(dialog.receipt)
-            self.receipt_ready.emit(dialog.receipt)
+            # The customer is served: their account leaves the screen; the receipt and
+            # the change stay until the next customer (Esc or the next search).
             self.clear()
-            self.status.setText(
-                _(N_("Payment saved: receipt {receipt_no}. Ready for the next customer.")).format(
-                    receipt_no=dialog.receipt.receipt_no
-                )
+            self.show_receipt(receipt)
+            self.receipt_ready.emit(receipt)
+            self._say(
+                lambda: _(
+                    N_("Payment saved: receipt {receipt_no}. Ready for the next customer.")
+                ).format(receipt_no=receipt.receipt_no)
             )
-            self._show_change(dialog.receipt)
+            self._show_change(receipt)
         dialog.deleteLater()  # one per customer: kept, they held megabytes all day
         self.take_keyboard()
 
@@ -368,36 +466,40 @@ class CounterScreen(QWidget):
             return
         self._reprinting = True  # a held-down F6 makes one copy, not ten
         ref, language = self._station.ref, current_language()
-        self.status.setText(
-            _(N_("Printing a copy of receipt {receipt_no}…")).format(receipt_no=receipt_no)
+        self._say(
+            lambda: _(N_("Printing a copy of receipt {receipt_no}…")).format(receipt_no=receipt_no)
         )
+        generation = self._generation
         self._runner.submit(
             lambda: reprint(self._ctx, actor, receipt_no, workstation=ref, language=language),
-            self._copy_queued,
-            self._reprint_failed,
+            lambda copy: self._copy_queued(copy, generation),
+            lambda error: self._reprint_failed(error, generation),
         )
 
-    def _copy_queued(self, copy: CopyIssued) -> None:
+    def _copy_queued(self, copy: CopyIssued, generation: int | None = None) -> None:
         self._reprinting = False
         self.last_copy = copy
         self.wake_printer()
+        if generation is not None and generation != self._generation:
+            return  # printed all the same; the screen has moved on to the next customer
         self._set_note(N_("Copy {number} queued for printing."), number=copy.copy_number)
-        self.status.setText(
-            _(N_("Copy {number} of receipt {receipt_no} queued for printing.")).format(
+        self._say(
+            lambda: _(N_("Copy {number} of receipt {receipt_no} queued for printing.")).format(
                 number=copy.copy_number, receipt_no=copy.receipt_no
             )
         )
         self.preview_receipt(copy.receipt_no, copy.copy_number, keep_note=True)
 
-    def _reprint_failed(self, error: BaseException) -> None:
+    def _reprint_failed(self, error: BaseException, generation: int | None = None) -> None:
         self._reprinting = False
-        self._failed(error)
+        if generation is None or generation == self._generation:
+            self._failed(error)
 
     def bill_copy(self) -> None:
         """A duplicate of a bill that never arrived: on the receipt printer or as a PDF."""
         number = self.panel.selected_invoice()
         if number is None:
-            self.status.setText(_(N_("This subscriber has no open invoice to copy.")))
+            self._say(lambda: _(N_("This subscriber has no open invoice to copy.")))
             return
         actor = self.actor
         if actor is None or self.bill_copy_dialog is not None:
@@ -422,7 +524,7 @@ class CounterScreen(QWidget):
             if dialog.job_id is not None:
                 self.wake_printer()  # the copy waits in the queue: print it now
             self.last_document = dialog.path or self.last_document
-            self.status.setText(dialog.outcome())
+            self._say(dialog.outcome)
         dialog.deleteLater()
         self.take_keyboard()
 
@@ -442,9 +544,10 @@ class CounterScreen(QWidget):
         if result == QDialog.DialogCode.Accepted and dialog.result_summary is not None:
             self.wake_printer()  # the CANCELLATION slip was queued with the void
             self.show_receipt(dialog.result_summary)
+            receipt_no, void_no = dialog.receipt_no, dialog.result_summary.receipt_no
             self.reload_subscriber(
-                _(N_("Receipt {receipt_no} voided by {void_no}.")).format(
-                    receipt_no=dialog.receipt_no, void_no=dialog.result_summary.receipt_no
+                lambda: _(N_("Receipt {receipt_no} voided by {void_no}.")).format(
+                    receipt_no=receipt_no, void_no=void_no
                 )
             )
         dialog.deleteLater()
@@ -545,17 +648,41 @@ class CounterScreen(QWidget):
         else:
             self.take_keyboard()
 
-    def clear(self) -> None:
-        self.search.clear()
+    def _forget_customer(self) -> None:
+        """Everything of the customer served leaves the screen: account, bills, results,
+        receipt, change, notes; and whatever is still being fetched for them is dropped."""
+        self._generation += 1
         self.subscriber = None
         self.scanned_invoice = None
-        self.change_given.setVisible(False)
         self._shown_query = None
+        self._pending_query = None
+        self._change_receipt = None
+        self.change_given.clear()
+        self.change_given.setVisible(False)
+        self._results_currency = None
+        self._results_more = None
         self.results.set_rows([])
+        self._show_results_footer()
         self.panel.clear()
+        self._preview_wanted = None  # a receipt still being drawn is not shown
+        self.receipt_preview.clear_slip()
+        self._set_note(None)
         self.middle.setCurrentWidget(self.placeholder)
-        self.status.clear()
+        self._say(None)
+
+    def clear(self) -> None:
+        """The next customer (Esc): a blank screen, the search box ready."""
+        self._forget_customer()
+        self.search.clear()
         self.search.setFocus()
+
+    def end_session(self) -> None:
+        """The agent signs out: nothing of their customers stays for the next agent,
+        not even F6's "last receipt"."""
+        self.clear()
+        self.last_receipt = None
+        self.last_copy = None
+        self.last_document = None
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
@@ -579,6 +706,9 @@ class CounterScreen(QWidget):
         self.printer_status.retranslate()
         if self._note is not None:
             self._set_note(self._note[0], **self._note[1])
+        if self._said is not None:
+            self._say(self._said)
+        self._show_results_footer()
         if self.change_given.isVisibleTo(self) and self._change_receipt is not None:
             self._show_change(self._change_receipt)
         # The preview stays in the language it was printed in: it is that paper's picture.

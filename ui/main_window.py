@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.auth import Actor, record_screen_locked
 from app.cash import current_cash_session
 from app.context import AppContext
-from app.i18n import N_, gettext
+from app.i18n import LANGUAGES, N_, current_language, gettext
 from app.labels import ROLES, label
 from app.printing.worker import PrintWorker
 from app.products import ProductInfo, products_on_sale
 from app.reports.day_takings import DayTakings, day_takings
+from app.staff import set_own_language
 from app.station import StationInfo
 from db.models import Role
 from ui.counter import CounterScreen
@@ -75,6 +78,10 @@ class MainWindow(QMainWindow):
         self.station = station
         self._runner = runner
         self.language = language
+        # The workstation's language (the operator's default, or --language): what the
+        # sign-in screen goes back to when an agent signs out, and what an agent with
+        # no language of their own gets.
+        self.workstation_language = current_language()
         self.actor: Actor | None = None
         self._hidden_dialogs: list[QDialog] = []
         self._products: list[ProductInfo] | None = None
@@ -126,6 +133,7 @@ class MainWindow(QMainWindow):
         self.sign_out_button.clicked.connect(self.sign_out)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
         language.changed.connect(lambda _language: self.retranslate())
+        language.changed.connect(self._language_switched)
         self.retranslate()
         if not kept_typing:
             self.sign_in.reset()
@@ -154,6 +162,16 @@ class MainWindow(QMainWindow):
         ]
         for dialog in self._hidden_dialogs:
             dialog.hide()
+        # The customer served leaves the screen: whoever unlocks it finds it blank. A
+        # payment, a void or a bill copy in progress waits as it was, with the screen behind it.
+        counter = self.counter
+        busy = (
+            counter.payment_dialog,
+            counter.void_dialog,
+            counter.bill_copy_dialog,
+        )
+        if all(dialog is None for dialog in busy):
+            counter.clear()
         self.sign_in.lock_for(self.actor)
         self.stack.setCurrentWidget(self.sign_in)
         actor, ref = self.actor, self.station.ref
@@ -180,7 +198,9 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.counter.actor = actor
         self.takings_button.setVisible(actor.has_role(Role.SUPERVISOR))
-        if actor.language:
+        # Each agent in their own language; without one, the sign-in screen's (the
+        # workstation's, since the last agent's sign-out put it back).
+        if actor.language in LANGUAGES and actor.language != current_language():
             self.language.apply(actor.language)
         self.retranslate()
         self.stack.setCurrentWidget(self._counter_page)
@@ -206,9 +226,29 @@ class MainWindow(QMainWindow):
         self.counter.actor = None
         self.takings_button.setVisible(False)
         self.idle_timer.stop()
-        self.counter.clear()
+        self.counter.end_session()
+        self.who.clear()
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.reset()
+        # The next agent starts from the workstation's language, not the last one's.
+        if current_language() != self.workstation_language:
+            self.language.apply(self.workstation_language)
+
+    def _language_switched(self, language: str) -> None:
+        """An agent who switches language while signed in keeps it as their own."""
+        actor = self.actor
+        if actor is None or self.sign_in.locked or actor.language == language:
+            return
+        self.actor = self.counter.actor = replace(actor, language=language)
+
+        def saved(updated: Actor) -> None:
+            if self.actor is not None and self.actor.staff_id == updated.staff_id:
+                self.actor = self.counter.actor = updated
+
+        # Not saved is no harm to the work at hand: the screen has switched already.
+        self._runner.submit(
+            lambda: set_own_language(self._ctx, actor, language), saved, lambda _e: None
+        )
 
     def show_takings(self) -> None:
         """Today's takings at this agency (the service refuses anyone below supervisor)."""

@@ -118,6 +118,8 @@ class ReceiptPreview(QScrollArea):
         self._image = None
         self.image_label.clear()
         self.image_label.setToolTip("")
+        # The slip's title names its receipt: it leaves with the picture.
+        self.image_label.setAccessibleName("")
         self.image_label.setAccessibleDescription("")
         self.setAccessibleDescription("")
         self.retranslate()

@@ -7,6 +7,7 @@ screen takes its context and station later, through :meth:`SignInScreen.attach`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.errors import GuichetError
@@ -77,6 +78,8 @@ class SignInScreen(QWidget):
         self._runner = runner
         self._locked_for: Actor | None = None
         self._busy = False
+        # The error shown, kept as how to write it: a language switch rewrites it.
+        self._error: Callable[[], str] | None = None
 
         self.title = QLabel(objectName="title")
         self.title.setWordWrap(True)  # "Locked: <name>. Sign in again..." is long in Arabic
@@ -140,7 +143,7 @@ class SignInScreen(QWidget):
         self.login.clear()
         self.login.setReadOnly(False)
         self.password.clear()
-        self.error.clear()
+        self._show_error(None)
         self.retranslate()
         self.login.setFocus()
 
@@ -148,7 +151,7 @@ class SignInScreen(QWidget):
         self._locked_for = actor
         self.login.setText(actor.login)
         self.password.clear()
-        self.error.clear()
+        self._show_error(None)
         self.retranslate()
         self.password.setFocus()
 
@@ -171,6 +174,7 @@ class SignInScreen(QWidget):
                 operator = station.operator_name_ar
             self.title.setText(operator or (station.operator_name if station else "Guichet"))
             self.submit.setText(_(N_("Sign in")))
+        self._show_error(self._error)
         self._login_label.setText(_(N_("Login")))
         self._password_label.setText(_(N_("Password")))
         if station is None:
@@ -206,12 +210,12 @@ class SignInScreen(QWidget):
 
         login, password = self.login.text(), self.password.text()
         if not login.strip():
-            self.error.setText(_(N_("Enter your login.")))
+            self._show_error(lambda: _(N_("Enter your login.")))
             self.login.setFocus()
             return
         self._busy = True
         self.submit.setEnabled(False)
-        self.error.clear()
+        self._show_error(None)
         locked_for = self._locked_for
         ref = station.ref
         if locked_for is not None:
@@ -244,7 +248,11 @@ class SignInScreen(QWidget):
     def _failed(self, error: BaseException) -> None:
         self._done()
         if isinstance(error, GuichetError):
-            self.error.setText(error.translated())
+            self._show_error(error.translated)
         else:
-            self.error.setText(_(N_("Something went wrong: {error}")).format(error=error))
+            self._show_error(lambda: _(N_("Something went wrong: {error}")).format(error=error))
         self.password.setFocus()
+
+    def _show_error(self, message: Callable[[], str] | None) -> None:
+        self._error = message
+        self.error.setText(message() if message is not None else "")
