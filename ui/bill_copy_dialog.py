@@ -184,8 +184,10 @@ class BillCopyDialog(KeyboardDialog):
             if key in (*_ENTER_KEYS, Qt.Key.Key_Escape):
                 self.accept()
             return
-        if self.busy and key != Qt.Key.Key_Escape:
-            return  # one copy per choice, however long the key is held
+        if self.busy:
+            # One copy per choice, however long the key is held; and no Esc either: the
+            # copy is being made, and the status line must say how it ended.
+            return
         if key == Qt.Key.Key_1:
             self.print_copy()
         elif key == Qt.Key.Key_2:
@@ -302,6 +304,8 @@ class BillCopyDialog(KeyboardDialog):
         self.adjustSize()
 
     def reject(self) -> None:
+        if self.busy:
+            return  # closed mid-copy, its outcome would be lost (see keyPressEvent)
         if self.not_opened:
             self.accept()  # the copy exists: the status line must say where, however it closes
             return

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 import ui.bill_copy_dialog
 from app.errors import NotFoundError
 from app.printing.settings import save_printer_settings
 from db.models import JournalEvent, PrintJob, PrintJobKind
-from tests.factories import WORKSTATION
+from tests.factories import WORKSTATION, World
 from tests.ui.conftest import Counter
 from ui.bill_copy_dialog import BillCopyDialog
-from ui.qt import Qt
+from ui.qt import QDialog, Qt
+from ui.tasks import TaskRunner
 
 PRINTER = "file:///dev/null"
 
@@ -204,3 +207,44 @@ def test_a_failed_copy_is_said_in_the_dialog_which_stays_open(
     assert dialog.print_button.isEnabled()  # try again once the fault is fixed
     counter.press(Qt.Key.Key_Escape)
     assert counter.window.counter.bill_copy_dialog is None
+
+
+def test_a_copy_under_way_cannot_be_cancelled(counter: Counter) -> None:
+    _with_printer(counter)
+    dialog = _open_copy(counter)
+    dialog.busy = True  # as while the database writes the copy (the test runner is synchronous)
+    counter.press(Qt.Key.Key_Escape)
+    counter.press(Qt.Key.Key_1)
+    assert counter.window.counter.bill_copy_dialog is dialog and dialog.isVisible()
+    assert _bill_copy_jobs(counter) == []
+    dialog.busy = False
+    counter.press(Qt.Key.Key_Escape)
+    assert counter.window.counter.bill_copy_dialog is None
+
+
+def test_with_the_real_runner_the_copy_is_made_off_the_gui_thread(
+    counter_world: World, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+
+    def no_viewer() -> bool:
+        threads.append(threading.current_thread().name)
+        return False
+
+    monkeypatch.setattr(ui.bill_copy_dialog, "pdf_viewer_available", no_viewer)
+    runner = TaskRunner()
+    try:
+        dialog = BillCopyDialog(
+            counter_world.ctx, counter_world.agent, WORKSTATION, "F1", "fr", runner
+        )
+        qtbot.addWidget(dialog)
+        dialog.open()
+        qtbot.waitUntil(lambda: not dialog.print_button.isEnabled())  # no printer: PDF only
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.not_opened)
+        assert threads and threads[0].startswith("guichet-task")
+        assert dialog.path is not None and dialog.path.name.endswith("-fr.pdf")
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+        assert dialog.result() == QDialog.DialogCode.Accepted
+    finally:
+        runner.close()
