@@ -20,6 +20,8 @@ from app.payments.requests import PaymentRequest, TenderInput, TopUpInput
 from app.payments.service import take_payment
 from app.payments.summary import receipt_summary
 from app.payments.void import VoidRequest, void_payment
+from app.printing.receipt import load_receipt, receipt_slip
+from app.printing.slip import Pair
 from db.engine import Database
 from db.models import Closing, ClosingKind, TenderKind
 from tests.factories import PASSWORD, WORKSTATION, FrozenClock, World, add_subscriber, build_world
@@ -86,6 +88,11 @@ def _pay(world: World, key: str, cash: str, **options: object) -> str:
         **options,  # type: ignore[arg-type]
     )
     return take_payment(world.ctx, world.agent, request).receipt_no
+
+
+def _pairs(world: World, receipt_no: str, language: str) -> dict[str, str]:
+    slip = receipt_slip(load_receipt(world.db, world.ctx.signer, receipt_no=receipt_no), language)
+    return {block.label: block.value for block in slip.blocks if isinstance(block, Pair)}
 
 
 def _close_tills(world: World) -> None:
@@ -170,6 +177,11 @@ def test_a_payment_after_the_close_belongs_to_the_next_day(world: World) -> None
     after = _pay(world, "p2", "1000", invoice_numbers=("F2",))
     summary = receipt_summary(world.db, after)
     assert summary.business_day == date(2026, 11, 22)
+    # the receipt says which day it belongs to; a receipt of its own day does not
+    lines = _pairs(world, after, "en")
+    assert lines["Date"] == "21/11/2026, 19:00"
+    assert lines["Business day"] == "Sunday, 22 November 2026"
+    assert "Business day" not in _pairs(world, "ALG01-G01-000001", "en")
     # the void of the morning's payment, now: the next day too
     voided = void_payment(
         world.ctx,

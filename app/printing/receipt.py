@@ -220,6 +220,7 @@ class _ReceiptLayout:
             Text(title, Align.CENTER, bold=True, large=True),
             Pair(_("Receipt no."), s.receipt_no, bold=True),
             Pair(_("Date"), self.moment(s.created_at)),
+            *self.business_day(),
             Pair(_("Counter"), doc.workstation),
             Pair(_("Agent"), doc.agent_name),
             Rule(),
@@ -256,6 +257,14 @@ class _ReceiptLayout:
             open_drawer=copy_number == 0 and doc.moves_cash,
             tags=frozenset({"copy"} if copy_number else set()),
         )
+
+    def business_day(self) -> list[Block]:
+        """The business day, when the payment was made after its own day was closed."""
+        day = self.doc.summary.business_day
+        made_on = self.doc.summary.created_at.astimezone(ZoneInfo(self.doc.timezone)).date()
+        if day is None or day == made_on:
+            return []
+        return [Pair(self._("Business day"), format_date(day, "full", locale=self.locale))]
 
     def header(self) -> list[Block]:
         doc = self.doc
