@@ -12,9 +12,10 @@ The lease row is keyed by the workstation, and taking it is one INSERT ... ON
 CONFLICT DO NOTHING followed, when a row was there, by an UPDATE whose WHERE
 names the holder or an expired lease: whatever the number of processes
 starting at once, PostgreSQL lets exactly one of them change the row, and
-SQLite serialises the writers. Clocks: expiry compares the starting counter's
-clock with what the holder wrote, so the counters' clocks must agree (they
-must anyway: receipts are dated by them).
+SQLite serialises the writers. Clocks: on PostgreSQL a lease is measured by
+the database server's clock, so a counter PC whose clock runs ahead cannot
+take a live lease for an expired one; SQLite lives on one computer, whose
+clock every counter on it shares.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth import Actor
@@ -37,6 +38,7 @@ from app.errors import ConflictError
 from app.i18n import N_, babel_locale, gettext, is_right_to_left
 from app.workstations import find_workstation, workstation_ref
 from db.models import WorkstationLease
+from db.types import utcnow
 
 # A crashed counter frees its workstation after this long; three missed heartbeats,
 # so a counter held up by a slow network for one beat does not lose it.
@@ -124,6 +126,17 @@ class WorkstationInUseError(ConflictError):
         return gettext(self.message, language).format(**params)
 
 
+def _lease_now(session: Session, ctx: AppContext) -> datetime:
+    """The moment leases are measured by (see the module's note on clocks).
+
+    A context given a clock of its own (a test's frozen clock) keeps it.
+    """
+    if ctx.clock is utcnow and session.get_bind().dialect.name == "postgresql":
+        server: datetime = session.scalars(select(func.now())).one()
+        return server.astimezone(UTC)
+    return ctx.now()
+
+
 def _agent_columns(agent: Actor | None) -> dict[str, str | None]:
     if agent is None:
         return {"agent_login": None, "agent_name": None}
@@ -155,9 +168,9 @@ def acquire(
 
     Lowest role: none (the workstation itself, before sign-in).
     """
-    now = ctx.now()
-    expires = now + timedelta(seconds=LEASE_SECONDS)
     with ctx.db.write() as session:
+        now = _lease_now(session, ctx)
+        expires = now + timedelta(seconds=LEASE_SECONDS)
         station = find_workstation(session, workstation)
         ref = workstation_ref(station.agency.code, station.code)
         taken = {
@@ -225,9 +238,9 @@ def renew(ctx: AppContext, lease: Lease, *, agent: Actor | None = None) -> Lease
 
     Lowest role: none (the workstation itself, before sign-in).
     """
-    now = ctx.now()
-    expires = now + timedelta(seconds=LEASE_SECONDS)
     with ctx.db.write() as session:
+        now = _lease_now(session, ctx)
+        expires = now + timedelta(seconds=LEASE_SECONDS)
         changed = session.execute(
             update(WorkstationLease)
             .where(

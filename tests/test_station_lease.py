@@ -309,3 +309,27 @@ def test_started_from_a_terminal_the_refusal_is_one_line(
     assert len(lines) == 1, child.stderr
     assert lines[0].startswith("Error: Workstation ALG01-G01 is already open on PC-GUICHET-1")
     assert "(process 4242)" in lines[0] and "Amina" in lines[0]
+
+
+@pytest.mark.postgres
+def test_a_pc_whose_clock_runs_ahead_cannot_take_a_live_lease(
+    postgres_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL leases are measured by the server's clock, not the counter PC's."""
+    import app.station_lease
+    import db.types
+
+    world = build_world(postgres_database, tmp_path / "keys")
+    world.ctx.clock = db.types.utcnow  # the production clock: the server's time is used
+    lease = acquire(world.ctx, WORKSTATION, FIRST)
+    server_now = datetime.now(UTC)
+    assert abs((lease.expires_at - server_now).total_seconds() - LEASE_SECONDS) < 30
+
+    def ahead() -> datetime:  # a PC ten minutes fast, as an unsynchronised one may be
+        return datetime.now(UTC) + timedelta(minutes=10)
+
+    monkeypatch.setattr(app.station_lease, "utcnow", ahead)
+    world.ctx.clock = ahead
+    with pytest.raises(WorkstationInUseError):
+        acquire(world.ctx, WORKSTATION, SECOND)
+    assert _leases(world.db) == [("PC-GUICHET-1", 4242, None)]
