@@ -112,12 +112,22 @@ class CounterScreen(QWidget):
         self.search.setClearButtonEnabled(True)
         self.status = QLabel(objectName="muted")
         # What tells namesakes apart: phone, city, what they owe, how their lines stand.
+        # Two lines a row (the name over its Arabic writing, the account over the
+        # phone): seven columns side by side were cut short at 1024 px.
         self.results = RowsModel[SubscriberHit](
             [
-                Column("account", N_("Account"), lambda h: h.account_number),
-                Column("name", N_("Name"), lambda h: h.display_name),
-                Column("name_ar", N_("Name in Arabic"), lambda h: h.name_ar),
-                Column("phone", N_("Phone"), lambda h: ltr(h.phone)),
+                Column(
+                    "name",
+                    N_("Name"),
+                    lambda h: "\n".join(part for part in (h.display_name, h.name_ar) if part),
+                ),
+                Column(
+                    "account",
+                    N_("Account and phone"),
+                    lambda h: "\n".join(
+                        part for part in (ltr(h.account_number), ltr(h.phone)) if part
+                    ),
+                ),
                 Column("city", N_("City"), lambda h: h.city),
                 Column(
                     "due",
@@ -147,7 +157,16 @@ class CounterScreen(QWidget):
         self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results_view.verticalHeader().hide()
-        self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.results_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.results_view.setAlternatingRowColors(True)
+        header = self.results_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The name takes what is left; the figures keep their full width.
+        header.setSectionResizeMode(
+            self.results.column_index("name"), QHeaderView.ResizeMode.Stretch
+        )
         # Under the list: how many more match beyond the page, so the agent types more.
         self.results_footer = QLabel()
         self.results_footer.setObjectName("results_more")
