@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.closing.counts import CountInput
+from app.closing.counts import ChequeInput, CountInput
 from app.closing.movements import MovementRequest, record_cash_movement
 from app.closing.review import review_till
 from app.closing.tills import close_till, current_cash_session
 from app.integrity.crosschecks import TILL_RECORDS
 from app.integrity.verify import VerifyReport, verify_database
+from app.payments.requests import PaymentRequest, TenderInput
+from app.payments.service import take_payment
 from db.engine import Database
+from db.models import TenderKind
 from tests.factories import PASSWORD, WORKSTATION, World, add_subscriber, build_world
 from tests.test_integrity import named, tamper
 
@@ -111,3 +115,23 @@ def test_a_till_closed_by_hand_with_another_reason_is_named(counted: tuple[World
     world, till = counted
     tamper(world, f"UPDATE cash_sessions SET close_reason = 'nothing' WHERE id = {till}")
     assert named(verify(world)) == [("cash_sessions", f"#{till}")]
+
+
+def test_a_counted_cheque_moved_off_its_tender_is_named(database: Database, tmp_path: Path) -> None:
+    world = build_world(database, tmp_path / "keys")
+    add_subscriber(world.db, "A1", invoices=[("F1", 500000, date(2026, 10, 1))])
+    cheque = TenderInput(TenderKind.CHEQUE, Decimal("5000"), cheque_number="42", bank="BEA")
+    take_payment(world.ctx, world.agent, PaymentRequest("k1", "A1", WORKSTATION, (cheque,)))
+    close_till(
+        world.ctx,
+        world.agent,
+        WORKSTATION,
+        CountInput(cash={"note-200000": 2}, cheques=[ChequeInput("42", "BEA", "5000")]),
+    )
+    assert verify(world).ok
+    tamper(world, "UPDATE till_count_lines SET tender_id = NULL WHERE kind = 'cheque'")
+    messages = [p.translated() for p in verify(world).problems]
+    assert messages == [
+        "its lines differ from the journal (changed outside the application?)",
+        "its cheque 42 is not a cheque tendered in this till",
+    ]

@@ -41,6 +41,8 @@ from db.models import (
     Payment,
     ReceiptCopy,
     Staff,
+    Tender,
+    TenderKind,
     Workstation,
 )
 from db.models.tills import CashMovement, TillCount, TillCountLine, TillReview
@@ -565,6 +567,7 @@ def check_till_records(connection: Connection, report: Reporter, facts: JournalF
             f"#{reviewed.id} (till #{reviewed.cash_session_id})",
         )
 
+    _check_counted_cheques(connection, report)
     tables = {"count": "till_counts", "movement": "cash_movements", "review": "till_reviews"}
     for (key, record_id), event in sorted(journaled.items()):
         report.problem(
@@ -573,6 +576,37 @@ def check_till_records(connection: Connection, report: Reporter, facts: JournalF
             N_("the journal recorded it but it is missing (deleted?)"),
         )
     report.count(TILL_RECORDS, checked)
+
+
+def _check_counted_cheques(connection: Connection, report: Reporter) -> None:
+    """Each cheque of a count names a cheque tendered in the same till, for its amount."""
+    count, line = TillCount.__table__, TillCountLine.__table__
+    tender, payment = Tender.__table__, Payment.__table__
+    statement = (
+        select(count.c.id, count.c.cash_session_id, line.c.cheque_number)
+        .select_from(
+            line.join(count, count.c.id == line.c.count_id)
+            .outerjoin(tender, tender.c.id == line.c.tender_id)
+            .outerjoin(payment, payment.c.id == tender.c.payment_id)
+        )
+        .where(
+            line.c.kind == "cheque",
+            or_(
+                tender.c.id.is_(None),
+                tender.c.kind != TenderKind.CHEQUE.value,
+                tender.c.amount_minor != line.c.amount_minor,
+                payment.c.cash_session_id != count.c.cash_session_id,
+            ),
+        )
+        .order_by(count.c.id, line.c.position)
+    )
+    for count_id, till_id, number in stream(connection, statement):
+        report.problem(
+            "till_counts",
+            f"#{count_id} (till #{till_id})",
+            N_("its cheque {number} is not a cheque tendered in this till"),
+            number=number,
+        )
 
 
 # -- receipt copies -------------------------------------------------------------------
