@@ -289,3 +289,25 @@ def test_a_whole_year_adds_up(world: World) -> None:
     kinds = [c.kind for c in _closings(world)]
     assert kinds == [ClosingKind.DAILY, ClosingKind.MONTHLY, ClosingKind.YEARLY]
     assert verify_database(world.db, world.ctx.signer.verifier).ok
+
+
+def test_a_fresh_demo_has_its_past_days_and_a_month_closed(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    from app.demo import build_demo
+    from app.integrity.keys import create_signer
+
+    signer = create_signer(tmp_path / "demo-key.pem")
+    with sqlite_database.write() as session:
+        signer.register(session)
+    build_demo(sqlite_database, signer, profile="dz", subscribers=200, today=date(2026, 11, 21))
+    with sqlite_database.read() as session:
+        closings = list(session.scalars(select(Closing).order_by(Closing.seq)))
+    days = [c.period_start for c in closings if c.kind == ClosingKind.DAILY]
+    assert days == [days[0] + timedelta(days=n) for n in range(len(days))]  # no gap
+    assert days[-1] == date(2026, 11, 20)  # up to yesterday
+    assert any(c.automatic for c in closings)  # Fridays, closed empty with the Saturday
+    months = [c for c in closings if c.kind == ClosingKind.MONTHLY]
+    assert [m.period_start for m in months] == [date(2026, 10, 1)]
+    assert sum(c.payments_count for c in closings if c.kind == ClosingKind.DAILY) == 20
+    assert verify_database(sqlite_database, signer.verifier).ok

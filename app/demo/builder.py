@@ -25,11 +25,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from app.auth import Actor, add_user
+from app.auth import Actor, actor_of, add_user
 from app.context import AppContext
 from app.demo.billing import INVOICE_COLUMNS
 from app.demo.bulk import BulkWriter
 from app.demo.clock import DemoClock
+from app.demo.closings import DemoDayCloser
 from app.demo.history import (
     HISTORY_DAYS,
     PaymentPlanner,
@@ -56,6 +57,7 @@ from db.models import (
     PrintJob,
     PrintJobStatus,
     Role,
+    Staff,
     Subscriber,
     SubscriberPhone,
     Workstation,
@@ -214,6 +216,7 @@ def build_demo(
     candidates = sorted(population.candidates.values(), key=lambda c: c.order)
     planned = planner.plan(candidates, target)
     report(STAGE_PAYMENTS, 0, len(planned))
+    closer = DemoDayCloser(ctx, clock, _supervisor(database), spec.agencies[0].code, spec.timezone)
     payments = take_past_payments(
         ctx,
         clock,
@@ -222,7 +225,9 @@ def build_demo(
         planned,
         seed=seed,
         progress=lambda done, total: report(STAGE_PAYMENTS, done, total),
+        day_closed=closer,
     )
+    closer.finish(today)
     mark_history_printed(database)
 
     return DemoSummary(
@@ -238,6 +243,14 @@ def build_demo(
         logins=tuple(logins),
         seconds=timer.perf_counter() - started,
     )
+
+
+def _supervisor(database: Database) -> Actor:
+    """The demo's supervisor, who closes its past days."""
+    with database.read() as session:
+        staff = session.scalars(select(Staff).where(Staff.role == Role.SUPERVISOR)).first()
+        assert staff is not None  # made by _staff
+        return actor_of(staff)
 
 
 def mark_history_printed(database: Database) -> None:

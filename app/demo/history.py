@@ -236,15 +236,17 @@ def take_past_payments(
     *,
     seed: int,
     progress: Progress | None = None,
+    day_closed: Callable[[date], None] | None = None,
 ) -> int:
-    """Replay the planned payments day by day, each day in its own cash sessions.
+    """Replay the planned payments day by day, each day in its own cash sessions;
+    ``day_closed(day)`` is called once a day's tills are closed (to close the day).
 
     Lowest role: system (the demo builder; no actor).
     """
     cur = currency(profile.currency)
     taken = 0
     report_every = 100
-    for _day, group in groupby(
+    for day, group in groupby(
         planned, key=lambda p: p.at.astimezone(ZoneInfo(profile.timezone)).date()
     ):
         payments = list(group)
@@ -283,6 +285,8 @@ def take_past_payments(
         clock.set(max(payments[0].day_closes, payments[-1].at) + timedelta(minutes=10))
         for station in stations:
             close_cash_session(ctx, agents[station], station)
+        if day_closed is not None:
+            day_closed(day)
     if progress is not None:
         progress(taken, len(planned))
     return taken
