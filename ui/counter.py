@@ -344,9 +344,10 @@ class CounterScreen(QWidget):
                 count=format_count(more)
             )
         else:
+            # Literals, not N_(): the extractor pairs ngettext's two strings as one plural.
             text = ngettext(
-                N_("{count} more match — refine the search"),
-                N_("{count} more matches — refine the search"),
+                "{count} more match — refine the search",
+                "{count} more matches — refine the search",
                 more,
             ).format(count=format_count(more))
         self.results_footer.setText(text)
