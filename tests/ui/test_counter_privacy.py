@@ -221,3 +221,18 @@ def test_no_footer_when_the_page_holds_every_match(counter: Counter) -> None:
     screen = counter.window.counter
     assert len(screen.results.rows) == 2
     assert not screen.results_footer.isVisible()
+
+
+def test_a_count_that_stopped_says_more_than(
+    counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.lookup import service as lookup_service
+
+    for account in ("1000000005", "1000000006", "1000000007", "1000000008"):
+        add_subscriber(counter.world.db, account, first_name="Mohamed", last_name="Benali")
+    monkeypatch.setattr(ui.counter, "RESULTS_PAGE", 2)
+    monkeypatch.setattr(lookup_service, "COUNT_LIMIT", 4)  # 5 match: counted to 4 only
+    counter.sign_in()
+    counter.scan("Mohamed Benali")
+    footer = counter.window.counter.results_footer
+    assert footer.text() == "More than 2 more matches — refine the search"
