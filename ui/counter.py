@@ -276,6 +276,7 @@ class CounterScreen(QWidget):
     def run_search(self, query: str) -> None:
         # The previous customer leaves the screen now, not when the answer comes.
         self._forget_customer()
+        self._forget_typing()
         self._pending_query = query
         self._say(lambda: _(N_("Searching…")))
         country, currency = self._station.country, self._station.currency
@@ -693,8 +694,16 @@ class CounterScreen(QWidget):
     def clear(self) -> None:
         """The next customer (Esc): a blank screen, the search box ready."""
         self._forget_customer()
-        self.search.clear()
+        # setText, not clear(): clear() can be undone, and Ctrl+Z would bring back
+        # the last customer's account number.
+        self.search.setText("")
         self.search.setFocus()
+
+    def _forget_typing(self) -> None:
+        """The search box keeps what is typed now but no undo history: Ctrl+Z must
+        not bring back what was searched for the customer before."""
+        if self.search.isUndoAvailable():
+            self.search.setText(self.search.text())
 
     def end_session(self) -> None:
         """The agent signs out: nothing of their customers stays for the next agent,

@@ -96,6 +96,8 @@ def test_escape_clears_the_customer_and_the_receipt(counter: Counter) -> None:
     assert_no_trace(counter, receipt_no)
     screen = counter.window.counter
     assert screen.search.text() == "" and counter.focus() is screen.search
+    counter.press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo brings nothing back
+    assert screen.search.text() == ""
 
 
 def test_a_new_search_clears_the_customer_before_its_answer(counter: Counter) -> None:
@@ -106,6 +108,8 @@ def test_a_new_search_clears_the_customer_before_its_answer(counter: Counter) ->
     counter.scan("1000000003")
     assert late.waiting, "the search should still be running"
     assert_no_trace(counter, receipt_no)
+    assert screen.search.text() == "1000000003"
+    screen.search.undo()  # what was searched before is not in the box's history
     assert screen.search.text() == "1000000003"
     late.finish_all()  # the search, then the subscriber it opens
     late.finish_all()
@@ -236,3 +240,17 @@ def test_a_count_that_stopped_says_more_than(
     counter.scan("Mohamed Benali")
     footer = counter.window.counter.results_footer
     assert footer.text() == "More than 2 more matches — refine the search"
+
+
+def test_undo_in_the_search_box_never_brings_back_the_last_customer(counter: Counter) -> None:
+    counter.sign_in()
+    screen = counter.window.counter
+    counter.scan("1000000001")  # shown; the next scan replaces the selected text
+    assert screen.subscriber is not None
+    counter.scan("1000000003")
+    assert screen.subscriber is not None and screen.subscriber.account_number == "1000000003"
+    counter.press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "1000000001" not in screen.search.text()
+    counter.press(Qt.Key.Key_Escape)
+    counter.press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert screen.search.text() == ""
