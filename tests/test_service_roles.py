@@ -45,7 +45,7 @@ from app.closing.counts import CountInput
 from app.closing.handover import force_close_till, handover_till
 from app.closing.movements import MovementRequest, record_cash_movement
 from app.closing.review import recount_till, review_till, set_count_threshold, till_review
-from app.closing.status import till_statuses, tills_expected_cash
+from app.closing.status import till_at_sign_in, till_statuses, tills_expected_cash
 from app.closing.takings import my_takings
 from app.closing.tills import close_till, current_cash_session, open_counted_till
 from app.context import AppContext
@@ -89,6 +89,7 @@ ROLES: dict[str, str] = {
     "app.closing.review.review_till": "supervisor",
     "app.closing.review.set_count_threshold": "admin",
     "app.closing.review.till_review": "supervisor",
+    "app.closing.status.till_at_sign_in": "agent",
     "app.closing.status.till_statuses": "system",
     "app.closing.status.tills_expected_cash": "supervisor",
     "app.closing.takings.my_takings": "agent",
@@ -346,6 +347,7 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     "app.closing.status.tills_expected_cash": lambda r, a: tills_expected_cash(
         r.ctx, a, [_open_till(r)]
     ),
+    "app.closing.status.till_at_sign_in": lambda r, a: till_at_sign_in(r.world.db, a, WORKSTATION),
     "app.closing.takings.my_takings": lambda r, a: my_takings(r.ctx, a, WORKSTATION),
     "app.closing.tills.close_cash_session": lambda r, a: close_cash_session(r.ctx, a, WORKSTATION),
     "app.closing.tills.close_till": lambda r, a: close_till(r.ctx, a, WORKSTATION, TILL_COUNT),

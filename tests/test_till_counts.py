@@ -17,7 +17,7 @@ from app.closing.denominations import till_denominations
 from app.closing.handover import force_close_till, handover_till
 from app.closing.movements import MovementRequest, record_cash_movement
 from app.closing.review import recount_till, review_till, set_count_threshold, till_review
-from app.closing.status import till_statuses, tills_expected_cash
+from app.closing.status import TillAtSignIn, till_at_sign_in, till_statuses, tills_expected_cash
 from app.closing.takings import my_takings
 from app.closing.tills import (
     close_cash_session,
@@ -294,6 +294,10 @@ def test_an_agent_acts_only_on_the_till_they_opened(world: World) -> None:
 
 def test_handover_closes_the_outgoing_till_and_opens_the_incoming_one(world: World) -> None:
     old = till_id(world)
+    assert till_at_sign_in(world.db, world.agent, WORKSTATION) == TillAtSignIn(
+        "carry_on", old, "amina"
+    )
+    assert till_at_sign_in(world.db, world.other_agent, WORKSTATION).next_step == "handover"
     pay(world, "k1", cash("5000"), invoice="F1")
     done = handover_till(
         world.ctx,
@@ -307,6 +311,7 @@ def test_handover_closes_the_outgoing_till_and_opens_the_incoming_one(world: Wor
     assert done.closed.counted_by == "amina"
     assert done.opened.opened_by == "yacine" and done.opened.opening_float == Decimal("2000.00")
     assert till_id(world) == done.opened.session_id
+    assert till_at_sign_in(world.db, world.other_agent, WORKSTATION).next_step == "carry_on"
     statuses = till_statuses(world.db, workstation=WORKSTATION)
     assert [(s.state, s.agent) for s in statuses] == [("open", "yacine")]
     figures = till_review(world.ctx, world.supervisor, old)
@@ -336,6 +341,7 @@ def test_a_supervisor_force_closes_an_abandoned_till_with_a_reason(world: World)
         force_close_till(world.ctx, world.supervisor, WORKSTATION, "ALG01-G02", "gone home") is None
     )
     assert current_cash_session(world.db, "ALG01-G02") is None
+    assert till_at_sign_in(world.db, world.other_agent, "ALG01-G02").next_step == "open"
     assert [s.state for s in till_statuses(world.db, workstation="ALG01-G02")] == ["closed"]
     with pytest.raises(ConflictError, match="not been counted"):
         review_till(world.ctx, world.supervisor, till)

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
 from app.closing.expected import expected_for
+from app.closing.ownership import holder_login
 from app.closing.review import counted_since_close
+from app.closing.tills import open_session_for
 from app.context import AppContext
 from app.errors import NotFoundError
 from app.i18n import N_
@@ -24,6 +26,11 @@ from app.money import currency, from_minor
 from app.workstations import find_workstation, operator_settings, workstation_ref
 from db.engine import Database
 from db.models import Agency, CashSession, Role, Staff, TillReview, Workstation
+
+# What a sign-in at a counter leads to.
+OPEN_ONE = "open"  # no till is open: count the float and open one
+CARRY_ON = "carry_on"  # the agent's own till is open
+HANDOVER = "handover"  # another agent's till is open: they count it out first
 
 # The state of a counter's till, as shown.
 OPEN = "open"
@@ -122,3 +129,28 @@ def tills_expected_cash(
             if till is not None:
                 answer[till_id] = from_minor(expected_for(session, till).cash.total_minor, cur)
         return answer
+
+
+@dataclass(frozen=True)
+class TillAtSignIn:
+    next_step: str  # OPEN_ONE, CARRY_ON or HANDOVER
+    session_id: int | None
+    holder: str | None  # who holds the open till
+
+
+def till_at_sign_in(db: Database, actor: Actor, workstation: str) -> TillAtSignIn:
+    """What ``actor`` signing in at ``workstation`` must do about its till: open one,
+    carry on with their own, or take over another agent's through a handover
+    (:func:`app.closing.handover.handover_till`).
+
+    A supervisor is told the same: nobody works in another's till (a supervisor
+    may force-close an abandoned one instead). Lowest role: agent.
+    """
+    require_role(actor, Role.AGENT)
+    with db.read() as session:
+        station = find_workstation(session, workstation)
+        till = open_session_for(session, station.id)
+        if till is None:
+            return TillAtSignIn(OPEN_ONE, None, None)
+        step = CARRY_ON if till.opened_by_id == actor.staff_id else HANDOVER
+        return TillAtSignIn(step, till.id, holder_login(session, till))
