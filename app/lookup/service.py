@@ -284,17 +284,28 @@ def _order_page(rows: Sequence[Row[Any]], words: Sequence[str]) -> list[Row[Any]
     return sorted(rows, key=lambda row: (-_whole_word_score(words, row[6]), row[1]))
 
 
-def _name_search(session: Any, dialect: str, words: Sequence[str], limit: int) -> list[Row[Any]]:
-    """Up to ``limit + 1`` rows: whole-word matches first, then prefix matches."""
+def _name_search(
+    session: Any, dialect: str, words: Sequence[str], limit: int
+) -> tuple[list[Row[Any]], int]:
+    """Up to ``limit + 1`` rows, whole-word matches first, then prefix matches; and how
+    many names match as prefixes, counted up to COUNT_LIMIT + 1 (or the page's size)."""
     wanted = limit + 1
     whole = list(session.execute(name_search_statement(dialect, words, wanted, whole_words=True)))
     page = _order_page(whole, words)
-    if len(page) < wanted:
-        seen = {row[0] for row in page}
-        prefixed = session.execute(name_search_statement(dialect, words, wanted + len(page)))
-        extra = [row for row in prefixed if row[0] not in seen][: wanted - len(page)]
-        page += _order_page(extra, words)
-    return page
+    if len(page) >= wanted:
+        counted = session.scalar(name_count_statement(dialect, words, COUNT_LIMIT + 1))
+        return page, max(int(counted or 0), len(page))
+    seen = {row[0] for row in page}
+    fetch = wanted + len(page)
+    prefixed = list(
+        session.execute(
+            counted_name_search_statement(dialect, words, fetch, max(COUNT_LIMIT + 1, fetch))
+        )
+    )
+    counted = int(prefixed[0][7]) if prefixed else 0
+    extra = [row for row in prefixed if row[0] not in seen][: wanted - len(page)]
+    page += _order_page(extra, words)
+    return page, max(counted, len(page))
 
 
 def _hit(row: Row[Any], kind: MatchKind, rank: float = 0.0) -> SubscriberHit:
@@ -309,6 +320,51 @@ def _hit(row: Row[Any], kind: MatchKind, rank: float = 0.0) -> SubscriberHit:
         matched_value=matched,
         rank=rank,
     )
+
+
+# The prefix tier and the count in one statement: both need the same index scan,
+# which is most of the cost on PostgreSQL (a GIN index is read as a whole bitmap).
+_SQLITE_COUNTED_NAME_SEARCH = (
+    "WITH matches AS (SELECT rowid AS id FROM subscriber_search "
+    "WHERE subscriber_search MATCH :match LIMIT :count_limit) "
+    "SELECT subscribers.id, subscribers.account_number, subscribers.first_name, "
+    "subscribers.last_name, subscribers.name_ar, subscribers.city, subscribers.search_name, "
+    "(SELECT count(*) FROM matches) AS counted "
+    "FROM (SELECT id FROM matches LIMIT :limit) AS page "
+    "JOIN subscribers ON subscribers.id = page.id"
+)
+_POSTGRESQL_COUNTED_NAME_SEARCH = (
+    "WITH matches AS MATERIALIZED (SELECT id FROM subscribers "
+    "WHERE to_tsvector('simple', search_name) @@ to_tsquery('simple', :query) "
+    "LIMIT :count_limit) "
+    "SELECT subscribers.id, account_number, first_name, last_name, name_ar, city, "
+    "search_name, (SELECT count(*) FROM matches) AS counted "
+    "FROM (SELECT id FROM matches LIMIT :limit) AS page "
+    "JOIN subscribers ON subscribers.id = page.id"
+)
+
+
+def counted_name_search_statement(
+    dialect: str, words: Sequence[str], limit: int, count_limit: int
+) -> TextClause:
+    """The word-prefix search's first ``limit`` rows, each with how many names match,
+    counted up to ``count_limit`` (at least ``limit``).
+
+    Public so that tests can EXPLAIN exactly what runs.
+    """
+    if not words:
+        raise ValueError("a name search needs at least one word")
+    if dialect == "sqlite":
+        match = " AND ".join(f"{_fts5_string(word)}*" for word in words)
+        return text(_SQLITE_COUNTED_NAME_SEARCH).bindparams(
+            match=match, limit=limit, count_limit=count_limit
+        )
+    if dialect == "postgresql":
+        query = " & ".join(f"{_tsquery_string(word)}:*" for word in words)
+        return text(_POSTGRESQL_COUNTED_NAME_SEARCH).bindparams(
+            query=query, limit=limit, count_limit=count_limit
+        )
+    raise NotImplementedError(f"Guichet does not support {dialect}")
 
 
 def name_count_statement(dialect: str, words: Sequence[str], limit: int) -> TextClause:
@@ -491,13 +547,11 @@ def find_subscribers(
         words = fold_name(query).split()
         if not words:
             return nothing
-        rows = _name_search(session, db.dialect, words, limit)
+        rows, counted = _name_search(session, db.dialect, words, limit)
         total, capped = len(rows), False
         if len(rows) > limit:
-            counted = session.scalar(name_count_statement(db.dialect, words, COUNT_LIMIT + 1))
-            total = max(int(counted or 0), len(rows))
-            capped = total > COUNT_LIMIT
-            total = min(total, COUNT_LIMIT)
+            capped = counted > COUNT_LIMIT
+            total = min(counted, COUNT_LIMIT)
         name_hits = [
             _hit(row, MatchKind.NAME, float(_whole_word_score(words, row[6])))  # ok: a score
             for row in rows[:limit]
