@@ -95,9 +95,11 @@ def test_escape_clears_the_customer_and_the_receipt(counter: Counter) -> None:
     counter.press(Qt.Key.Key_Escape)
     assert_no_trace(counter, receipt_no)
     screen = counter.window.counter
-    assert screen.search.text() == "" and counter.focus() is screen.search
+    search = screen.search
+    assert search.text() == ""
     counter.press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo brings nothing back
-    assert screen.search.text() == ""
+    assert search.text() == ""
+    assert counter.focus() is search
 
 
 def test_a_new_search_clears_the_customer_before_its_answer(counter: Counter) -> None:
