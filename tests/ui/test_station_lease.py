@@ -81,11 +81,15 @@ def test_the_counter_holds_the_workstation_while_open_and_frees_it_at_exit(
     monkeypatch.setattr(PrintWorker, "start", lambda _self: None)
     held: list[list[tuple[str, str | None]]] = []
 
-    def look_then_quit() -> None:
+    def counter_in_use(app: QApplication) -> int:
+        # Instead of the real event loop: a real quit() would leave Qt's "quit now" flag
+        # set for every later test's event loop.
         held.append(_leases(world.db))
-        QApplication.quit()
+        for window in _main_windows():
+            window.close()
+        return 0
 
-    QTimer.singleShot(200, look_then_quit)
+    monkeypatch.setattr(QApplication, "exec", counter_in_use)
     assert ui.app.run(world.db.url, _key_file(tmp_path), WORKSTATION, "en", 5) == 0
     assert len(held) == 1 and len(held[0]) == 1 and held[0][0][1] is None
     assert _leases(world.db) == []  # a clean exit: the next start need not wait
