@@ -55,7 +55,7 @@ def _close_tills(world: World) -> None:
         close_cash_session(world.ctx, world.supervisor, station)
 
 
-CLOSE = ("day", "close", "--agency", "ALG01", "--date", "2026-11-21", "--login", "karim")
+CLOSE = ("day", "close", "--agency", "ALG01", "--date", "2026-11-21", "--supervisor", "karim")
 
 
 def test_a_supervisor_closes_the_day_and_status_lists_it(
@@ -93,19 +93,19 @@ def test_refusals_are_one_line_exit_2_and_write_nothing(
     agent = (*CLOSE[:-1], "amina")
     assert "This needs the supervisor role" in refused(*agent)
     assert "is not a date" in refused(
-        "day", "close", "--agency", "ALG01", "--date", "21/11", "--login", "karim"
+        "day", "close", "--agency", "ALG01", "--date", "21/11", "--supervisor", "karim"
     )
     assert "is not a month" in refused(
-        "day", "close", "--agency", "ALG01", "--month", "2026-13", "--login", "karim"
+        "day", "close", "--agency", "ALG01", "--month", "2026-13", "--supervisor", "karim"
     )
     assert "Unknown agency XYZ" in refused(
-        "day", "close", "--agency", "XYZ", "--date", "2026-11-21", "--login", "karim"
+        "day", "close", "--agency", "XYZ", "--date", "2026-11-21", "--supervisor", "karim"
     )
     assert _closings(world) == 0
     assert _run(world, tmp_path, monkeypatch, *CLOSE) == 0
     capsys.readouterr()
     assert "already closed by karim" in refused(*CLOSE)
     assert "cannot be closed yet: 2026-11-22 is not closed" in refused(
-        "day", "close", "--agency", "ALG01", "--month", "2026-11", "--login", "karim"
+        "day", "close", "--agency", "ALG01", "--month", "2026-11", "--supervisor", "karim"
     )
     assert _closings(world) == 1

@@ -1,7 +1,7 @@
 """`python main.py day close|status`: closing an agency's business day from the command line.
 
-Closing is a supervisor's act: the command asks for the supervisor's login
-(``--login``) and password (typed at the terminal, or one line of standard
+Closing is a supervisor's act: the command takes the supervisor's login
+(``--supervisor``, as `till status` does) and their password (typed at the terminal, or one line of standard
 input when a script pipes it in), signs them in as the counter would, and
 closes as them. A refusal is one translated line and exit code 2; nothing is
 half-written (each closing is one transaction).
@@ -61,7 +61,9 @@ def add_parsers(sub: Any, command: Command, parser: argparse.ArgumentParser) -> 
     period.add_argument("--date", metavar="YYYY-MM-DD", help=_("the business day to close"))
     period.add_argument("--month", metavar="YYYY-MM", help=_("the month to close"))
     period.add_argument("--year", metavar="YYYY", help=_("the year to close"))
-    close.add_argument("--login", required=True, help=_("the closing supervisor's login"))
+    close.add_argument(
+        "--supervisor", required=True, metavar="LOGIN", help=_("the closing supervisor's login")
+    )
     status = command(
         "status", _("the agency's last closings and the tills still open"), day_status, day_sub
     )
@@ -71,8 +73,8 @@ def add_parsers(sub: Any, command: Command, parser: argparse.ArgumentParser) -> 
     )
 
 
-def _read_password() -> str:
-    prompt = gettext(N_("Password: "))
+def _read_password(login: str) -> str:
+    prompt = gettext(N_("Password of {login}: ")).format(login=login)
     if sys.stdin.isatty():
         return getpass.getpass(prompt=prompt)
     return sys.stdin.readline().rstrip("\r\n")
@@ -121,7 +123,7 @@ def day_close(args: argparse.Namespace) -> int:
         whole = _year(args.year)
         closing = lambda ctx, actor: close_year(ctx, actor, args.agency, whole)  # noqa: E731
     ctx = open_context(args.database, args.key_file)
-    actor = authenticate(ctx, args.login, _read_password())
+    actor = authenticate(ctx, args.supervisor, _read_password(args.supervisor))
     info = closing(ctx, actor)
     _say_closed(info)
     return 0
