@@ -26,7 +26,7 @@ from app.station import StationInfo
 from app.subscribers import SubscriberView, load_subscriber_view
 from db.models import Role
 from ui.bill_copy_dialog import BillCopyDialog
-from ui.formatting import ltr, money
+from ui.formatting import hint_line, ltr, money
 from ui.payment_dialog import PaymentDialog
 from ui.print_queue_dialog import PrintQueueDialog
 from ui.printer_settings_dialog import PrinterSettingsDialog
@@ -41,6 +41,7 @@ from ui.qt import (
     QLabel,
     QLineEdit,
     QObject,
+    QResizeEvent,
     QShortcut,
     QSplitter,
     QStackedWidget,
@@ -49,6 +50,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    named,
 )
 from ui.receipt_preview import ReceiptPreview, RenderedSlip, render_receipt
 from ui.subscriber_panel import SubscriberPanel
@@ -108,9 +110,9 @@ class CounterScreen(QWidget):
         self._results_more: LookupResult | None = None
         self.clock: Callable[[], float] = time.monotonic  # the payment's Enter debounce
 
-        self.search = QLineEdit(objectName="search")
+        self.search = named(QLineEdit(), "search")
         self.search.setClearButtonEnabled(True)
-        self.status = QLabel(objectName="muted")
+        self.status = named(QLabel(), "muted")
         # What tells namesakes apart: phone, city, what they owe, how their lines stand.
         # Two lines a row (the name over its Arabic writing, the account over the
         # phone): seven columns side by side were cut short at 1024 px.
@@ -151,7 +153,7 @@ class CounterScreen(QWidget):
                 ),
             ]
         )
-        self.results_view = QTableView(objectName="results")
+        self.results_view = named(QTableView(), "results")
         self.results_view.setModel(self.results)
         self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -179,15 +181,15 @@ class CounterScreen(QWidget):
         results_layout.addWidget(self.results_view, 1)
         results_layout.addWidget(self.results_footer)
         self.panel = SubscriberPanel(station.timezone)
-        self.placeholder = QLabel(objectName="muted")
+        self.placeholder = named(QLabel(), "muted")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.middle = QStackedWidget()
         self.middle.addWidget(self.placeholder)
         self.middle.addWidget(self.results_page)
         self.middle.addWidget(self.panel)
         self.receipt_preview = ReceiptPreview()
-        self._receipt_title = QLabel(objectName="muted")
-        self.receipt_note = QLabel(objectName="receipt_note")
+        self._receipt_title = named(QLabel(), "muted")
+        self.receipt_note = named(QLabel(), "receipt_note")
         self.receipt_note.setWordWrap(True)
         self.receipt_note.setVisible(False)
         # The change of the last payment, large, until the next customer.
@@ -196,7 +198,7 @@ class CounterScreen(QWidget):
         self.change_given.setWordWrap(True)
         self.change_given.setVisible(False)
         self._change_receipt: PaymentSummary | None = None
-        side = QWidget()
+        side = self.receipt_panel = named(QWidget(), "receipt_panel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.change_given)
@@ -208,7 +210,11 @@ class CounterScreen(QWidget):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 2)  # the receipt readable at a glance
-        self._keys_help = QLabel(objectName="muted")
+        splitter.setChildrenCollapsible(False)
+        # The receipt panel folds away (F12) to give the bills the room; None: it
+        # shows when the screen is wide, or when there is a receipt or change to see.
+        self._receipt_panel_choice: bool | None = None
+        self._keys_help = named(QLabel(), "muted")
         self._keys_help.setWordWrap(True)
         self.printer_status = PrinterStatusWidget(
             ctx, station.ref, runner, worker, actor=lambda: self.actor
@@ -217,14 +223,15 @@ class CounterScreen(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self._keys_help, 1)
-        bottom.addWidget(self.printer_status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.printer_status)
+        self.status.setWordWrap(True)  # a long note (a file's path) wraps, never cut
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.status)
+        layout.addLayout(status_row)
         layout.addWidget(splitter, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self._keys_help)
 
         self.search.returnPressed.connect(self._enter_in_search)
         self.search.installEventFilter(self)
@@ -232,17 +239,18 @@ class CounterScreen(QWidget):
             lambda index: self.open_hit(self.results.row_at(index.row()))
         )
         self.results_view.installEventFilter(self)
-        QShortcut(QKeySequence("F2"), self, activated=self.open_payment)
-        QShortcut(QKeySequence("F6"), self, activated=self.reprint_selected)
-        QShortcut(QKeySequence("F7"), self, activated=self.bill_copy)
-        QShortcut(QKeySequence("F8"), self, activated=self.open_void)
-        QShortcut(QKeySequence("F9"), self, activated=lambda: self.open_print_queue())
+        QShortcut(QKeySequence("F2"), self, self.open_payment)
+        QShortcut(QKeySequence("F12"), self, self.toggle_receipt_panel)
+        QShortcut(QKeySequence("F6"), self, self.reprint_selected)
+        QShortcut(QKeySequence("F7"), self, self.bill_copy)
+        QShortcut(QKeySequence("F8"), self, self.open_void)
+        QShortcut(QKeySequence("F9"), self, lambda: self.open_print_queue())
         QShortcut(
             QKeySequence("Shift+F9"),
             self,
-            activated=lambda: self.open_print_queue(every_workstation=True),
+            lambda: self.open_print_queue(every_workstation=True),
         )
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.clear)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear)
         self.retranslate()
 
     # --- keyboard ---------------------------------------------------------------------------
@@ -384,7 +392,7 @@ class CounterScreen(QWidget):
             self.search.setText(self._shown_query)
         self.panel.show_subscriber(view)
         self.middle.setCurrentWidget(self.panel)
-        self._say(lambda: _(N_("Enter or F2: take a payment · Esc: next customer")))
+        self._say(lambda: hint_line([N_("Enter or F2: take a payment"), N_("Esc: next customer")]))
         self.search.setFocus()
         self.search.selectAll()  # the next scan replaces the text
 
@@ -468,6 +476,7 @@ class CounterScreen(QWidget):
             _(N_("Change to give: {amount}")).format(amount=money(receipt.change, receipt.currency))
         )
         self.change_given.setVisible(receipt.change > 0)
+        self._place_receipt_panel()  # the change must be seen, however narrow the screen
 
     def wake_printer(self) -> None:
         """A job was queued: the worker prints it now, the status shows it waiting meanwhile."""
@@ -486,13 +495,14 @@ class CounterScreen(QWidget):
         if receipt_no is None or actor is None or self._reprinting:
             return
         self._reprinting = True  # a held-down F6 makes one copy, not ten
-        ref, language = self._station.ref, current_language()
+        ref = self._station.ref
         self._say(
             lambda: _(N_("Printing a copy of receipt {receipt_no}…")).format(receipt_no=receipt_no)
         )
         generation = self._generation
         self._runner.submit(
-            lambda: reprint(self._ctx, actor, receipt_no, workstation=ref, language=language),
+            # No language: the copy is printed in the customer's, as the original was.
+            lambda: reprint(self._ctx, actor, receipt_no, workstation=ref, language=None),
             lambda copy: self._copy_queued(copy, generation),
             lambda error: self._reprint_failed(error, generation),
         )
@@ -581,6 +591,31 @@ class CounterScreen(QWidget):
         self.last_receipt = receipt.receipt_no
         self.preview_receipt(receipt.receipt_no, 0)
 
+    # --- the receipt panel --------------------------------------------------------------------
+
+    # Below this width the panel folds away by itself while a customer's bills are shown.
+    WIDE_ENOUGH_FOR_RECEIPT = 1200
+
+    def receipt_panel_visible(self) -> bool:
+        return not self.receipt_panel.isHidden()
+
+    def toggle_receipt_panel(self) -> None:
+        """F12: fold the receipt panel away, or bring it back; the agent's choice holds
+        until the next customer."""
+        self._receipt_panel_choice = not self.receipt_panel_visible()
+        self._place_receipt_panel()
+
+    def _place_receipt_panel(self) -> None:
+        wanted = self._receipt_panel_choice
+        if wanted is None:
+            something_to_see = self._change_receipt is not None or self._preview_wanted is not None
+            wanted = self.width() >= self.WIDE_ENOUGH_FOR_RECEIPT or something_to_see
+        self.receipt_panel.setVisible(wanted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_receipt_panel()
+
     def preview_receipt(
         self, receipt_no: str, copy_number: int, *, keep_note: bool = False
     ) -> None:
@@ -588,6 +623,7 @@ class CounterScreen(QWidget):
             self._set_note(None)
         wanted = (receipt_no, copy_number)
         self._preview_wanted = wanted
+        self._place_receipt_panel()  # a receipt to look at: the panel shows
         ctx, ref, language = self._ctx, self._station.ref, current_language()
         self._runner.submit(
             lambda: render_receipt(
@@ -690,6 +726,8 @@ class CounterScreen(QWidget):
         self._set_note(None)
         self.middle.setCurrentWidget(self.placeholder)
         self._say(None)
+        self._receipt_panel_choice = None
+        self._place_receipt_panel()
 
     def clear(self) -> None:
         """The next customer (Esc): a blank screen, the search box ready."""
@@ -720,14 +758,19 @@ class CounterScreen(QWidget):
         self.placeholder.setText(_(N_("Ready for the next customer.")))
         self._receipt_title.setText(_(N_("Last receipt")))
         self._keys_help.setText(
-            _(
-                N_(
-                    "Enter: search · ↓: results · Enter or F2: payment · F6: reprint · "
-                    "F7: bill copy · F8: void · Esc: next customer"
-                )
+            hint_line(
+                [
+                    N_("Enter: search"),
+                    N_("↓: results"),
+                    N_("Enter or F2: payment"),
+                    N_("F6: reprint"),
+                    N_("F7: bill copy"),
+                    N_("F8: void"),
+                    N_("F9: print queue"),
+                    N_("F12: receipt panel"),
+                    N_("Esc: next customer"),
+                ]
             )
-            + " · "
-            + _(N_("F9: print queue"))
         )
         self.results.retranslate()
         self.panel.retranslate()

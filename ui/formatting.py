@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_interval
 
-from app.i18n import babel_locale
+from app.i18n import babel_locale, gettext, is_right_to_left
 from app.money import format_amount
 
 
@@ -18,6 +19,11 @@ def money(amount: Decimal, currency_code: str) -> str:
 
 def day(value: date) -> str:
     return format_date(value, format="medium", locale=babel_locale())
+
+
+def period(start: date, end: date) -> str:
+    """A billing period as short as the language writes it: "1–30 sept. 2026"."""
+    return format_interval(start, end, "yMMMd", locale=babel_locale())
 
 
 def moment(value: datetime, timezone: str) -> str:
@@ -32,3 +38,13 @@ def ltr(text: str | None) -> str:
     if not text:
         return ""
     return f"\u2066{text}\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE
+
+
+def hint_line(pieces: Iterable[str]) -> str:
+    """A line of key hints from translated pieces ("F7: bill copy"), in reading order.
+
+    Each piece is isolated in the reading direction: without it, in Arabic, a piece
+    ending in Latin letters ("… F7") runs into its neighbour and the keys swap places.
+    """
+    isolate = "\u2067" if is_right_to_left() else "\u2066"  # RLI / LRI ... PDI
+    return " · ".join(f"{isolate}{gettext(piece)}\u2069" for piece in pieces)

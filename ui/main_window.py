@@ -32,6 +32,7 @@ from ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    named,
 )
 from ui.sign_in import LanguagePicker, SignInScreen
 from ui.takings_dialog import TakingsDialog
@@ -95,11 +96,11 @@ class MainWindow(QMainWindow):
         self.sign_in = sign_in
         self.worker = worker
         self.counter = CounterScreen(ctx, station, runner, self.products, worker=worker)
-        self.who = QLabel(objectName="muted")
-        self.takings_button = QPushButton(objectName="secondary")
+        self.who = named(QLabel(), "muted")
+        self.takings_button = named(QPushButton(), "secondary")
         self.takings_button.setVisible(False)  # supervisors and admins only
-        self.lock_button = QPushButton(objectName="secondary")
-        self.sign_out_button = QPushButton(objectName="secondary")
+        self.lock_button = named(QPushButton(), "secondary")
+        self.sign_out_button = named(QPushButton(), "secondary")
         bar = QHBoxLayout()
         bar.addWidget(self.who, 1)
         bar.addWidget(LanguagePicker(language))
@@ -129,9 +130,9 @@ class MainWindow(QMainWindow):
         self.sign_in.unlocked.connect(self._unlocked)
         self.lock_button.clicked.connect(self.lock)
         self.takings_button.clicked.connect(self.show_takings)
-        QShortcut(QKeySequence("F10"), self, activated=self.show_takings)
+        QShortcut(QKeySequence("F10"), self, self.show_takings)
         self.sign_out_button.clicked.connect(self.sign_out)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
         language.changed.connect(lambda _language: self.retranslate())
         language.changed.connect(self._language_switched)
         self.retranslate()

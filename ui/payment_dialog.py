@@ -31,15 +31,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from app.amount_input import describe_amount, format_amount_input
 from app.auth import Actor
 from app.context import AppContext
 from app.errors import GuichetError, ValidationError
-from app.i18n import LANGUAGES, N_, current_language, gettext, is_right_to_left
+from app.i18n import LANGUAGES, N_, current_language, gettext
 from app.labels import TENDER_KINDS, label
 from app.money import currency, parse_amount
 from app.payments.preview import (
@@ -56,7 +56,7 @@ from app.products import ProductInfo
 from app.subscribers import OpenInvoiceLine, SubscriberView
 from db.models import TenderKind
 from ui.focus import KeyboardDialog
-from ui.formatting import day, ltr, money
+from ui.formatting import day, hint_line, ltr, money, period
 from ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -84,6 +84,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    named,
 )
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
@@ -107,22 +108,6 @@ REMOVE_LINE_KEY = "Ctrl+Delete"
 REMOVE_TOPUP_KEY = "Shift+F7"
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
-Named = TypeVar("Named", bound=QObject)
-
-
-def _named(widget: Named, name: str) -> Named:
-    widget.setObjectName(name)
-    return widget
-
-
-def _hint(pieces: Iterable[str]) -> str:
-    """A line of key hints, each piece isolated so they stay in reading order in Arabic.
-
-    Without isolation a piece ending in Latin (“… F7”) runs into the next one.
-    """
-    isolate = "\u2067" if is_right_to_left() else "\u2066"
-    return " · ".join(f"{isolate}{_(piece)}\u2069" for piece in pieces)
-
 
 class InvoiceChoiceModel(RowsModel[OpenInvoiceLine]):
     """Open invoices with a tick box each: all ticked, or only the one scanned."""
@@ -131,9 +116,7 @@ class InvoiceChoiceModel(RowsModel[OpenInvoiceLine]):
         super().__init__(
             [
                 Column("number", N_("Invoice"), lambda i: i.number),
-                Column(
-                    "period", N_("Period"), lambda i: f"{day(i.period_start)} – {day(i.period_end)}"
-                ),
+                Column("period", N_("Period"), lambda i: period(i.period_start, i.period_end)),
                 Column("due", N_("Due date"), lambda i: day(i.due_date)),
                 Column(
                     "left",
@@ -193,11 +176,11 @@ class AmountReading(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.understood = _named(QLabel(), "understood")
+        self.understood = named(QLabel(), "understood")
         self.understood.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeading)
         self.understood.setMinimumWidth(150)
         self.understood.setContentsMargins(8, 0, 8, 0)  # apart from the field, either side
-        self.refusal = _named(QLabel(), "refusal")
+        self.refusal = named(QLabel(), "refusal")
         self.refusal.setWordWrap(True)
         self.refusal.setVisible(False)
 
@@ -239,7 +222,7 @@ class TenderRow(QWidget):
         self.reading = AmountReading(self)
         self.reference = QLineEdit()
         self.bank = QLineEdit()
-        self.remove = _named(QPushButton("✕"), "remove")
+        self.remove = named(QPushButton("✕"), "remove")
         self.remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+Delete from the keyboard
         self.remove.setAutoDefault(False)
         self.set_position(position)
@@ -352,20 +335,20 @@ class TopUpDialog(KeyboardDialog):
         self._index = index  # the top-up's number in the payment, for messages
         self.chosen: TopUpInput | None = None
         self.setWindowTitle(_(N_("Add a top-up")))
-        title = _named(QLabel(_(N_("Add a top-up"))), "title")
-        self.product = _named(QComboBox(), "topup_product")
+        title = named(QLabel(_(N_("Add a top-up"))), "title")
+        self.product = named(QComboBox(), "topup_product")
         for product in products:
             name = (product.name_ar if current_language() == "ar" else None) or product.name
             self.product.addItem(
                 f"{name} — {money(product.face_value, currency_code)}", product.code
             )
-        self.target = _named(QLineEdit(target or ""), "topup_target")
-        self.quantity = _named(QLineEdit("1"), "topup_quantity")
-        self.error = _named(QLabel(), "error")
+        self.target = named(QLineEdit(target or ""), "topup_target")
+        self.quantity = named(QLineEdit("1"), "topup_quantity")
+        self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
-        self.ok = _named(QPushButton(_(N_("Add (Enter)"))), "confirm")
+        self.ok = named(QPushButton(_(N_("Add (Enter)"))), "confirm")
         self.ok.setDefault(True)
-        self.cancel = _named(QPushButton(_(N_("Cancel (Esc)"))), "secondary")
+        self.cancel = named(QPushButton(_(N_("Cancel (Esc)"))), "secondary")
         self.cancel.setAutoDefault(False)
         form = QFormLayout()
         form.addRow(_(N_("Product")), self.product)
@@ -458,13 +441,13 @@ class PaymentDialog(KeyboardDialog):
         self._partial: str | None = None
         self._partial_at = 0.0
 
-        self.title = _named(QLabel(), "title")
+        self.title = named(QLabel(), "title")
         self.invoices = InvoiceChoiceModel(view.currency)
         self.invoices.setParent(self)  # deleted with the dialog, not kept alive by its lambdas
         numbers = {line.number for line in view.open_invoices}
         self.scanned_invoice = scanned_invoice if scanned_invoice in numbers else None
         self.invoices.set_rows(view.open_invoices, only=self.scanned_invoice)
-        self.invoice_view = _named(QTableView(), "invoice_choice")
+        self.invoice_view = named(QTableView(), "invoice_choice")
         self.invoice_view.setModel(self.invoices)
         self.invoice_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.invoice_view.verticalHeader().hide()
@@ -474,23 +457,23 @@ class PaymentDialog(KeyboardDialog):
             self.invoices.column_index("period"), QHeaderView.ResizeMode.Stretch
         )
         self.invoice_view.setMinimumHeight(110)
-        self.scanned_note = _named(QLabel(), "muted")
+        self.scanned_note = named(QLabel(), "muted")
         self.scanned_note.setWordWrap(True)
         self.scanned_note.setVisible(self.scanned_invoice is not None)
-        self.due_caption = _named(QLabel(), "muted")
-        self.due = _named(QLabel(), "big")
-        self.change_caption = _named(QLabel(), "muted")
-        self.change = _named(QLabel(), "change")
-        self.summary = _named(QLabel(), "muted")
+        self.due_caption = named(QLabel(), "muted")
+        self.due = named(QLabel(), "big")
+        self.change_caption = named(QLabel(), "muted")
+        self.change = named(QLabel(), "change")
+        self.summary = named(QLabel(), "muted")
         self.summary.setWordWrap(True)
-        self.amount_to_pay = _named(QLineEdit(), "amount_to_pay")
+        self.amount_to_pay = named(QLineEdit(), "amount_to_pay")
         self.amount_to_pay.setAlignment(Qt.AlignmentFlag.AlignTrailing)
         self.amount_to_pay.setFixedWidth(AMOUNT_FIELD_WIDTH)
         self.amount_reading = AmountReading(self)
-        self.keep_credit = _named(QCheckBox(), "keep_change_as_credit")
+        self.keep_credit = named(QCheckBox(), "keep_change_as_credit")
         # The receipt is the customer's: their language unless they ask for another, never
         # the agent's screen language by accident. Reached with Tab; Enter still confirms.
-        self.receipt_language = _named(QComboBox(), "receipt_language")
+        self.receipt_language = named(QComboBox(), "receipt_language")
         for code, name in LANGUAGES.items():
             self.receipt_language.addItem(name, code)
         self.receipt_language.setCurrentIndex(
@@ -498,21 +481,21 @@ class PaymentDialog(KeyboardDialog):
         )
         self._receipt_language_label = QLabel()
         self._receipt_language_label.setBuddy(self.receipt_language)
-        self.partial_warning = _named(QLabel(), "partial_warning")
+        self.partial_warning = named(QLabel(), "partial_warning")
         self.partial_warning.setWordWrap(True)
         self.partial_warning.setVisible(False)
-        self.error = _named(QLabel(), "error")
+        self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
-        self.confirm = _named(QPushButton(), "confirm")
+        self.confirm = named(QPushButton(), "confirm")
         self.confirm.setDefault(True)  # Enter in any field confirms
-        self.cancel = _named(QPushButton(), "secondary")
+        self.cancel = named(QPushButton(), "secondary")
         self.cancel.setAutoDefault(False)
         self._tender_box = QVBoxLayout()
         self._tender_box.setSpacing(4)
         self._topup_box = QVBoxLayout()
         self._topup_box.setSpacing(2)
 
-        totals = _named(QFrame(), "card")
+        totals = named(QFrame(), "card")
         grid = QGridLayout(totals)
         grid.addWidget(self.due_caption, 0, 0)
         grid.addWidget(self.change_caption, 0, 1)
@@ -526,8 +509,8 @@ class PaymentDialog(KeyboardDialog):
         amount_line.addWidget(self._amount_label)
         amount_line.addWidget(self.amount_to_pay)
         amount_line.addWidget(self.amount_reading.understood, 1)
-        self._tenders_label = _named(QLabel(), "muted")
-        self._keys_help = _named(QLabel(), "muted")
+        self._tenders_label = named(QLabel(), "muted")
+        self._keys_help = named(QLabel(), "muted")
         self._keys_help.setWordWrap(True)
         self._keys_help.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
@@ -745,7 +728,7 @@ class PaymentDialog(KeyboardDialog):
         }
         prices = self._prices()
         for index, topup in enumerate(self.topups):
-            line = _named(QWidget(), f"topup_line_{index + 1}")
+            line = named(QWidget(), f"topup_line_{index + 1}")
             row = QHBoxLayout(line)
             row.setContentsMargins(0, 0, 0, 0)
             text = _(N_("Top-up {product} × {quantity} for {target}: {amount}")).format(
@@ -757,8 +740,8 @@ class PaymentDialog(KeyboardDialog):
                     self._view.currency,
                 ),
             )
-            caption = _named(QLabel(text), "topup_text")
-            remove = _named(QPushButton("✕"), "remove")
+            caption = named(QLabel(text), "topup_text")
+            remove = named(QPushButton("✕"), "remove")
             remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             remove.setAutoDefault(False)
             remove.setToolTip(_(N_("Remove this top-up")))
@@ -925,7 +908,7 @@ class PaymentDialog(KeyboardDialog):
         self._receipt_language_label.setText(_(N_("Receipt language")))
         self._tenders_label.setText(_(N_("Tenders")))
         self._keys_help.setText(
-            _hint(
+            hint_line(
                 [
                     N_("F3 cash, F4 cheque, F5 card, F6 postal transfer: add a line"),
                     N_("Ctrl+Delete removes a line"),

@@ -25,6 +25,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    named,
 )
 from ui.tasks import Runner
 
@@ -81,21 +82,21 @@ class SignInScreen(QWidget):
         # The error shown, kept as how to write it: a language switch rewrites it.
         self._error: Callable[[], str] | None = None
 
-        self.title = QLabel(objectName="title")
+        self.title = named(QLabel(), "title")
         self.title.setWordWrap(True)  # "Locked: <name>. Sign in again..." is long in Arabic
-        self.where = QLabel(objectName="muted")
-        self.login = QLineEdit(objectName="login")
-        self.password = QLineEdit(objectName="password")
+        self.where = named(QLabel(), "muted")
+        self.login = named(QLineEdit(), "login")
+        self.password = named(QLineEdit(), "password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(objectName="error")
+        self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
-        self.submit = QPushButton(objectName="sign_in")
+        self.submit = named(QPushButton(), "sign_in")
         self.language_picker = LanguagePicker(language)
-        self.demo_box = QLabel(objectName="muted")
+        self.demo_box = named(QLabel(), "muted")
         self.demo_box.setTextFormat(Qt.TextFormat.PlainText)
         self.demo_box.setVisible(bool(station is not None and station.demo_logins))
 
-        card = QFrame(objectName="card")
+        card = named(QFrame(), "card")
         card.setMaximumWidth(640)
         form = QFormLayout()
         self._login_label = QLabel()

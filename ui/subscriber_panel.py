@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.i18n import N_, current_language, gettext
 from app.labels import CONTRACT_STATUSES, PAYMENT_KINDS, SERVICES, label
 from app.subscribers import ContractLine, OpenInvoiceLine, RecentPayment, SubscriberView
-from ui.formatting import day, ltr, moment, money
+from ui.formatting import day, ltr, moment, money, period
 from ui.qt import (
     QAbstractItemView,
     QFrame,
@@ -16,23 +18,41 @@ from ui.qt import (
     QTableView,
     QVBoxLayout,
     QWidget,
+    named,
 )
 from ui.table_model import Column, RowsModel
 
 _ = gettext
 
 
-def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]
+def _table(model: RowsModel[Any]) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
+    # Rows as tall as the text needs, no taller: the open bills get the room.
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    # Columns as wide as their contents, the last one taking what is left; the
+    # columns are chosen to fit a 1024 px screen, so nothing ever scrolls sideways.
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setWordWrap(False)
     view.setAlternatingRowColors(True)
     return view
+
+
+def _fit_rows(view: QTableView, rows: int) -> None:
+    """Make ``view`` exactly tall enough for its header and ``rows`` rows."""
+    height = (
+        view.horizontalHeader().sizeHint().height()
+        + rows * view.verticalHeader().defaultSectionSize()
+        + 2 * view.frameWidth()
+    )
+    view.setFixedHeight(height)
 
 
 class SubscriberPanel(QWidget):
@@ -42,14 +62,14 @@ class SubscriberPanel(QWidget):
         self._timezone = timezone
         currency = lambda: self.view_data.currency if self.view_data else "EUR"  # noqa: E731
 
-        self.name = QLabel(objectName="title")
-        self.name_ar = QLabel(objectName="title")
+        self.name = named(QLabel(), "title")
+        self.name_ar = named(QLabel(), "title")
         self.name_ar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.account = QLabel()
-        self.phones = QLabel(objectName="muted")
-        self.address = QLabel(objectName="muted")
-        self.due_caption = QLabel(objectName="muted")
-        self.due = QLabel(objectName="big")
+        self.phones = named(QLabel(), "muted")
+        self.address = named(QLabel(), "muted")
+        self.due_caption = named(QLabel(), "muted")
+        self.due = named(QLabel(), "big")
         self.credit = QLabel()
         self.badges = QLabel()
         self.badges.setTextFormat(Qt.TextFormat.RichText)
@@ -86,9 +106,7 @@ class SubscriberPanel(QWidget):
         self.invoices = RowsModel[OpenInvoiceLine](
             [
                 Column("number", N_("Invoice"), lambda i: i.number),
-                Column(
-                    "period", N_("Period"), lambda i: f"{day(i.period_start)} – {day(i.period_end)}"
-                ),
+                Column("period", N_("Period"), lambda i: period(i.period_start, i.period_end)),
                 Column("due", N_("Due date"), lambda i: day(i.due_date)),
                 Column(
                     "left",
@@ -128,34 +146,48 @@ class SubscriberPanel(QWidget):
         self.payments_view = _table(self.payments)
         self.payments_view.setObjectName("recent_payments")
 
-        identity = QFrame(objectName="card")
+        # Wrapped rather than widening the window: on a 1024 px screen the card shares
+        # the width with the receipt panel after a payment.
+        for text in (self.name, self.name_ar, self.account, self.phones, self.address):
+            text.setWordWrap(True)
+        identity = named(QFrame(), "card")
         grid = QGridLayout(identity)
+        grid.setVerticalSpacing(2)
         grid.addWidget(self.name, 0, 0)
-        grid.addWidget(self.name_ar, 0, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.name_ar, 0, 1)
+        grid.addWidget(self.due_caption, 0, 2, alignment=Qt.AlignmentFlag.AlignTrailing)
         grid.addWidget(self.account, 1, 0)
-        grid.addWidget(self.badges, 1, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.badges, 1, 1)
+        grid.addWidget(self.due, 1, 2, 2, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
         grid.addWidget(self.phones, 2, 0)
-        grid.addWidget(self.credit, 2, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
-        grid.addWidget(self.address, 3, 0)
-        grid.addWidget(self.due_caption, 3, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
-        grid.addWidget(self.due, 4, 1, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.address, 2, 1)
+        # Only when there is credit: an empty row would take a bill's place.
+        grid.addWidget(self.credit, 3, 2, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
 
-        self._contracts_title = QLabel(objectName="muted")
-        self._invoices_title = QLabel(objectName="muted")
-        self._payments_title = QLabel(objectName="muted")
+        self._invoices_title = named(QLabel(), "muted")
+        # A subscriber's lines and last payments are few and shown whole; the open
+        # bills, the reason the customer came, take the rest of the height.
+        _fit_rows(self.contracts_view, 2)
+        _fit_rows(self.payments_view, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(identity)
-        layout.addWidget(self._contracts_title)
-        layout.addWidget(self.contracts_view, 2)
+        # The lines and the last payments go by their column headers (Contract…,
+        # Receipt…): a title over each would take a bill's row.
+        layout.addWidget(self.contracts_view)
         layout.addWidget(self._invoices_title)
-        layout.addWidget(self.invoices_view, 3)
-        layout.addWidget(self._payments_title)
-        layout.addWidget(self.payments_view, 2)
+        layout.addWidget(self.invoices_view, 1)
+        layout.addWidget(self.payments_view)
         self.retranslate()
 
     def show_subscriber(self, view: SubscriberView) -> None:
         self.view_data = view
+        # Every line in sight, up to three; beyond that the list scrolls.
+        _fit_rows(self.contracts_view, max(2, min(3, len(view.contracts))))
+        _fit_rows(self.payments_view, max(1, min(2, len(view.recent_payments))))
         self.contracts.set_rows(view.contracts)
         self.invoices.set_rows(view.open_invoices)
         self.payments.set_rows(view.recent_payments)
@@ -181,9 +213,10 @@ class SubscriberPanel(QWidget):
         return self.payments.rows[0].receipt_no if self.payments.rows else None
 
     def retranslate(self) -> None:
-        self._contracts_title.setText(_(N_("Contracts")))
+        # Said by a screen reader; on screen the column headers say it.
+        self.contracts_view.setAccessibleName(_(N_("Contracts")))
         self._invoices_title.setText(_(N_("Open invoices, oldest first")))
-        self._payments_title.setText(_(N_("Last payments")))
+        self.payments_view.setAccessibleName(_(N_("Last payments")))
         for model in (self.contracts, self.invoices, self.payments):
             model.retranslate()
         view = self.view_data
@@ -215,6 +248,7 @@ class SubscriberPanel(QWidget):
             if view.credit
             else ""
         )
+        self.credit.setVisible(bool(view.credit))
         statuses = sorted(
             {c.status for c in view.contracts if c.status in ("suspended", "pending_activation")}
         )

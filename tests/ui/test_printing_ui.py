@@ -82,11 +82,13 @@ def test_f6_queues_duplicate_1_then_2_without_taking_the_payment_again(printing:
     printing.press(Qt.Key.Key_F6)  # nobody shown: the last receipt
     assert screen.last_copy is not None and screen.last_copy.copy_number == 1
     assert screen.receipt_note.text() == "Copy 1 queued for printing."
-    assert "DUPLICATE 1" in shown(printing)
+    # In the customer's language (the operator's French), as the original: not the screen's.
+    assert "DUPLICATA 1" in shown(printing)
+    assert screen.last_copy.language == "fr"
     printing.scan("1000000002")  # the subscriber shown: their receipt, selected or latest
     printing.press(Qt.Key.Key_F6)
     assert screen.last_copy.copy_number == 2
-    assert "DUPLICATE 2" in shown(printing)
+    assert "DUPLICATA 2" in shown(printing)
     assert "Copy 2 of receipt ALG01-G01-000001 queued" in screen.status.text()
     assert screen.payment_dialog is None
     assert [(j.document_ref, j.copy_number) for j in jobs(printing.world)] == [
