@@ -9,7 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.cash import close_cash_session, open_cash_session
 from app.closing.closings import close_day, close_month, close_year, closing_status
@@ -311,3 +312,14 @@ def test_a_fresh_demo_has_its_past_days_and_a_month_closed(
     assert [m.period_start for m in months] == [date(2026, 10, 1)]
     assert sum(c.payments_count for c in closings if c.kind == ClosingKind.DAILY) == 20
     assert verify_database(sqlite_database, signer.verifier).ok
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE closings SET period_minor = 1", "DELETE FROM closings"]
+)
+def test_closings_refuse_update_and_delete(world: World, statement: str) -> None:
+    _close_tills(world)
+    close_day(world.ctx, world.supervisor, "ALG01", SATURDAY)
+    with pytest.raises(DBAPIError, match="append-only"), world.db.write() as session:
+        session.execute(text(statement))
+    assert len(_closings(world)) == 1
