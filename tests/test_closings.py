@@ -323,3 +323,35 @@ def test_closings_refuse_update_and_delete(world: World, statement: str) -> None
     with pytest.raises(DBAPIError, match="append-only"), world.db.write() as session:
         session.execute(text(statement))
     assert len(_closings(world)) == 1
+
+
+def test_payments_from_before_closings_are_placed_by_their_local_date(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Payments signed before migration 0008 have no business day: their local date counts,
+    in the closing and in verify's recomputation alike."""
+    import app.payments.service as service
+
+    record, insert = service.payment_record_of, service.insert_ledger_rows
+    monkeypatch.setattr(
+        service,
+        "payment_record_of",
+        lambda values, *rest: record(values._replace(business_day=None), *rest),
+    )
+    monkeypatch.setattr(
+        service,
+        "insert_ledger_rows",
+        lambda session, row, **lines: insert(session, {**row, "business_day": None}, **lines),
+    )
+    _at(world, datetime(2026, 11, 20, 23, 30, tzinfo=ALGIERS))  # 22:30 UTC
+    friday = _pay(world, "p1", "1000", invoice_numbers=("F1",))
+    _at(world, datetime(2026, 11, 21, 0, 30, tzinfo=ALGIERS))  # 23:30 UTC, the day before
+    _pay(world, "p2", "700", invoice_numbers=("F2",))
+    monkeypatch.undo()
+    assert receipt_summary(world.db, friday).business_day is None
+    _close_tills(world)
+    _at(world, datetime(2026, 11, 21, 18, 0, tzinfo=ALGIERS))
+    assert close_day(world.ctx, world.supervisor, "ALG01", date(2026, 11, 20)).payments == 1
+    saturday = close_day(world.ctx, world.supervisor, "ALG01", SATURDAY)
+    assert (saturday.payments, saturday.payments_total) == (1, Decimal("700"))
+    assert verify_database(world.db, world.ctx.signer.verifier).ok
