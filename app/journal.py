@@ -38,6 +38,10 @@ class EventKind:
     TILL_HANDED_OVER = "cash.till_handed_over"
     TILL_FORCE_CLOSED = "cash.till_force_closed"
     COUNT_THRESHOLD_SET = "cash.count_threshold_set"
+    # Closings of an agency's business day, month and year (each also in its own chain).
+    DAY_CLOSED = "closing.day_closed"
+    MONTH_CLOSED = "closing.month_closed"
+    YEAR_CLOSED = "closing.year_closed"
     BILL_COPY_ISSUED = "document.bill_copy_issued"
     RECEIPT_COPY_ISSUED = "receipt.copy_issued"
     PRINT_JOBS_REDIRECTED = "print.jobs_redirected"

@@ -26,6 +26,7 @@ from app.closing.closings import (
     close_month,
     close_year,
     closing_status,
+    period_label,
 )
 from app.errors import ValidationError
 from app.i18n import N_, format_count, gettext, join_list
@@ -129,14 +130,6 @@ def day_close(args: argparse.Namespace) -> int:
     return 0
 
 
-def _period(info: ClosingInfo) -> str:
-    if info.kind == ClosingKind.YEARLY:
-        return f"{info.period_start:%Y}"
-    if info.kind == ClosingKind.MONTHLY:
-        return f"{info.period_start:%Y-%m}"
-    return info.period_start.isoformat()
-
-
 _CLOSED = {
     ClosingKind.DAILY: N_(
         "Business day {period} of {agency} closed by {login}: {payments} payment(s) for "
@@ -161,7 +154,7 @@ def _figures(info: ClosingInfo) -> dict[str, str]:
         return format_amount(amount, info.currency)
 
     return {
-        "period": _period(info),
+        "period": period_label(info.kind, info.period_start),
         "agency": info.agency,
         "login": info.closed_by,
         "payments": format_count(info.payments),

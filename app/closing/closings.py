@@ -46,7 +46,7 @@ from app.i18n import N_, join_list
 from app.integrity import chain
 from app.integrity.canonical import instant
 from app.integrity.records import ClosingValues, closing_record_of
-from app.journal import record_action
+from app.journal import EventKind, record_action
 from app.money import currency, from_minor
 from app.transactions import write_transaction
 from app.workstations import operator_settings, workstation_ref
@@ -63,12 +63,6 @@ from db.models import (
     Staff,
     Workstation,
 )
-
-# Journal event kinds (the closing itself is in its own chain; the journal says who
-# did what when, as for every supervisor action).
-DAY_CLOSED = "closing.day_closed"
-MONTH_CLOSED = "closing.month_closed"
-YEAR_CLOSED = "closing.year_closed"
 
 
 @dataclass(frozen=True)
@@ -157,14 +151,15 @@ def _already_closed(session: Session, agency: _Agency, closing: Closing) -> Conf
     return ConflictError(
         messages[closing.kind],
         field="period",
-        period=_period_label(closing.kind, closing.period_start),
+        period=period_label(closing.kind, closing.period_start),
         agency=agency.code,
         login=closer.login if closer is not None else "?",
         time=closing.closed_at.astimezone(agency.zone).strftime("%Y-%m-%d %H:%M"),
     )
 
 
-def _period_label(kind: str, start: date) -> str:
+def period_label(kind: str, start: date) -> str:
+    """How a period is named: 2026-11-21, 2026-11 or 2026."""
     if kind == ClosingKind.YEARLY:
         return f"{start:%Y}"
     if kind == ClosingKind.MONTHLY:
@@ -408,7 +403,7 @@ def _close_day(
     record_action(
         session,
         ctx,
-        DAY_CLOSED,
+        EventKind.DAY_CLOSED,
         actor,
         subject=f"{agency.code} {day.isoformat()}",
         details={
@@ -508,7 +503,7 @@ def _close_period(
         raise ConflictError(
             N_("No business day of {agency} is closed yet: close the days of {period} first."),
             field="period",
-            period=_period_label(kind, start),
+            period=period_label(kind, start),
             agency=agency.code,
         )
     first_day = _first_daily(session, agency)
@@ -516,7 +511,7 @@ def _close_period(
         raise ConflictError(
             N_("{period} of {agency} comes before its first closed day: nothing to close."),
             field="period",
-            period=_period_label(kind, start),
+            period=period_label(kind, start),
             agency=agency.code,
         )
     parts = session.scalars(
@@ -538,9 +533,9 @@ def _close_period(
                     "Close every day (and, for a year, every month) first."
                 ),
                 field="period",
-                period=_period_label(kind, start),
+                period=period_label(kind, start),
                 agency=agency.code,
-                missing=_period_label(part, expected),
+                missing=period_label(part, expected),
             )
     figures = Figures()
     for closing in parts:
@@ -561,12 +556,12 @@ def _close_period(
     record_action(
         session,
         ctx,
-        MONTH_CLOSED if kind == ClosingKind.MONTHLY else YEAR_CLOSED,
+        EventKind.MONTH_CLOSED if kind == ClosingKind.MONTHLY else EventKind.YEAR_CLOSED,
         actor,
-        subject=f"{agency.code} {_period_label(kind, start)}",
+        subject=f"{agency.code} {period_label(kind, start)}",
         details={
             "agency": agency.code,
-            "period": _period_label(kind, start),
+            "period": period_label(kind, start),
             "period_total": closing.period_minor,
             "perpetual_total": closing.perpetual_minor,
             "closing_seq": closing.seq,
