@@ -72,7 +72,7 @@ def test_a_supervisor_closes_the_day_and_status_lists_it(
     assert _run(world, tmp_path, monkeypatch, "day", "status", "--agency", "alg01") == 0
     out = capsys.readouterr().out
     assert "ALG01: last closed business day 2026-11-21." in out
-    assert "daily    2026-11-21" in out
+    assert "  day 2026-11-21: period total DZD\xa01,000.00, perpetual total DZD\xa01,000.00" in out
 
 
 def test_refusals_are_one_line_exit_2_and_write_nothing(

@@ -149,6 +149,22 @@ _CLOSED = {
 }
 
 
+_LISTED = {
+    ClosingKind.DAILY: N_(
+        "  day {period}: period total {period_total}, perpetual total {perpetual_total}, "
+        "closed by {login} at {closed_at}{automatic}"
+    ),
+    ClosingKind.MONTHLY: N_(
+        "  month {period}: period total {period_total}, perpetual total {perpetual_total}, "
+        "closed by {login} at {closed_at}{automatic}"
+    ),
+    ClosingKind.YEARLY: N_(
+        "  year {period}: period total {period_total}, perpetual total {perpetual_total}, "
+        "closed by {login} at {closed_at}{automatic}"
+    ),
+}
+
+
 def _figures(info: ClosingInfo) -> dict[str, str]:
     def money(amount: Any) -> str:
         return format_amount(amount, info.currency)
@@ -189,10 +205,10 @@ def day_status(args: argparse.Namespace) -> int:
         say(N_("Tills still open: {tills}."), tills=join_list(status.open_tills))
     for info in status.closings:
         figures = _figures(info)
-        automatic = gettext(N_("(closed empty with the next day)")) if info.automatic else ""
-        print(
-            f"  {info.kind:<8} {figures['period']:<10} {figures['period_total']:>18} "
-            f"{figures['perpetual_total']:>20}  {info.closed_by} "
-            f"{info.closed_at:%Y-%m-%d %H:%M} UTC {automatic}".rstrip()
+        say(
+            _LISTED[info.kind],
+            **figures,
+            closed_at=f"{info.closed_at:%Y-%m-%d %H:%M} UTC",
+            automatic=gettext(N_(" (closed empty with the next day)")) if info.automatic else "",
         )
     return 0
