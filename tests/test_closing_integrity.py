@@ -119,7 +119,7 @@ def test_a_payment_no_longer_adding_up_to_its_closing_is_named(closed: World) ->
     assert closing.chain == CHAIN
     message = closing.translated()
     assert "no longer match the ledger" in message
-    assert "payments total 100000 (ledger 90000)" in message
+    assert "payments total 1000.00 DZD (ledger 900.00 DZD)" in message
 
 
 def test_a_payment_moved_into_a_closed_day_is_named(closed: World) -> None:

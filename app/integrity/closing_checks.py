@@ -17,7 +17,7 @@ closings existed have no stored business day and are placed by their local date
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -27,24 +27,25 @@ from sqlalchemy import Connection, func, literal, select
 
 from app.closing.days import ONE_DAY, day_bounds
 from app.closing.figures import FIGURE_COLUMNS, Figures
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.integrity.streams import closing_label, stream
+from app.money import currency, from_minor
 from app.workstations import workstation_ref
 from db.models import Agency, Closing, ClosingKind, OperatorSettings, Payment, Tender, Workstation
 
 CLOSINGS = N_("closings recomputed from the ledger")
 
-# How a figure is named when it disagrees (the column names, as an auditor reads them).
+# How a figure is named when it disagrees.
 _FIGURE_NAMES = {
-    "payments_count": "payments",
-    "payments_minor": "payments total",
-    "voids_count": "voids",
-    "voids_minor": "voids total",
-    "bills_minor": "bills",
-    "topups_minor": "top-ups",
-    "credit_minor": "credit",
-    "tenders": "per tender",
-    "tills": "per till",
+    "payments_count": N_("payments"),
+    "payments_minor": N_("payments total"),
+    "voids_count": N_("voids"),
+    "voids_minor": N_("voids total"),
+    "bills_minor": N_("bills"),
+    "topups_minor": N_("top-ups"),
+    "credit_minor": N_("credit"),
+    "tenders": N_("per tender"),
+    "tills": N_("per till"),
 }
 
 
@@ -220,20 +221,34 @@ def _ledger(
     return figures
 
 
-def _differences(stored: Figures, ledger: Figures) -> list[str]:
+def _differences(stored: Figures, ledger: Figures, money: Callable[[int], str] = str) -> list[str]:
+    """Each figure that differs, named, with the stored and the ledger's values."""
     names = [name for name in FIGURE_COLUMNS if getattr(stored, name) != getattr(ledger, name)]
     mine, theirs = stored.breakdown(), ledger.breakdown()
     names += [name for name in ("tenders", "tills") if mine[name] != theirs[name]]
-    return [
-        f"{_FIGURE_NAMES[name]} {_value(stored, name)} (ledger {_value(ledger, name)})"
-        if name in FIGURE_COLUMNS
-        else _FIGURE_NAMES[name]
-        for name in names
-    ]
+    said = []
+    for name in names:
+        if name not in FIGURE_COLUMNS:
+            said.append(gettext(_FIGURE_NAMES[name]))
+            continue
+        show = money if name.endswith("_minor") else str
+        said.append(
+            gettext(N_("{figure} {stored} (ledger {ledger})")).format(
+                figure=gettext(_FIGURE_NAMES[name]),
+                stored=show(getattr(stored, name)),
+                ledger=show(getattr(ledger, name)),
+            )
+        )
+    return said
 
 
-def _value(figures: Figures, name: str) -> int:
-    return int(getattr(figures, name))
+def _money(connection: Connection) -> Callable[[int], str]:
+    code = connection.scalar(select(OperatorSettings.__table__.c.currency).limit(1))
+    try:
+        cur = currency(code or "")
+    except Exception:  # an unknown currency code must not stop verify
+        return str
+    return lambda minor: f"{from_minor(int(minor), cur)} {cur.code}"
 
 
 def check_closings(connection: Connection, report: Reporter) -> None:
@@ -243,6 +258,7 @@ def check_closings(connection: Connection, report: Reporter) -> None:
     if not closings:
         return
     zones, stations = _zones(connection)
+    money = _money(connection)
     dailies = [c for c in closings if c.kind == ClosingKind.DAILY]
     since = min(
         (day_bounds(c.start, zones.get(c.agency_id, ZoneInfo("UTC")))[0] for c in dailies),
@@ -251,7 +267,7 @@ def check_closings(connection: Connection, report: Reporter) -> None:
     ledger = _ledger(connection, zones, stations, since - ONE_DAY) if since else {}
     for closing in dailies:
         recomputed = ledger.get((closing.agency_id, closing.start), Figures())
-        wrong = _differences(closing.figures, recomputed)
+        wrong = _differences(closing.figures, recomputed, money)
         if wrong:
             report.problem(
                 closing.chain,
