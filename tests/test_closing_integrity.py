@@ -142,3 +142,14 @@ def test_verify_prints_the_closings_chain(
     out = capsys.readouterr().out
     assert "closings/ALG01: 3 records" in out
     assert "closings recomputed from the ledger: 3" in out
+
+
+def test_closings_checked_in_worker_processes_too(closed: World) -> None:
+    from app.integrity.verify import verify_database
+
+    assert verify_database(closed.db, closed.ctx.signer.verifier, workers=3).ok
+    tamper(
+        closed, "UPDATE closings SET automatic = NOT automatic WHERE period_start = '2026-11-20'"
+    )
+    report = verify_database(closed.db, closed.ctx.signer.verifier, workers=3)
+    assert (CHAIN, "daily 2026-11-20") in named(report)
