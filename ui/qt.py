@@ -31,6 +31,8 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShortcut,
     QShowEvent,
+    QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -106,6 +108,8 @@ __all__ = [
     "QStyle",
     "QTableView",
     "QTextEdit",
+    "QTextLayout",
+    "QTextOption",
     "QThreadPool",
     "QTimer",
     "QUrl",
