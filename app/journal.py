@@ -42,6 +42,10 @@ class EventKind:
     DAY_CLOSED = "closing.day_closed"
     MONTH_CLOSED = "closing.month_closed"
     YEAR_CLOSED = "closing.year_closed"
+    # The accounting export and the signed period archive (their NF525 JET code is in
+    # the details: see app.jet).
+    EXPORT_WRITTEN = "export.written"
+    ARCHIVE_MADE = "archive.made"
     BILL_COPY_ISSUED = "document.bill_copy_issued"
     RECEIPT_COPY_ISSUED = "receipt.copy_issued"
     PRINT_JOBS_REDIRECTED = "print.jobs_redirected"

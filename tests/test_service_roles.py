@@ -28,6 +28,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -38,6 +39,7 @@ from typing import Any
 import pytest
 
 import app
+from app.archive.make import make_archive
 from app.auth import Actor, add_user, record_screen_locked
 from app.cash import close_cash_session, open_cash_session
 from app.closing.closings import close_day, close_month, close_year
@@ -51,6 +53,7 @@ from app.closing.tills import close_till, current_cash_session, open_counted_til
 from app.context import AppContext
 from app.documents.issue import issue_bill_copy
 from app.errors import GuichetError, PermissionDeniedError
+from app.exports.service import export_period
 from app.payments.requests import PaymentRequest, TenderInput
 from app.payments.service import take_payment
 from app.payments.void import VoidRequest, void_payment
@@ -69,6 +72,7 @@ LABELS = (*RANKED, "signed-in", "credentials", "none", "system")
 
 # "module.function" -> the lowest role that may call it (see the labels above).
 ROLES: dict[str, str] = {
+    "app.archive.make.make_archive": "supervisor",
     "app.auth.add_user": "admin",
     "app.auth.authenticate": "credentials",
     "app.auth.check_supervisor": "credentials",
@@ -105,6 +109,10 @@ ROLES: dict[str, str] = {
     "app.documents.bill_copy.load_bill_copy": "none",
     "app.documents.bill_copy.save_bill_copy": "system",
     "app.documents.issue.issue_bill_copy": "agent",
+    "app.exports.service.export_period": "supervisor",
+    "app.exports.service.read_scope": "system",
+    "app.exports.service.snapshot": "system",
+    "app.exports.service.write_tables": "system",
     "app.integrity.verify.trusted_verifier_from_database": "none",
     "app.integrity.verify.verify_database": "none",
     "app.lookup.service.find_subscribers": "none",
@@ -317,6 +325,12 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     "app.closing.closings.close_year": lambda r, a: (
         _days_closed_through(r, date(2026, 12, 31), 11, 12),
         close_year(r.ctx, a, "ALG01", 2026),
+    ),
+    "app.archive.make.make_archive": lambda r, a: make_archive(
+        r.ctx, a, NOW.date(), NOW.date(), Path(tempfile.mkdtemp()) / "archive.zip"
+    ),
+    "app.exports.service.export_period": lambda r, a: export_period(
+        r.ctx, a, NOW.date(), NOW.date(), tempfile.mkdtemp()
     ),
     "app.auth.add_user": lambda r, a: add_user(
         r.ctx, "newcomer", role="agent", password=PASSWORD, added_by=a
