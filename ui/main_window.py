@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.auth import Actor, record_screen_locked
-from app.cash import current_cash_session
+from app.closing.status import HANDOVER, OPEN_ONE, TillAtSignIn, till_at_sign_in
+from app.closing.takings import AgentTakings, my_takings
 from app.context import AppContext
 from app.i18n import LANGUAGES, N_, current_language, gettext
 from app.labels import ROLES, label
@@ -35,8 +36,12 @@ from ui.qt import (
     named,
 )
 from ui.sign_in import LanguagePicker, SignInScreen
+from ui.supervisor.dashboard import DashboardDialog
 from ui.takings_dialog import TakingsDialog
 from ui.tasks import Runner
+from ui.till.close_dialog import CloseTillDialog
+from ui.till.handover_dialog import HandoverDialog
+from ui.till.my_takings_dialog import MyTakingsDialog
 from ui.till_dialog import OpenTillDialog
 
 _ = gettext
@@ -87,6 +92,11 @@ class MainWindow(QMainWindow):
         self._hidden_dialogs: list[QDialog] = []
         self._products: list[ProductInfo] | None = None
         self.takings_dialog: TakingsDialog | None = None
+        self.my_takings_dialog: MyTakingsDialog | None = None
+        # The till's dialog of this sign-in: opening, handover, or closing one's till.
+        self.till_dialog: OpenTillDialog | HandoverDialog | None = None
+        self.close_till_dialog: CloseTillDialog | None = None
+        self.dashboard: DashboardDialog | None = None
 
         kept_typing = sign_in is not None  # what the agent typed meanwhile stays
         if sign_in is None:
@@ -131,6 +141,8 @@ class MainWindow(QMainWindow):
         self.lock_button.clicked.connect(self.lock)
         self.takings_button.clicked.connect(self.show_takings)
         QShortcut(QKeySequence("F10"), self, self.show_takings)
+        QShortcut(QKeySequence("Ctrl+F10"), self, self.close_my_till)
+        QShortcut(QKeySequence("Ctrl+D"), self, self.show_dashboard)
         self.sign_out_button.clicked.connect(self.sign_out)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
         language.changed.connect(lambda _language: self.retranslate())
@@ -207,18 +219,75 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self._counter_page)
         self.counter.clear()
         self.idle_timer.start()
-        ref = self.station.ref
+        ref, db = self.station.ref, self._ctx.db
         self._runner.submit(
-            lambda: current_cash_session(self._ctx.db, ref), self._check_till, lambda _e: None
+            lambda: till_at_sign_in(db, actor, ref), self._check_till, self.counter._failed
         )
 
-    def _check_till(self, session: object) -> None:
-        if session is None and self.actor is not None:
+    def _check_till(self, at: TillAtSignIn) -> None:
+        """Open a till, carry on with one's own, or take the counter over from its holder.
+
+        A supervisor at a counter whose till is another's supervises: no handover is
+        forced on them (the dashboard, Ctrl+D, closes an abandoned till).
+        """
+        actor = self.actor
+        if actor is None:
+            return
+        dialog: OpenTillDialog | HandoverDialog
+        if at.next_step == OPEN_ONE:
             dialog = OpenTillDialog(
-                self._ctx, self.actor, self.station.ref, self.station.currency, self._runner, self
+                self._ctx, actor, self.station.ref, self.station.currency, self._runner, self
             )
-            dialog.finished.connect(lambda _result: self.counter.search.setFocus())
-            dialog.open()
+        elif at.next_step == HANDOVER and not actor.has_role(Role.SUPERVISOR):
+            dialog = HandoverDialog(
+                self._ctx,
+                actor,
+                self.station.ref,
+                at.holder or "",
+                self.station.currency,
+                self._runner,
+                self,
+            )
+        else:
+            return
+        self.till_dialog = dialog
+        dialog.finished.connect(lambda result: self._till_dialog_closed(dialog, result))
+        dialog.open()
+
+    def _till_dialog_closed(self, dialog: QDialog, result: int) -> None:
+        if dialog is not self.till_dialog:
+            return  # closed by the sign-out itself
+        self.till_dialog = None
+        if isinstance(dialog, HandoverDialog) and result != QDialog.DialogCode.Accepted:
+            # Nobody works in another agent's till: without the handover, no counter.
+            self.sign_out()
+            return
+        self.counter.take_keyboard()
+
+    def close_my_till(self) -> None:
+        """Ctrl+F10: the blind count of one's own till, then sign out."""
+        actor = self.actor
+        if (
+            actor is None
+            or self.sign_in.locked
+            or self.counter.payment_dialog is not None
+            or self.close_till_dialog is not None
+        ):
+            return
+        dialog = CloseTillDialog(
+            self._ctx, actor, self.station.ref, self.station.currency, self._runner, self
+        )
+        self.close_till_dialog = dialog
+
+        def closed(result: int) -> None:
+            self.close_till_dialog = None
+            if dialog.counted is not None:
+                self.sign_out()  # the till is counted: the next sign-in opens a new one
+            else:
+                self.counter.take_keyboard()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
     def sign_out(self) -> None:
         if self.counter.payment_dialog is not None:
@@ -227,6 +296,10 @@ class MainWindow(QMainWindow):
         self.counter.actor = None
         self.takings_button.setVisible(False)
         self.idle_timer.stop()
+        for dialog in (self.till_dialog, self.close_till_dialog, self.dashboard):
+            if dialog is not None:
+                dialog.done(QDialog.DialogCode.Rejected)
+        self.till_dialog = self.close_till_dialog = self.dashboard = None
         self.counter.end_session()
         self.who.clear()
         self.stack.setCurrentWidget(self.sign_in)
@@ -252,9 +325,16 @@ class MainWindow(QMainWindow):
         )
 
     def show_takings(self) -> None:
-        """Today's takings at this agency (the service refuses anyone below supervisor)."""
+        """F10: today's takings at this agency for a supervisor (the service refuses anyone
+        below); an agent's own takings so far in their till for an agent."""
         actor = self.actor
-        if actor is None or not actor.has_role(Role.SUPERVISOR) or self.sign_in.locked:
+        if actor is None or self.sign_in.locked:
+            return
+        if not actor.has_role(Role.SUPERVISOR):
+            ctx, ref = self._ctx, self.station.ref
+            self._runner.submit(
+                lambda: my_takings(ctx, actor, ref), self._my_takings_ready, self.counter._failed
+            )
             return
         agency, now = self.station.agency_code, self._ctx.now()
         self._runner.submit(
@@ -267,6 +347,33 @@ class MainWindow(QMainWindow):
         dialog = TakingsDialog(takings, self)
         self.takings_dialog = dialog
         dialog.finished.connect(lambda _result: self.counter.take_keyboard())
+        dialog.open()
+
+    def _my_takings_ready(self, takings: AgentTakings | None) -> None:
+        dialog = MyTakingsDialog(takings, self)
+        self.my_takings_dialog = dialog
+        dialog.finished.connect(lambda _result: self.counter.take_keyboard())
+        dialog.open()
+
+    def show_dashboard(self) -> None:
+        """Ctrl+D: every counter of the agency, for a supervisor."""
+        actor = self.actor
+        if (
+            actor is None
+            or not actor.has_role(Role.SUPERVISOR)
+            or self.sign_in.locked
+            or self.dashboard is not None
+        ):
+            return
+        dialog = DashboardDialog(self._ctx, actor, self.station, self._runner, self)
+        self.dashboard = dialog
+
+        def closed(_result: int) -> None:
+            if self.dashboard is dialog:
+                self.dashboard = None
+                self.counter.take_keyboard()
+
+        dialog.finished.connect(closed)
         dialog.open()
 
     def retranslate(self) -> None:

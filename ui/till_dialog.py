@@ -1,18 +1,18 @@
-"""Opening the till at the start of a session: the float counted into the drawer."""
+"""Opening the till at the start of a session: the float counted into the drawer,
+note by note and coin by coin, the total shown large as it is typed."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from app.auth import Actor
-from app.cash import open_cash_session
+from app.closing.tills import open_counted_till
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, current_language, gettext
-from app.money import currency, parse_amount
+from app.i18n import N_, gettext
 from ui.focus import KeyboardDialog
-from ui.qt import QFormLayout, QLabel, QLineEdit, QPushButton, QWidget, named
+from ui.formatting import hint_line, ltr
+from ui.qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, named
 from ui.tasks import Runner
+from ui.till.count_panel import CountError, CountPanel
 
 _ = gettext
 
@@ -29,45 +29,70 @@ class OpenTillDialog(KeyboardDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("open_till")
-        self.setWindowTitle(_(N_("Open the till")))
         self._ctx, self._actor, self._workstation = ctx, actor, workstation
-        self._currency = currency_code
         self._runner = runner
-        self.amount = named(QLineEdit("0"), "opening_float")
-        self.amount.selectAll()
+        self.busy = False
+        self.intro = named(QLabel(), "title")
+        self.intro.setWordWrap(True)
+        self.panel = CountPanel(currency_code, cash_only=True)
         self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
-        ok = QPushButton(_(N_("Open the till (Enter)")))
-        ok.setDefault(True)
-        form = QFormLayout(self)
-        form.addRow(
-            QLabel(
-                _(
-                    N_("No cash session is open at {workstation}. Count the float in the drawer.")
-                ).format(workstation=workstation)
-            )
+        self.keys = named(QLabel(), "muted")
+        self.keys.setWordWrap(True)
+        self.confirm = named(QPushButton(), "confirm")
+        self.confirm.setAutoDefault(False)
+        self.cancel = named(QPushButton(), "secondary")
+        self.cancel.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keys, 1)
+        buttons.addWidget(self.cancel)
+        buttons.addWidget(self.confirm)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.panel.finished.connect(self.submit)
+        self.confirm.clicked.connect(self.submit)
+        self.cancel.clicked.connect(self.reject)
+        self.retranslate()
+        self.panel.start()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_(N_("Open the till")))
+        self.intro.setText(
+            _(
+                N_("No cash session is open at {workstation}. Count the float in the drawer.")
+            ).format(workstation=ltr(self._workstation))
         )
-        form.addRow(_(N_("Opening float")), self.amount)
-        form.addRow(self.error)
-        form.addRow(ok)
-        ok.clicked.connect(self.submit)
-        self.amount.returnPressed.connect(self.submit)
+        self.keys.setText(
+            hint_line([N_("↓ or Enter: next"), N_("↑: previous"), N_("Enter on the last: open")])
+        )
+        self.confirm.setText(_(N_("Open the till (Enter)")))
+        self.cancel.setText(_(N_("Cancel (Esc)")))
+        self.panel.retranslate()
 
     def submit(self) -> None:
-        try:
-            value = parse_amount(
-                self.amount.text(),
-                currency(self._currency),
-                current_language(),
-                field="opening_float",
-            )
-        except GuichetError as error:
-            self.error.setText(error.translated())
+        if self.busy:
             return
+        try:
+            count = self.panel.count()
+        except CountError as error:
+            self.error.setText(str(error))
+            error.widget.setFocus()
+            return
+        self.busy = True
+        ctx, actor, workstation = self._ctx, self._actor, self._workstation
         self._runner.submit(
-            lambda: open_cash_session(self._ctx, self._actor, self._workstation, Decimal(value)),
-            lambda _info: self.accept(),
-            lambda error: self.error.setText(
-                error.translated() if isinstance(error, GuichetError) else str(error)
-            ),
+            lambda: open_counted_till(ctx, actor, workstation, count), self._opened, self._failed
         )
+
+    def _opened(self, _info: object) -> None:
+        self.busy = False
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.busy = False
+        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        field = error.field if isinstance(error, GuichetError) else None
+        self.panel.field_for(field).setFocus()

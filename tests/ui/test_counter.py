@@ -271,8 +271,10 @@ def test_bill_copy_of_the_oldest_open_invoice(counter: Counter) -> None:
 def test_only_supervisors_see_todays_takings(counter: Counter) -> None:
     counter.sign_in()
     assert not counter.window.takings_button.isVisible()
-    counter.press(Qt.Key.Key_F10)
+    counter.press(Qt.Key.Key_F10)  # an agent's F10: their own takings, not the agency's
     assert counter.window.takings_dialog is None
+    assert counter.window.my_takings_dialog is not None
+    counter.press(Qt.Key.Key_Escape)
     counter.scan("1000000002")
     counter.press(Qt.Key.Key_Return)
     counter.press(Qt.Key.Key_Return)

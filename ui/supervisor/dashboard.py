@@ -1,0 +1,309 @@
+"""The supervisor's dashboard: every counter of the agency, live.
+
+Each counter's till (state, agent, since when), its takings today and its
+printer (jobs waiting, the last failure), read off the GUI thread every few
+seconds. From here the supervisor reviews a counted till (Enter), records a
+cash movement (F4), closes an abandoned till (F8), and closes the business day
+or looks at past closings (F11).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app.auth import Actor
+from app.closing.status import COUNTED, OPEN, TillStatus, till_statuses
+from app.closing.till_labels import TILL_STATES
+from app.context import AppContext
+from app.errors import GuichetError
+from app.i18n import N_, gettext
+from app.labels import label
+from app.printing.queue import pending_jobs
+from app.reports.day_takings import day_takings
+from app.station import StationInfo
+from ui.focus import KeyboardDialog
+from ui.formatting import hint_line, moment, money
+from ui.qt import (
+    QAbstractItemView,
+    QDialog,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QShortcut,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    named,
+)
+from ui.supervisor.day_dialog import DayDialog
+from ui.supervisor.force_close_dialog import ForceCloseDialog
+from ui.supervisor.movement_dialog import MovementDialog
+from ui.supervisor.review_dialog import ReviewDialog
+from ui.table_model import Column, RowsModel
+from ui.tasks import Runner
+
+_ = gettext
+
+REFRESH_MS = 10_000
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    till: TillStatus
+    payments: int
+    taken: Decimal
+    jobs_waiting: int
+    printer_error: str | None
+    timezone: str
+
+    @property
+    def workstation(self) -> str:
+        return self.till.workstation
+
+
+def _printer(row: CounterRow) -> str:
+    if row.printer_error:
+        return _(N_("failing: {error}")).format(error=row.printer_error)
+    if row.jobs_waiting:
+        return _(N_("{count} waiting")).format(count=row.jobs_waiting)
+    return _(N_("nothing waiting"))
+
+
+def _state_colour(row: CounterRow) -> str | None:
+    return {COUNTED: "#8a5a00", OPEN: "#0a6b2d"}.get(row.till.state)
+
+
+COLUMNS: list[Column[CounterRow]] = [
+    Column("workstation", N_("Counter"), lambda r: r.workstation),
+    Column(
+        "state",
+        N_("Till"),
+        lambda r: label(TILL_STATES, r.till.state),
+        colour=_state_colour,
+    ),
+    Column("agent", N_("Agent"), lambda r: r.till.agent or "—"),
+    Column(
+        "opened",
+        N_("Opened at"),
+        lambda r: moment(r.till.opened_at, r.timezone) if r.till.opened_at else "—",
+    ),
+    Column("payments", N_("Payments"), lambda r: r.payments, align_end=True),
+    Column("taken", N_("Taken today"), lambda r: money(r.taken, r.till.currency), align_end=True),
+    Column("printer", N_("Printer"), _printer),
+]
+
+
+class DashboardDialog(KeyboardDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        station: StationInfo,
+        runner: Runner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self._ctx, self._actor, self._station, self._runner = ctx, actor, station, runner
+        self.refreshing = False
+        self.refreshed_at: str | None = None
+        self.child: QDialog | None = None
+        self.title = named(QLabel(), "title")
+        self.updated = named(QLabel(), "muted")
+        self.note = named(QLabel(), "error")
+        self.note.setWordWrap(True)
+        self.model = RowsModel[CounterRow](COLUMNS)
+        self.view = named(QTableView(), "counters")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.keys = named(QLabel(), "muted")
+        self.keys.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.updated)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(self.keys)
+
+        self.view.activated.connect(lambda _index: self.review())
+        QShortcut(QKeySequence("F2"), self, self.review)
+        QShortcut(QKeySequence("F4"), self, self.movement)
+        QShortcut(QKeySequence("F8"), self, self.force_close)
+        QShortcut(QKeySequence("F11"), self, self.days)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        room = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(1280, room.width() - 40), min(640, room.height() - 60))
+        self.retranslate()
+        self.refresh()
+        self.view.setFocus()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read every counter again, off the GUI thread (one read at a time)."""
+        if self.refreshing:
+            return
+        self.refreshing = True
+        ctx, actor, station = self._ctx, self._actor, self._station
+
+        def work() -> list[CounterRow]:
+            tills = till_statuses(ctx.db, agency=station.agency_code)
+            takings = day_takings(ctx.db, actor, station.agency_code, now=ctx.now())
+            by_station = {w.workstation: w for w in takings.workstations}
+            jobs = pending_jobs(ctx.db, actor, station.ref, every_workstation=True)
+            rows = []
+            for till in tills:
+                taken = by_station.get(till.workstation)
+                mine = [job for job in jobs if job.workstation == till.workstation]
+                failing = next((job.error for job in reversed(mine) if job.error), None)
+                rows.append(
+                    CounterRow(
+                        till,
+                        taken.payments if taken else 0,
+                        taken.total if taken else Decimal(0),
+                        len(mine),
+                        failing,
+                        station.timezone,
+                    )
+                )
+            return rows
+
+        self._runner.submit(work, self._rows_ready, self._refresh_failed)
+
+    def _rows_ready(self, rows: list[CounterRow]) -> None:
+        self.refreshing = False
+        selected = self.selected()
+        self.model.set_rows(rows)
+        wanted = selected.workstation if selected else None
+        index = next((i for i, r in enumerate(rows) if r.workstation == wanted), 0)
+        if rows:
+            self.view.selectRow(index)
+        self.refreshed_at = moment(self._ctx.now(), self._station.timezone)
+        self._show_updated()
+
+    def _refresh_failed(self, error: BaseException) -> None:
+        self.refreshing = False
+        self.say(error)
+
+    def selected(self) -> CounterRow | None:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        if rows and rows[0].row() < len(self.model.rows):
+            return self.model.row_at(rows[0].row())
+        return None
+
+    def say(self, error: BaseException | str | None) -> None:
+        if isinstance(error, GuichetError):
+            self.note.setText(error.translated())
+        else:
+            self.note.setText("" if error is None else str(error))
+
+    # --- acting ----------------------------------------------------------------------------
+
+    def _open_child(self, dialog: QDialog) -> None:
+        self.child = dialog
+
+        def closed(_result: int) -> None:
+            if self.child is dialog:
+                self.child = None
+            self.refresh()
+            self.activateWindow()  # the keyboard comes back here, not to the window under
+            self.view.setFocus()
+
+        dialog.finished.connect(closed)
+        dialog.open()
+
+    def review(self) -> None:
+        row = self.selected()
+        if row is None or self.child is not None:
+            return
+        if row.till.session_id is None or row.till.state == OPEN:
+            self.say(
+                _(N_("The till of {workstation} is not closed: nothing to review yet.")).format(
+                    workstation=row.workstation
+                )
+            )
+            return
+        self.say(None)
+        self._open_child(
+            ReviewDialog(
+                self._ctx, self._actor, row.till, self._station.timezone, self._runner, self
+            )
+        )
+
+    def movement(self) -> None:
+        row = self.selected()
+        if row is None or self.child is not None:
+            return
+        if row.till.state != OPEN:
+            self.say(
+                _(N_("The till of {workstation} is not open.")).format(workstation=row.workstation)
+            )
+            return
+        self.say(None)
+        self._open_child(MovementDialog(self._ctx, self._actor, row.till, self._runner, self))
+
+    def force_close(self) -> None:
+        row = self.selected()
+        if row is None or self.child is not None:
+            return
+        if row.till.state != OPEN:
+            self.say(
+                _(N_("The till of {workstation} is not open.")).format(workstation=row.workstation)
+            )
+            return
+        self.say(None)
+        self._open_child(
+            ForceCloseDialog(
+                self._ctx, self._actor, self._station.ref, row.till, self._runner, self
+            )
+        )
+
+    def days(self) -> None:
+        if self.child is not None:
+            return
+        self.say(None)
+        self._open_child(DayDialog(self._ctx, self._actor, self._station, self._runner, self))
+
+    def done(self, result: int) -> None:
+        self.timer.stop()
+        if self.child is not None:
+            child, self.child = self.child, None
+            child.done(QDialog.DialogCode.Rejected)
+        super().done(result)
+
+    # --- words -----------------------------------------------------------------------------
+
+    def _show_updated(self) -> None:
+        if self.refreshed_at is not None:
+            self.updated.setText(
+                _(N_("Updated {time}; every 10 seconds (F5: now)")).format(time=self.refreshed_at)
+            )
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_(N_("Dashboard")))
+        self.title.setText(_(N_("Counters of {agency}")).format(agency=self._station.agency_name))
+        self.keys.setText(
+            hint_line(
+                [
+                    N_("Enter: review the till"),
+                    N_("F4: cash movement"),
+                    N_("F8: close an abandoned till"),
+                    N_("F11: close the day, past days"),
+                    N_("Esc: back"),
+                ]
+            )
+        )
+        self._show_updated()
+        self.model.retranslate()
