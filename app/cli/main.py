@@ -10,7 +10,14 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from app import config
-from app.cli import commands, day_commands, printing_commands, staff_commands, till_commands
+from app.cli import (
+    commands,
+    day_commands,
+    export_commands,
+    printing_commands,
+    staff_commands,
+    till_commands,
+)
 from app.db_faults import FAULTS, explain
 from app.errors import GuichetError
 from app.i18n import LANGUAGES, N_, gettext, set_language
@@ -268,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     day_commands.add_parsers(sub, command, parser)
+    export_commands.add_parsers(sub, command, parser)
     command("status", _("summary of the database (operator, counts, staff)"), commands.status)
     return parser
 
