@@ -24,7 +24,7 @@ from app.payments.void import VoidRequest, void_payment
 from app.printing.receipt import load_receipt, receipt_slip
 from app.printing.slip import Pair
 from db.engine import Database
-from db.models import Closing, ClosingKind, TenderKind
+from db.models import Closing, ClosingKind, JournalEvent, TenderKind
 from tests.factories import PASSWORD, WORKSTATION, FrozenClock, World, add_subscriber, build_world
 
 ALGIERS = ZoneInfo("Africa/Algiers")
@@ -289,6 +289,14 @@ def test_a_whole_year_adds_up(world: World) -> None:
     assert year.period_total == year.perpetual_total == Decimal("1000")
     kinds = [c.kind for c in _closings(world)]
     assert kinds == [ClosingKind.DAILY, ClosingKind.MONTHLY, ClosingKind.YEARLY]
+    with world.db.read() as session:  # journaled with their NF525 JET codes
+        events = session.execute(
+            select(JournalEvent.kind, JournalEvent.details).where(
+                JournalEvent.kind.like("closing.%")
+            )
+        ).all()
+    jet = {kind: json.loads(details).get("jet") for kind, details in events}
+    assert jet == {"closing.day_closed": 50, "closing.month_closed": 50, "closing.year_closed": 60}
     assert verify_database(world.db, world.ctx.signer.verifier).ok
 
 

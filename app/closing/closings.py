@@ -46,6 +46,7 @@ from app.i18n import N_, join_list
 from app.integrity import chain
 from app.integrity.canonical import instant
 from app.integrity.records import ClosingValues, closing_record_of
+from app.jet import jet_code, jet_details
 from app.journal import EventKind, record_action
 from app.money import currency, from_minor
 from app.transactions import write_transaction
@@ -413,6 +414,7 @@ def _close_day(
             "period_total": closing.period_minor,
             "perpetual_total": closing.perpetual_minor,
             "closing_seq": closing.seq,
+            **jet_details(jet_code(EventKind.DAY_CLOSED)),
         },
     )
     return _info(closing, agency.code, actor.login, tuple(gap for gap, _figures in gaps))
@@ -553,10 +555,11 @@ def _close_period(
         figures=figures,
         perpetual=perpetual,
     )
+    event = EventKind.MONTH_CLOSED if kind == ClosingKind.MONTHLY else EventKind.YEAR_CLOSED
     record_action(
         session,
         ctx,
-        EventKind.MONTH_CLOSED if kind == ClosingKind.MONTHLY else EventKind.YEAR_CLOSED,
+        event,
         actor,
         subject=f"{agency.code} {period_label(kind, start)}",
         details={
@@ -565,6 +568,7 @@ def _close_period(
             "period_total": closing.period_minor,
             "perpetual_total": closing.perpetual_minor,
             "closing_seq": closing.seq,
+            **jet_details(jet_code(event)),
         },
     )
     return _info(closing, agency.code, actor.login)
