@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, literal, select
@@ -28,6 +28,7 @@ from sqlalchemy import Connection, func, literal, select
 from app.closing.days import ONE_DAY, day_bounds
 from app.closing.figures import FIGURE_COLUMNS, Figures
 from app.i18n import N_, gettext
+from app.integrity.crosschecks import Reporter
 from app.integrity.streams import closing_label, stream
 from app.money import currency, from_minor
 from app.workstations import workstation_ref
@@ -47,20 +48,6 @@ _FIGURE_NAMES = {
     "tenders": N_("per tender"),
     "tills": N_("per till"),
 }
-
-
-class Reporter(Protocol):
-    def problem(
-        self,
-        chain: str,
-        record: str,
-        message: str,
-        *,
-        translate: tuple[str, ...] = (),
-        **params: Any,
-    ) -> None: ...
-
-    def count(self, check: str, items: int) -> None: ...
 
 
 @dataclass
