@@ -334,3 +334,15 @@ def test_a_kiosk_role_cannot_be_faked(world: World) -> None:
     request = PaymentRequest("k19", "1000000019", WORKSTATION, (cash("1000"),))
     with pytest.raises((PermissionDeniedError, KeyError)):
         take_payment(world.ctx, nobody, request)
+
+
+def test_a_payment_goes_into_the_till_of_the_agent_who_takes_it(world: World) -> None:
+    """Yacine at Amina's counter cannot pay into her till: the count would carry her name."""
+    add_subscriber(world.db, "1000000120", invoices=[("F120", 100000, date(2026, 10, 1))])
+    request = PaymentRequest("other-till", "1000000120", WORKSTATION, (cash("1000"),))
+    with pytest.raises(PermissionDeniedError, match="amina"):
+        take_payment(world.ctx, world.other_agent, request)
+    assert invoice(world, "F120").paid_minor == 0
+    # A supervisor may take it there (helping out at a counter).
+    receipt = take_payment(world.ctx, world.supervisor, request)
+    assert receipt.agent_login == "karim" and receipt.allocated == Decimal("1000.00")

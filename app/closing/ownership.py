@@ -32,3 +32,19 @@ def require_till_holder(session: Session, actor: Actor, till: CashSession) -> No
         field="workstation",
         login=holder_login(session, till),
     )
+
+
+def require_own_till_for_payment(session: Session, actor: Actor, opened_by_id: int) -> None:
+    """A payment goes into the till of the agent who takes it: the count at the end of
+    the day has one name on it. Supervisors may take a payment at any till."""
+    if opened_by_id == actor.staff_id or actor.has_role(Role.SUPERVISOR):
+        return
+    holder = session.get(Staff, opened_by_id)
+    raise PermissionDeniedError(
+        N_(
+            "The till of this counter is {login}'s: payments go into the till of the "
+            "agent who takes them. Sign in again to hand the till over."
+        ),
+        field="workstation",
+        login=holder.login if holder is not None else f"#{opened_by_id}",
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
 from app.closing.days import business_day
+from app.closing.ownership import require_own_till_for_payment
 from app.context import AppContext
 from app.errors import ConflictError, ValidationError
 from app.i18n import LANGUAGES, N_
@@ -179,7 +180,8 @@ def _take_payment(
         if request.amount is not None
         else None
     )
-    till_id, last_closed = open_till(session, station)
+    till_id, till_holder, last_closed = open_till(session, station)
+    require_own_till_for_payment(session, actor, till_holder)
     subscriber = lock_subscriber_by_account(session, request.account_number)
     open_bills = lock_open_bills(session, subscriber.id)
     bills = _bills_to_pay(open_bills, request.invoice_numbers)

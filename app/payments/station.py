@@ -88,14 +88,14 @@ def paying_station(session: Session, ref: str) -> PayingStation:
 
 
 # The last closed day rides along as a scalar subquery: no statement of its own.
-_OPEN_TILL = select(CashSession.id, LAST_CLOSED_DAY.label("last_closed")).where(
-    CashSession.workstation_id == bindparam("workstation_id"), CashSession.closed_at.is_(None)
-)
+_OPEN_TILL = select(
+    CashSession.id, CashSession.opened_by_id, LAST_CLOSED_DAY.label("last_closed")
+).where(CashSession.workstation_id == bindparam("workstation_id"), CashSession.closed_at.is_(None))
 
 
-def open_till(session: Session, station: PayingStation) -> tuple[int, date | None]:
-    """The id of the till (cash session) open at ``station`` and the agency's last
-    closed business day; read once the series is locked."""
+def open_till(session: Session, station: PayingStation) -> tuple[int, int, date | None]:
+    """The id of the till (cash session) open at ``station``, who opened it, and the
+    agency's last closed business day; read once the series is locked."""
     row = (
         session.connection()
         .execute(
@@ -106,4 +106,4 @@ def open_till(session: Session, station: PayingStation) -> tuple[int, date | Non
     )
     if row is None:
         raise till_not_open(station.series_code)
-    return int(row.id), as_date(row.last_closed)
+    return int(row.id), int(row.opened_by_id), as_date(row.last_closed)
