@@ -751,6 +751,9 @@ class CounterScreen(QWidget):
         self.last_copy = None
         self.last_document = None
 
+    def _supervising(self) -> bool:
+        return self.actor is not None and self.actor.has_role(Role.SUPERVISOR)
+
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
             _(N_("Scan a bill, or type an account, phone, invoice, meter number or name"))
@@ -767,6 +770,9 @@ class CounterScreen(QWidget):
                     N_("F7: bill copy"),
                     N_("F8: void"),
                     N_("F9: print queue"),
+                    N_("F10: takings"),
+                    N_("Ctrl+F10: close my till"),
+                    *([N_("Ctrl+D: dashboard")] if self._supervising() else []),
                     N_("F12: receipt panel"),
                     N_("Esc: next customer"),
                 ]

@@ -48,3 +48,9 @@ def hint_line(pieces: Iterable[str]) -> str:
     """
     isolate = "\u2067" if is_right_to_left() else "\u2066"  # RLI / LRI ... PDI
     return " · ".join(f"{isolate}{gettext(piece)}\u2069" for piece in pieces)
+
+
+def isolated(text: str) -> str:
+    """``text`` in its own direction, apart from the sentence around it: an Arabic date
+    inside an English or French line keeps its order (FIRST STRONG ISOLATE ... PDI)."""
+    return f"\u2068{text}\u2069"

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.worker = worker
         self.counter = CounterScreen(ctx, station, runner, self.products, worker=worker)
         self.who = named(QLabel(), "muted")
+        self.who.setWordWrap(True)  # a long name and agency never push the window past 1024 px
         self.takings_button = named(QPushButton(), "secondary")
         self.takings_button.setVisible(False)  # supervisors and admins only
         self.lock_button = named(QPushButton(), "secondary")
@@ -386,6 +387,16 @@ class MainWindow(QMainWindow):
         self.takings_button.setText(_(N_("Today's takings (F10)")))
         self.sign_out_button.setText(_(N_("Sign out")))
         self.counter.retranslate()
+        # The till's dialogs open now follow the language too.
+        for dialog in (
+            self.till_dialog,
+            self.close_till_dialog,
+            self.dashboard,
+            self.dashboard.child if self.dashboard is not None else None,
+        ):
+            retranslate = getattr(dialog, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
         if self.actor is not None:
             self.who.setText(
                 _(N_("{name} ({role}) — {agency}, {workstation}")).format(

@@ -5,6 +5,7 @@ from typing import TypeVar
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -84,6 +85,7 @@ __all__ = [
     "QHeaderView",
     "QHideEvent",
     "QImage",
+    "QItemSelectionModel",
     "QKeyEvent",
     "QKeySequence",
     "QLabel",

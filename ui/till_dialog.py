@@ -11,6 +11,7 @@ from app.i18n import N_, gettext
 from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, ltr
 from ui.qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, named
+from ui.room import fit
 from ui.tasks import Runner
 from ui.till.count_panel import CountError, CountPanel
 
@@ -56,6 +57,7 @@ class OpenTillDialog(KeyboardDialog):
         self.confirm.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
         self.retranslate()
+        fit(self, parent, 900)
         self.panel.start()
 
     def retranslate(self) -> None:

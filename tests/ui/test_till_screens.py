@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.cash import close_cash_session
@@ -16,6 +17,7 @@ from db.models import CashMovement, CashSession, Closing, TillCount, TillReview
 from tests.factories import PASSWORD, WORKSTATION
 from tests.ui.conftest import Counter
 from tests.ui.screen_texts import traces, visible_texts
+from tests.ui.test_screen_sizes import cut_texts
 from ui.formatting import money
 from ui.qt import QApplication, Qt, QWidget
 from ui.supervisor.dashboard import DashboardDialog
@@ -252,7 +254,7 @@ def open_dashboard(counter: Counter) -> DashboardDialog:
 def select_counter(counter: Counter, dashboard: DashboardDialog, workstation: str) -> None:
     rows = [r.workstation for r in dashboard.model.rows]
     dashboard.view.setFocus()
-    dashboard.view.selectRow(rows.index(workstation))
+    dashboard.select_row(rows.index(workstation))
     assert dashboard.selected() is not None
 
 
@@ -378,3 +380,58 @@ def test_dashboard_refreshes_off_the_timer(counter: Counter) -> None:
     assert {r.workstation: r.till.state for r in dashboard.model.rows}["ALG01-G02"] == "closed"
     counter.press(Qt.Key.Key_Escape)
     assert counter.window.dashboard is None and not dashboard.timer.isActive()
+
+
+# --- every screen fits the agencies' screens, in every language --------------------------
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_till_screens_fit_and_cut_nothing(
+    counter: Counter, language: str, size: tuple[int, int]
+) -> None:
+    world, window = counter.world, counter.window
+    window.resize(*size)
+    close_till(world.ctx, world.agent, WORKSTATION, CountInput(cash={"note-200000": 2}))
+    counter.sign_in("amina")
+    window.language.apply(language)
+    opening = window.till_dialog
+    assert isinstance(opening, OpenTillDialog)
+    fits(opening, size)
+    counter.press(Qt.Key.Key_Escape)
+    counter.press(Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)
+    closing = window.close_till_dialog
+    assert closing is not None
+    counter.press(ENTER)
+    closing.panel.new_cheque()
+    fits(closing, size)
+    counter.press(Qt.Key.Key_Escape)
+    window.sign_out()
+    counter.sign_in("karim")
+    window.language.apply(language)
+    if window.till_dialog is not None:
+        counter.press(Qt.Key.Key_Escape)
+    assert window.width() <= size[0]
+    counter.press(Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    dashboard = window.dashboard
+    assert dashboard is not None
+    fits(dashboard, size)
+    assert cut_texts(dashboard.view) == []
+    select_counter(counter, dashboard, "ALG01-G01")
+    counter.press(ENTER)
+    review = dashboard.child
+    assert isinstance(review, ReviewDialog)
+    fits(review, size)
+    assert cut_texts(review.tenders) == []
+    counter.press(Qt.Key.Key_Escape)
+    counter.press(Qt.Key.Key_F11)
+    days = dashboard.child
+    assert days is not None
+    fits(days, size)
+
+
+def fits(dialog: QWidget, size: tuple[int, int]) -> None:
+    QApplication.processEvents()
+    assert dialog.width() <= size[0] and dialog.height() <= size[1], (
+        f"{dialog.objectName()} is {dialog.width()}×{dialog.height()}"
+    )

@@ -10,24 +10,29 @@ or looks at past closings (F11).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_time
 
 from app.auth import Actor
 from app.closing.status import COUNTED, OPEN, TillStatus, till_statuses
 from app.closing.till_labels import TILL_STATES
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, gettext
+from app.i18n import N_, babel_locale, gettext
 from app.labels import label
 from app.printing.queue import pending_jobs
 from app.reports.day_takings import day_takings
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
-from ui.formatting import hint_line, moment, money
+from ui.formatting import hint_line, isolated, moment, money
 from ui.qt import (
     QAbstractItemView,
     QDialog,
     QHeaderView,
+    QItemSelectionModel,
     QKeySequence,
     QLabel,
     QShortcut,
@@ -37,6 +42,7 @@ from ui.qt import (
     QWidget,
     named,
 )
+from ui.room import fit
 from ui.supervisor.day_dialog import DayDialog
 from ui.supervisor.force_close_dialog import ForceCloseDialog
 from ui.supervisor.movement_dialog import MovementDialog
@@ -57,10 +63,22 @@ class CounterRow:
     jobs_waiting: int
     printer_error: str | None
     timezone: str
+    now: datetime
 
     @property
     def workstation(self) -> str:
         return self.till.workstation
+
+
+def _opened(row: CounterRow) -> str:
+    """When the till opened: the time alone when it was today, else the date too."""
+    opened = row.till.opened_at
+    if opened is None:
+        return "—"
+    zone = ZoneInfo(row.timezone)
+    if opened.astimezone(zone).date() == row.now.astimezone(zone).date():
+        return format_time(opened, format="short", tzinfo=zone, locale=babel_locale())
+    return moment(opened, row.timezone)
 
 
 def _printer(row: CounterRow) -> str:
@@ -84,11 +102,7 @@ COLUMNS: list[Column[CounterRow]] = [
         colour=_state_colour,
     ),
     Column("agent", N_("Agent"), lambda r: r.till.agent or "—"),
-    Column(
-        "opened",
-        N_("Opened at"),
-        lambda r: moment(r.till.opened_at, r.timezone) if r.till.opened_at else "—",
-    ),
+    Column("opened", N_("Opened at"), lambda r: _opened(r)),
     Column("payments", N_("Payments"), lambda r: r.payments, align_end=True),
     Column("taken", N_("Taken today"), lambda r: money(r.taken, r.till.currency), align_end=True),
     Column("printer", N_("Printer"), _printer),
@@ -143,8 +157,7 @@ class DashboardDialog(KeyboardDialog):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        room = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        self.resize(min(1280, room.width() - 40), min(640, room.height() - 60))
+        fit(self, parent, 1280, 640)
         self.retranslate()
         self.refresh()
         self.view.setFocus()
@@ -160,7 +173,8 @@ class DashboardDialog(KeyboardDialog):
 
         def work() -> list[CounterRow]:
             tills = till_statuses(ctx.db, agency=station.agency_code)
-            takings = day_takings(ctx.db, actor, station.agency_code, now=ctx.now())
+            now = ctx.now()
+            takings = day_takings(ctx.db, actor, station.agency_code, now=now)
             by_station = {w.workstation: w for w in takings.workstations}
             jobs = pending_jobs(ctx.db, actor, station.ref, every_workstation=True)
             rows = []
@@ -176,6 +190,7 @@ class DashboardDialog(KeyboardDialog):
                         len(mine),
                         failing,
                         station.timezone,
+                        now,
                     )
                 )
             return rows
@@ -189,13 +204,23 @@ class DashboardDialog(KeyboardDialog):
         wanted = selected.workstation if selected else None
         index = next((i for i, r in enumerate(rows) if r.workstation == wanted), 0)
         if rows:
-            self.view.selectRow(index)
-        self.refreshed_at = moment(self._ctx.now(), self._station.timezone)
+            self.select_row(index)
+        self.refreshed_at = isolated(moment(self._ctx.now(), self._station.timezone))
         self._show_updated()
 
     def _refresh_failed(self, error: BaseException) -> None:
         self.refreshing = False
         self.say(error)
+
+    def select_row(self, row: int) -> None:
+        """Select a whole row (QTableView.selectRow selects nothing in a right-to-left
+        table before it is shown)."""
+        index = self.model.index(row, 0)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.view.selectionModel().setCurrentIndex(index, flags)
 
     def selected(self) -> CounterRow | None:
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []

@@ -17,7 +17,7 @@ from app.errors import GuichetError
 from app.i18n import N_, gettext, join_list
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
-from ui.formatting import day, hint_line, ltr, moment, money, period
+from ui.formatting import day, hint_line, isolated, ltr, moment, money, period
 from ui.qt import (
     QAbstractItemView,
     QFormLayout,
@@ -31,6 +31,7 @@ from ui.qt import (
     QWidget,
     named,
 )
+from ui.room import fit
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
 
@@ -127,8 +128,7 @@ class DayDialog(KeyboardDialog):
         layout.addWidget(self.keys)
         self.day.returnPressed.connect(self.submit)
         self.confirm.clicked.connect(self.submit)
-        room = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        self.resize(min(1200, room.width() - 60), min(620, room.height() - 80))
+        fit(self, parent, 1200, 640)
         self.retranslate()
         self.day.setFocus()
         self.day.selectAll()
@@ -150,7 +150,7 @@ class DayDialog(KeyboardDialog):
         if status is None:
             return
         self.last.setText(
-            _(N_("Last closed day: {day}")).format(day=day(status.last_closed_day))
+            _(N_("Last closed day: {day}")).format(day=isolated(day(status.last_closed_day)))
             if status.last_closed_day
             else _(N_("No day closed yet."))
         )
@@ -196,7 +196,7 @@ class DayDialog(KeyboardDialog):
         text = _(
             N_("{day} closed: {payments} payments, {total}; perpetual total {perpetual}.")
         ).format(
-            day=day(closing.period_start),
+            day=isolated(day(closing.period_start)),
             payments=closing.payments,
             total=money(closing.period_total, closing.currency),
             perpetual=money(closing.perpetual_total, closing.currency),

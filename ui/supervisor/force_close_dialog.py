@@ -23,6 +23,7 @@ from ui.qt import (
     QWidget,
     named,
 )
+from ui.room import fit
 from ui.tasks import Runner
 
 _ = gettext
@@ -69,8 +70,8 @@ class ForceCloseDialog(KeyboardDialog):
         self.reason.returnPressed.connect(self.submit)
         self.confirm.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
-        self.resize(640, self.sizeHint().height())
         self.retranslate()
+        fit(self, parent, 680)
         self.reason.setFocus()
 
     def submit(self) -> None:

@@ -29,6 +29,7 @@ from ui.qt import (
     QWidget,
     named,
 )
+from ui.room import fit
 from ui.tasks import Runner
 
 _ = gettext
@@ -108,8 +109,8 @@ class MovementDialog(KeyboardDialog):
         self.amount.textChanged.connect(lambda _t: self._understand())
         self.confirm.clicked.connect(self.submit)
         self.cancel.clicked.connect(self.reject)
-        self.resize(640, self.sizeHint().height())
         self.retranslate()
+        fit(self, parent, 680)
         self.amount.setFocus()  # a drop unless another kind is picked (Shift+Tab)
 
     def _parsed(self) -> object:

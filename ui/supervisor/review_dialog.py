@@ -28,7 +28,7 @@ from app.errors import GuichetError
 from app.i18n import N_, gettext
 from app.labels import TENDER_KINDS, label
 from ui.focus import KeyboardDialog
-from ui.formatting import hint_line, ltr, moment, money
+from ui.formatting import hint_line, isolated, ltr, moment, money
 from ui.qt import (
     QAbstractItemView,
     QFormLayout,
@@ -48,6 +48,7 @@ from ui.qt import (
     QWidget,
     named,
 )
+from ui.room import fit
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
 from ui.till.count_panel import CountError, CountPanel
@@ -125,6 +126,10 @@ class ReviewDialog(KeyboardDialog):
         self.tenders.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tenders.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tenders.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # The tender's name whole ("Postal transfer (CCP)"); the amounts share the rest.
+        self.tenders.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.difference = _text("big")
         self.terms_card = named(QFrame(), "card")
         self.terms = QGridLayout(self.terms_card)
@@ -195,8 +200,7 @@ class ReviewDialog(KeyboardDialog):
         self.recount_panel.finished.connect(self.submit_recount)
         QShortcut(QKeySequence("F6"), self, self.recount)
         QShortcut(QKeySequence("F4"), self, self._add_cheque)
-        room = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        self.resize(min(1200, room.width() - 40), min(700, room.height() - 40))
+        fit(self, parent, 1200, 720)
         self.retranslate()
         self.reason.setFocus()
         self.load()
@@ -228,7 +232,7 @@ class ReviewDialog(KeyboardDialog):
         )
         closed = (
             _(N_("Closed {when} by {login}, {how}")).format(
-                when=moment(figures.closed_at, self.timezone),
+                when=isolated(moment(figures.closed_at, self.timezone)),
                 login=ltr(figures.closed_by or "—"),
                 how=label(CLOSED_HOW, figures.closed_how) if figures.closed_how else "—",
             )
@@ -238,7 +242,7 @@ class ReviewDialog(KeyboardDialog):
         if figures.close_reason:
             closed += " — " + figures.close_reason
         self.who.setText(
-            _(N_("Opened {when}")).format(when=moment(figures.opened_at, self.timezone))
+            _(N_("Opened {when}")).format(when=isolated(moment(figures.opened_at, self.timezone)))
             + " · "
             + closed
         )
@@ -287,7 +291,9 @@ class ReviewDialog(KeyboardDialog):
         if figures.reviewed_by is not None:
             self.reviewed.setText(
                 _(N_("Reviewed {when} by {login}")).format(
-                    when=moment(figures.reviewed_at, self.timezone) if figures.reviewed_at else "—",
+                    when=isolated(moment(figures.reviewed_at, self.timezone))
+                    if figures.reviewed_at
+                    else "—",
                     login=ltr(figures.reviewed_by),
                 )
                 + (f" — {figures.review_reason}" if figures.review_reason else "")
@@ -298,7 +304,7 @@ class ReviewDialog(KeyboardDialog):
         return _(N_("{purpose} by {login}, {when}: {total}")).format(
             purpose=label(COUNT_PURPOSES, count.purpose),
             login=ltr(count.counted_by),
-            when=moment(count.counted_at, self.timezone),
+            when=isolated(moment(count.counted_at, self.timezone)),
             total=money(count.total, cur),
         )
 

@@ -22,11 +22,13 @@ from ui.qt import (
     QLabel,
     QPushButton,
     QShortcut,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
     named,
 )
+from ui.room import fit
 from ui.tasks import Runner
 from ui.till.count_panel import CountError, CountPanel
 
@@ -119,10 +121,32 @@ class CloseTillDialog(KeyboardDialog):
         self.sign_out.clicked.connect(self.accept)
         QShortcut(QKeySequence("F4"), self, self._add_cheque)
         self.retranslate()
+        self._size_to_page()
         self.go.setFocus()
+
+    def _size_to_page(self) -> None:
+        # Only the page on screen asks for room: a stack otherwise wants its largest page's.
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            if page is None:
+                continue
+            shown = page is self.pages.currentWidget()
+            policy = QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+            page.updateGeometry()
+        self.pages.updateGeometry()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        """The count takes the room it needs; a question or an answer, a small window."""
+        if self.pages.currentWidget() is self.count_page:
+            fit(self, self.parentWidget(), 1100, 740)
+        else:
+            fit(self, self.parentWidget(), 760, 280)
 
     def start_count(self) -> None:
         self.pages.setCurrentWidget(self.count_page)
+        self._size_to_page()
         self.close_button.setDefault(False)
         self.panel.start()
 
@@ -158,6 +182,7 @@ class CloseTillDialog(KeyboardDialog):
         self.busy = False
         self.counted = counted
         self.pages.setCurrentWidget(self.done_page)
+        self._size_to_page()
         self.retranslate()
         self.sign_out.setDefault(True)
         self.sign_out.setFocus()

@@ -241,6 +241,7 @@ class CountPanel(QWidget):
         cash_head = QHBoxLayout()
         cash_head.addWidget(self.cash_title, 1)
         cash_head.addWidget(self.cash_total)
+        self.cash_total.setVisible(not cash_only)
         cash_layout.addLayout(cash_head)
         cash_layout.addWidget(self.grid)
 
@@ -257,6 +258,7 @@ class CountPanel(QWidget):
         self.postal_transfers = named(QLineEdit(), "postal_transfers")
         self._other_captions: list[QLabel] = []
         self._cheque_captions = [_caption(), _caption(), _caption()]
+        self.no_cheque = _caption()
         if not cash_only:
             others = named(QFrame(), "card")
             other = QGridLayout(others)
@@ -270,6 +272,8 @@ class CountPanel(QWidget):
                 self._cheque_head.addWidget(caption, 1)
             self._cheque_head.addSpacing(40)
             other.addLayout(self._cheque_head, 1, 0, 1, 4)
+            other.addWidget(self.no_cheque, 1, 0, 1, 4)
+            self._show_cheque_head()
             self.cheque_box = QVBoxLayout()
             self.cheque_box.setSpacing(3)
             other.addLayout(self.cheque_box, 2, 0, 1, 4)
@@ -320,6 +324,7 @@ class CountPanel(QWidget):
         row_layout.addWidget(remove)
         row = ChequeRow(number, bank, amount, remove, frame)
         self.cheque_rows.append(row)
+        self._show_cheque_head()
         self.cheque_box.addWidget(frame)
         # Entered in order: number → bank → amount → the next cheque or the card total.
         at = self.walk.fields.index(self.card_total)
@@ -336,10 +341,17 @@ class CountPanel(QWidget):
         for widget in (row.number, row.bank, row.amount):
             self.walk.remove(widget)
         self.cheque_rows.remove(row)
+        self._show_cheque_head()
         row.frame.hide()
         row.frame.deleteLater()
         self._update_total()
         self.card_total.setFocus()
+
+    def _show_cheque_head(self) -> None:
+        """The column names over the cheque lines, once there is one; until then, how to add one."""
+        for caption in self._cheque_captions:
+            caption.setVisible(bool(self.cheque_rows))
+        self.no_cheque.setVisible(not self.cheque_rows)
 
     def retranslate_cheque(self, row: ChequeRow) -> None:
         row.number.setPlaceholderText(_(N_("Cheque number")))
@@ -445,6 +457,7 @@ class CountPanel(QWidget):
         self.grid.retranslate()
         if not self.cash_only:
             self.cheques_title.setText(_(N_("Cheques")))
+            self.no_cheque.setText(_(N_("No cheque listed: F4 adds one.")))
             self.add_cheque.setText(_(N_("Add a cheque (F4)")))
             for caption, text in zip(
                 self._cheque_captions,

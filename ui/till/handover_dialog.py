@@ -28,11 +28,13 @@ from ui.qt import (
     QLineEdit,
     QPushButton,
     QShortcut,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
     named,
 )
+from ui.room import fit
 from ui.tasks import Runner
 from ui.till.count_panel import CountError, CountPanel
 
@@ -87,18 +89,18 @@ class HandoverDialog(KeyboardDialog):
         self.force_button = named(QPushButton(), "secondary")
         self.force_button.setAutoDefault(False)
         self.who_form = QFormLayout()
-        self.who_form.addRow("", self.outgoing_login)
-        self.who_form.addRow("", self.outgoing_password)
+        self.who_form.addRow(QLabel(), self.outgoing_login)
+        self.who_form.addRow(QLabel(), self.outgoing_password)
         who_layout = QVBoxLayout(self.who_page)
         who_layout.addWidget(self.who_title)
         who_layout.addWidget(self.who_detail)
         who_layout.addLayout(self.who_form)
         who_layout.addWidget(self.who_error)
-        who_layout.addStretch()
         who_buttons = QHBoxLayout()
         who_buttons.addWidget(self.force_button)
         who_buttons.addStretch()
         who_layout.addLayout(who_buttons)
+        who_layout.addStretch()
         # 2. The outgoing agent's blind count.
         self.out_page = QWidget()
         self.out_title = _text("title")
@@ -129,9 +131,9 @@ class HandoverDialog(KeyboardDialog):
         self.reason = named(QLineEdit(), "force_reason")
         self.force_error = _text("error")
         self.force_form = QFormLayout()
-        self.force_form.addRow("", self.reason)
-        self.force_form.addRow("", self.supervisor_login)
-        self.force_form.addRow("", self.supervisor_password)
+        self.force_form.addRow(QLabel(), self.reason)
+        self.force_form.addRow(QLabel(), self.supervisor_login)
+        self.force_form.addRow(QLabel(), self.supervisor_password)
         force_layout = QVBoxLayout(self.force_page)
         force_layout.addWidget(self.force_title)
         force_layout.addWidget(self.force_detail)
@@ -172,9 +174,30 @@ class HandoverDialog(KeyboardDialog):
         QShortcut(QKeySequence("F8"), self, self.show_force)
         QShortcut(QKeySequence("F4"), self, self._add_cheque)
         self.retranslate()
+        self._size_to_page()
         self.outgoing_password.setFocus()
 
     # --- the steps -------------------------------------------------------------------------
+
+    def _size_to_page(self) -> None:
+        # Only the page on screen asks for room: a stack otherwise wants its largest page's.
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            if page is None:
+                continue
+            shown = page is self.pages.currentWidget()
+            policy = QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+            page.updateGeometry()
+        self.pages.updateGeometry()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        """A count takes the room it needs; credentials and answers, a smaller window."""
+        if self.pages.currentWidget() in (self.out_page, self.in_page):
+            fit(self, self.parentWidget(), 1100, 740)
+        else:
+            fit(self, self.parentWidget(), 820, 360)
 
     def check_outgoing(self) -> None:
         """The outgoing agent's own password, checked before they count."""
@@ -205,6 +228,7 @@ class HandoverDialog(KeyboardDialog):
         self.outgoing = actor
         self.who_error.clear()
         self.pages.setCurrentWidget(self.out_page)
+        self._size_to_page()
         self.retranslate()
         self.out_panel.start()
 
@@ -227,6 +251,7 @@ class HandoverDialog(KeyboardDialog):
             return
         self.out_error.clear()
         self.pages.setCurrentWidget(self.in_page)
+        self._size_to_page()
         self.retranslate()
         self.in_panel.start()
 
@@ -234,6 +259,7 @@ class HandoverDialog(KeyboardDialog):
         if self.busy or self.pages.currentWidget() is not self.who_page:
             return
         self.pages.setCurrentWidget(self.force_page)
+        self._size_to_page()
         self.retranslate()
         self.reason.setFocus()
 
@@ -259,6 +285,7 @@ class HandoverDialog(KeyboardDialog):
         self.forced = True
         self.supervisor_password.clear()
         self.pages.setCurrentWidget(self.in_page)
+        self._size_to_page()
         self.retranslate()
         self.in_panel.start()
 
@@ -306,6 +333,7 @@ class HandoverDialog(KeyboardDialog):
     def _done(self, _result: object) -> None:
         self.busy = False
         self.pages.setCurrentWidget(self.done_page)
+        self._size_to_page()
         self.retranslate()
         self.done_button.setDefault(True)
         self.done_button.setFocus()
