@@ -66,6 +66,7 @@ def test_made_then_verified(world: World, archive: Path) -> None:
         manifest = json.loads(zipped.read(MANIFEST))
     assert manifest["key_id"] == world.ctx.signer.key_id and "public_key" not in manifest
     assert manifest["operator"]["code"] == "AT" and manifest["generated_by"] == "karim"
+    assert manifest["closed_through"] == {"ALG01": "2026-11-21"}
     rows = {f["name"]: f["rows"] for f in manifest["files"]}
     assert rows["payments.csv"] == 3 and rows["closings.csv"] == 1
     assert not archive.with_name(archive.name + ".part").exists()

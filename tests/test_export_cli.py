@@ -98,6 +98,23 @@ def test_export_and_archive_through_the_command_line(database: Database, tmp_pat
     assert "OK: " in checked.stdout and "from 2026-11-21 to 2026-11-21" in checked.stdout
     # Without --public-key, the public half of this machine's key file.
     assert cli("archive", "verify", str(archive)).returncode == 0
+    # Days not closed yet are written as they stand, with a warning.
+    later = cli(
+        "export",
+        "--from",
+        "2026-11-21",
+        "--to",
+        "2026-11-22",
+        "--out",
+        str(tmp_path / "l"),
+        "--supervisor",
+        "karim",
+    )
+    assert later.returncode == 0
+    assert later.stderr.strip() == (
+        "Warning: ALG01 has days up to 2026-11-22 not closed yet (last closed: 2026-11-21); "
+        "they are written as they stand now."
+    )
     # Exporting and archiving leave the signed chains whole.
     assert cli("verify").returncode == 0
 

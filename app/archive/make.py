@@ -56,6 +56,7 @@ class ArchiveResult:
     files: tuple[ExportedFile, ...]
     manifest_sha256: str
     jet: JetCode
+    not_closed: dict[str, str | None]  # agency -> last closed day, for those with open days
 
 
 def make_archive(
@@ -104,6 +105,8 @@ def make_archive(
                 "period": {"from": start.isoformat(), "to": end.isoformat()},
                 "agency": scope.agency,
                 "agencies": [each.code for each in scope.agencies],
+                # Days after these were still open: the archive shows them as they stood.
+                "closed_through": scope.closed_through,
                 "generated_at": instant(ctx.now()),
                 "generated_by": actor.login,
                 "key_id": ctx.signer.key_id,
@@ -136,4 +139,6 @@ def make_archive(
         with contextlib.suppress(OSError):
             partial.unlink()
         raise
-    return ArchiveResult(path, start, end, scope.agency, ctx.signer.key_id, files, digest, jet)
+    return ArchiveResult(
+        path, start, end, scope.agency, ctx.signer.key_id, files, digest, jet, scope.not_closed
+    )

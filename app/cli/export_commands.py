@@ -149,7 +149,22 @@ def export_command(args: argparse.Namespace) -> int:
         folder=str(result.directory),
         count=len(result.files),
     )
+    _warn_not_closed(result.not_closed, end)
     return 0
+
+
+def _warn_not_closed(not_closed: dict[str, str | None], end: date) -> None:
+    """Open days are exported as they stand; the accounts want closed ones."""
+    for agency, last in sorted(not_closed.items()):
+        warn(
+            N_(
+                "Warning: {agency} has days up to {end} not closed yet (last closed: {last}); "
+                "they are written as they stand now."
+            ),
+            agency=agency,
+            end=end.isoformat(),
+            last=last or "-",
+        )
 
 
 def archive_make(args: argparse.Namespace) -> int:
@@ -170,6 +185,7 @@ def archive_make(args: argparse.Namespace) -> int:
         rows=format_count(sum(file.rows for file in result.files)),
         key_id=result.key_id,
     )
+    _warn_not_closed(result.not_closed, end)
     return 0
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from app.closing.days import agency_zone, day_bounds
+from app.closing.days import agency_zone, day_bounds, last_closed_day
 from app.errors import NotFoundError, ValidationError
 from app.i18n import N_
 from app.workstations import operator_settings
@@ -45,6 +45,16 @@ class ExportScope:
     agency: str | None  # None: every agency
     agencies: tuple[AgencyZone, ...]
     operator: dict[str, Any]  # code, name, country, currency
+    # Each agency's last closed business day (ISO), None before its first closing.
+    closed_through: dict[str, str | None]
+
+    @property
+    def not_closed(self) -> dict[str, str | None]:
+        """The agencies with days of the period still open, and their last closed day."""
+        end = self.end.isoformat()
+        return {
+            code: last for code, last in self.closed_through.items() if last is None or last < end
+        }
 
     @cached_property
     def by_id(self) -> dict[int, AgencyZone]:
@@ -115,6 +125,7 @@ def load_scope(session: Session, start: date, end: date, agency: str | None) -> 
             AgencyZone(row.id, row.code, agency_zone(row.timezone, settings.timezone))
             for row in rows
         ),
+        closed_through={row.code: _iso(last_closed_day(session, row.id)) for row in rows},
         operator={
             "code": settings.code,
             "name": settings.name,
@@ -122,3 +133,7 @@ def load_scope(session: Session, start: date, end: date, agency: str | None) -> 
             "currency": settings.currency,
         },
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None

@@ -55,6 +55,7 @@ class ExportResult:
     agency: str | None
     directory: Path
     files: tuple[ExportedFile, ...]
+    not_closed: dict[str, str | None]  # agency -> last closed day, for those with open days
 
 
 @contextmanager
@@ -178,4 +179,4 @@ def export_period(
             with contextlib.suppress(OSError):
                 path.unlink()
         raise
-    return ExportResult(start, end, scope.agency, directory, files)
+    return ExportResult(start, end, scope.agency, directory, files, scope.not_closed)
