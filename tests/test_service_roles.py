@@ -61,7 +61,9 @@ from app.payments.void_preview import void_preview
 from app.printing.copies import print_bill_copy, reprint
 from app.printing.queue import pending_jobs, redirect, retry_now
 from app.printing.settings import queue_test_page, save_printer_settings
+from app.reports.day_report import day_report_pdf, load_day_report
 from app.reports.day_takings import day_takings
+from app.reports.till_report import ReportKind, till_report
 from app.staff import change_password, change_role, deactivate_user, set_own_language
 from db.engine import Database
 from db.models import Role, TenderKind
@@ -142,7 +144,15 @@ ROLES: dict[str, str] = {
     "app.printing.worker.print_claimed": "system",
     "app.printing.worker.render_job": "system",
     "app.products.products_on_sale": "none",
+    "app.reports.day_report.day_report_pdf": "supervisor",
+    "app.reports.day_report.load_day_report": "supervisor",
     "app.reports.day_takings.day_takings": "supervisor",
+    "app.reports.till_report.blind_till_report": "system",
+    "app.reports.till_report.queue_till_report": "system",
+    "app.reports.till_report.report_as": "system",
+    "app.reports.till_report.till_report": "agent",
+    "app.reports.till_report.tills_for_report": "none",
+    "app.printing.till_report_slip.report_job_slip": "system",
     "app.staff.change_password": "agent",
     "app.staff.change_role": "admin",
     "app.staff.deactivate_user": "admin",
@@ -405,8 +415,17 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     "app.printing.settings.save_printer_settings": lambda r, a: save_printer_settings(
         r.ctx, a, WORKSTATION, printer_uri="tcp://10.0.0.11:9100", profile=None, paper_width_mm=80
     ),
+    "app.reports.day_report.day_report_pdf": lambda r, a: day_report_pdf(
+        r.ctx, a, "ALG01", NOW.date(), language="ar"
+    ),
+    "app.reports.day_report.load_day_report": lambda r, a: load_day_report(
+        r.ctx, a, "ALG01", NOW.date()
+    ),
     "app.reports.day_takings.day_takings": lambda r, a: day_takings(
         r.world.db, a, "ALG01", now=NOW
+    ),
+    "app.reports.till_report.till_report": lambda r, a: till_report(
+        r.ctx, a, _open_till(r), ReportKind.X
     ),
     "app.staff.change_password": lambda r, a: change_password(
         r.ctx, a, a.login, "another long password", current_password=PASSWORD

@@ -13,6 +13,7 @@ from app import config
 from app.cli import (
     commands,
     day_commands,
+    day_report_command,
     export_commands,
     printing_commands,
     staff_commands,
@@ -275,6 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     day_commands.add_parsers(sub, command, parser)
+    # `report`: one group, each kind of report adding its own action to report_sub.
+    report = command(
+        "report",
+        _("reports: the end-of-day report of an agency"),
+        lambda _a: (parser.parse_args(["report", "--help"]), 2)[1],
+    )
+    report_sub = report.add_subparsers(metavar="ACTION")
+    day_report_command.add_parsers(report_sub, command)
     export_commands.add_parsers(sub, command, parser)
     command("status", _("summary of the database (operator, counts, staff)"), commands.status)
     return parser
