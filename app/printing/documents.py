@@ -22,6 +22,7 @@ from app.printing.escpos_render import PrinterModel
 from app.printing.queue import ClaimedJob
 from app.printing.receipt import load_receipt, receipt_slip
 from app.printing.slip import Align, Block, Gap, Mark, Pair, QRCode, Rule, Slip, Text
+from app.printing.till_report_slip import report_job_slip
 from app.station import load_station
 from db.models import PrintJobKind
 
@@ -121,6 +122,8 @@ def job_slip(ctx: AppContext, job: ClaimedJob, model: PrinterModel, now: datetim
             workstation=job.workstation or None,
         )
         return bill_copy_slip(copy)
+    if job.kind == PrintJobKind.TILL_REPORT:
+        return report_job_slip(ctx, job)
     station = load_station(ctx.db, job.workstation or None)
     return test_page_slip(
         operator_name=station.operator_name,

@@ -24,6 +24,9 @@ class PrintJobKind(StrEnum):
     RECEIPT = "receipt"  # a payment's or a void's own receipt, or a numbered copy of it
     BILL_COPY = "bill_copy"  # the duplicate of a bill, on the thermal printer
     TEST_PAGE = "test_page"
+    # An X or Z report of a till; document_ref "X-<till id>" or "Z-<till id>" (no schema
+    # change: kind is a plain string column).
+    TILL_REPORT = "till_report"
 
 
 class PrintJobStatus(StrEnum):
