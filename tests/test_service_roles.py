@@ -64,7 +64,6 @@ from app.printing.settings import queue_test_page, save_printer_settings
 from app.reports.day_report import day_report_pdf, load_day_report
 from app.reports.day_takings import day_takings
 from app.reports.till_report import ReportKind, till_report
-from app.reports.till_report import ReportKind, till_report
 from app.staff import change_password, change_role, deactivate_user, set_own_language
 from db.engine import Database
 from db.models import Role, TenderKind
@@ -148,12 +147,6 @@ ROLES: dict[str, str] = {
     "app.reports.day_report.day_report_pdf": "supervisor",
     "app.reports.day_report.load_day_report": "supervisor",
     "app.reports.day_takings.day_takings": "supervisor",
-    "app.reports.till_report.blind_till_report": "system",
-    "app.reports.till_report.queue_till_report": "system",
-    "app.reports.till_report.report_as": "system",
-    "app.reports.till_report.till_report": "agent",
-    "app.reports.till_report.tills_for_report": "none",
-    "app.printing.till_report_slip.report_job_slip": "system",
     "app.reports.till_report.blind_till_report": "system",
     "app.reports.till_report.queue_till_report": "system",
     "app.reports.till_report.report_as": "system",
@@ -430,9 +423,6 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     ),
     "app.reports.day_takings.day_takings": lambda r, a: day_takings(
         r.world.db, a, "ALG01", now=NOW
-    ),
-    "app.reports.till_report.till_report": lambda r, a: till_report(
-        r.ctx, a, _open_till(r), ReportKind.X
     ),
     "app.reports.till_report.till_report": lambda r, a: till_report(
         r.ctx, a, _open_till(r), ReportKind.X
