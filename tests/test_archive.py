@@ -95,6 +95,19 @@ def test_a_missing_and_an_added_file_are_named(world: World, archive: Path) -> N
     ]
 
 
+def test_a_file_listed_twice_is_named(world: World, archive: Path) -> None:
+    forged = archive.with_name("twice.zip")
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(forged, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            target.writestr("voids.csv", b"receipt_no\r\n")
+    assert findings(forged, world.ctx.signer.verifier) == [
+        "voids.csv is in the archive more than once.",
+        "voids.csv was modified: its SHA-256 or its number of rows is not the manifest's.",
+    ]
+
+
 def test_a_modified_manifest_breaks_the_signature(world: World, archive: Path) -> None:
     with zipfile.ZipFile(archive) as zipped:
         manifest = zipped.read(MANIFEST)

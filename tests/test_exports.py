@@ -217,6 +217,18 @@ def test_bom_for_spreadsheets(world: World, tmp_path: Path) -> None:
     )
 
 
+def test_rows_stream_in_batches_with_the_same_result(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export_period(world.ctx, world.supervisor, DAY, DAY, tmp_path / "whole")
+    monkeypatch.setattr("app.exports.queries.BATCH", 1)  # one row per fetch from the server
+    export_period(world.ctx, world.supervisor, DAY, DAY, tmp_path / "batched")
+    for table in TABLES:
+        assert (tmp_path / "whole" / table.file).read_bytes() == (
+            tmp_path / "batched" / table.file
+        ).read_bytes()
+
+
 def test_another_period_or_agency_exports_headers_only(world: World, tmp_path: Path) -> None:
     before = date(2026, 11, 1)
     result = export_period(world.ctx, world.supervisor, before, date(2026, 11, 20), tmp_path / "x")
