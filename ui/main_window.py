@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from app.auth import Actor, record_screen_locked
 from app.closing.status import HANDOVER, OPEN_ONE, TillAtSignIn, till_at_sign_in
@@ -37,6 +38,7 @@ from ui.qt import (
 )
 from ui.sign_in import LanguagePicker, SignInScreen
 from ui.supervisor.dashboard import DashboardDialog
+from ui.supervisor.preference import dashboard_first
 from ui.takings_dialog import TakingsDialog
 from ui.tasks import Runner
 from ui.till.close_dialog import CloseTillDialog
@@ -97,6 +99,8 @@ class MainWindow(QMainWindow):
         self.till_dialog: OpenTillDialog | HandoverDialog | None = None
         self.close_till_dialog: CloseTillDialog | None = None
         self.dashboard: DashboardDialog | None = None
+        # Where "open the dashboard at sign-in" is kept; None: the user's config folder.
+        self.preference_file: Path | None = None
 
         kept_typing = sign_in is not None  # what the agent typed meanwhile stays
         if sign_in is None:
@@ -220,6 +224,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self._counter_page)
         self.counter.clear()
         self.idle_timer.start()
+        if actor.has_role(Role.SUPERVISOR) and dashboard_first(actor.login, self.preference_file):
+            self.show_dashboard()
         ref, db = self.station.ref, self._ctx.db
         self._runner.submit(
             lambda: till_at_sign_in(db, actor, ref), self._check_till, self.counter._failed
@@ -235,6 +241,8 @@ class MainWindow(QMainWindow):
         if actor is None:
             return
         dialog: OpenTillDialog | HandoverDialog
+        if self.dashboard is not None:
+            return  # a supervisor who lands on the dashboard opens no till on the way
         if at.next_step == OPEN_ONE:
             dialog = OpenTillDialog(
                 self._ctx, actor, self.station.ref, self.station.currency, self._runner, self
@@ -366,7 +374,9 @@ class MainWindow(QMainWindow):
             or self.dashboard is not None
         ):
             return
-        dialog = DashboardDialog(self._ctx, actor, self.station, self._runner, self)
+        dialog = DashboardDialog(
+            self._ctx, actor, self.station, self._runner, self, preference_file=self.preference_file
+        )
         self.dashboard = dialog
 
         def closed(_result: int) -> None:

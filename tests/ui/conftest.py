@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -163,6 +164,8 @@ def open_counter(
     window = MainWindow(
         world.ctx, load_station(world.db, "ALG01-G01"), SyncRunner(), switch, worker=worker
     )
+    # The supervisor's "dashboard at sign-in" choice: never the developer's own.
+    window.preference_file = Path(tempfile.mkdtemp()) / "dashboard-first"
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -103,6 +103,10 @@ def test_a_count_that_is_not_a_number_is_refused_where_it_was_typed(counter: Cou
 def test_handover_the_outgoing_agent_counts_out_then_the_incoming_counts_in(
     counter: Counter,
 ) -> None:
+    counter.sign_in()
+    pay_cash(counter)  # amina's till should now hold 6000.00
+    counter.window.sign_out()
+    needles = [money(Decimal("6000"), "DZD").replace("\xa0", " "), "6000", "6,000", "6 000"]
     counter.sign_in("yacine")  # amina's till is open at G01
     dialog = counter.window.till_dialog
     assert isinstance(dialog, HandoverDialog)
@@ -118,6 +122,7 @@ def test_handover_the_outgoing_agent_counts_out_then_the_incoming_counts_in(
     counter.type("2")  # amina counts 2 × 2000 + 1 × 1000 out
     counter.press(DOWN)
     counter.type("1")
+    assert not traces(needles, counter.window)  # amina counts blind too
     dialog.out_panel.postal_transfers.setFocus()
     counter.press(ENTER)  # the last field of the count: on to the incoming float
     assert dialog.pages.currentWidget() is dialog.in_page
@@ -125,6 +130,7 @@ def test_handover_the_outgoing_agent_counts_out_then_the_incoming_counts_in(
     dialog.in_panel.grid.fields["coin-50"].setFocus()
     counter.press(ENTER)
     assert dialog.pages.currentWidget() is dialog.done_page
+    assert not traces(needles, counter.window)
     counter.press(ENTER)
     assert counter.window.till_dialog is None
     old, _g02, new = tills(counter)
@@ -435,3 +441,18 @@ def fits(dialog: QWidget, size: tuple[int, int]) -> None:
     assert dialog.width() <= size[0] and dialog.height() <= size[1], (
         f"{dialog.objectName()} is {dialog.width()}×{dialog.height()}"
     )
+
+
+def test_a_supervisor_may_land_on_the_dashboard(counter: Counter) -> None:
+    window = counter.window
+    dashboard = open_dashboard(counter)
+    assert not dashboard.land_here.isChecked()
+    dashboard.land_here.setChecked(True)
+    counter.press(Qt.Key.Key_Escape)
+    window.sign_out()
+    counter.sign_in("amina")  # an agent never does
+    assert window.dashboard is None
+    window.sign_out()
+    counter.sign_in("karim")
+    assert window.dashboard is not None and window.dashboard.isVisible()
+    assert counter.focus() is window.dashboard.view

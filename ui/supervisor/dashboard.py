@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
@@ -30,6 +31,7 @@ from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, isolated, moment, money
 from ui.qt import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QHeaderView,
     QItemSelectionModel,
@@ -46,6 +48,7 @@ from ui.room import fit
 from ui.supervisor.day_dialog import DayDialog
 from ui.supervisor.force_close_dialog import ForceCloseDialog
 from ui.supervisor.movement_dialog import MovementDialog
+from ui.supervisor.preference import dashboard_first, set_dashboard_first
 from ui.supervisor.review_dialog import ReviewDialog
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
@@ -117,7 +120,10 @@ class DashboardDialog(KeyboardDialog):
         station: StationInfo,
         runner: Runner,
         parent: QWidget | None = None,
+        *,
+        preference_file: Path | None = None,
     ) -> None:
+        """``preference_file``: where "open the dashboard at sign-in" is kept (tests)."""
         super().__init__(parent)
         self.setObjectName("dashboard")
         self._ctx, self._actor, self._station, self._runner = ctx, actor, station, runner
@@ -140,11 +146,17 @@ class DashboardDialog(KeyboardDialog):
         header.setStretchLastSection(True)
         self.keys = named(QLabel(), "muted")
         self.keys.setWordWrap(True)
+        self.land_here = named(QCheckBox(), "dashboard_first")
+        self.land_here.setChecked(dashboard_first(actor.login, preference_file))
+        self.land_here.toggled.connect(
+            lambda on: set_dashboard_first(actor.login, on, preference_file)
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.updated)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.note)
+        layout.addWidget(self.land_here)
         layout.addWidget(self.keys)
 
         self.view.activated.connect(lambda _index: self.review())
@@ -330,5 +342,6 @@ class DashboardDialog(KeyboardDialog):
                 ]
             )
         )
+        self.land_here.setText(_(N_("Open this dashboard when I sign in")))
         self._show_updated()
         self.model.retranslate()

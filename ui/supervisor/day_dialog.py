@@ -32,6 +32,7 @@ from ui.qt import (
     named,
 )
 from ui.room import fit
+from ui.supervisor.preference import agency_name
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
 
@@ -224,7 +225,7 @@ class DayDialog(KeyboardDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(_(N_("Business days")))
         self.title.setText(
-            _(N_("Close the business day of {agency}")).format(agency=self._station.agency_name)
+            _(N_("Close the business day of {agency}")).format(agency=agency_name(self._station))
         )
         item = self.form.itemAt(0, QFormLayout.ItemRole.LabelRole)
         caption = item.widget() if item is not None else None
