@@ -21,7 +21,7 @@ from app.closing.days import agency_zone, day_bounds, last_closed_day
 from app.errors import NotFoundError, ValidationError
 from app.i18n import N_
 from app.workstations import operator_settings
-from db.models import Agency
+from db.models import Agency, Payment, Workstation
 
 # The longest span a period may have: ten years of business days.
 MAX_DAYS = 3660
@@ -47,13 +47,17 @@ class ExportScope:
     operator: dict[str, Any]  # code, name, country, currency
     # Each agency's last closed business day (ISO), None before its first closing.
     closed_through: dict[str, str | None]
+    # Agencies whose ledger is empty: they have no day to close.
+    idle: frozenset[str] = frozenset()
 
     @property
     def not_closed(self) -> dict[str, str | None]:
         """The agencies with days of the period still open, and their last closed day."""
         end = self.end.isoformat()
         return {
-            code: last for code, last in self.closed_through.items() if last is None or last < end
+            code: last
+            for code, last in self.closed_through.items()
+            if (last is None and code not in self.idle) or (last is not None and last < end)
         }
 
     @cached_property
@@ -125,6 +129,7 @@ def load_scope(session: Session, start: date, end: date, agency: str | None) -> 
             AgencyZone(row.id, row.code, agency_zone(row.timezone, settings.timezone))
             for row in rows
         ),
+        idle=frozenset(row.code for row in rows if not _has_ledger(session, row.id)),
         closed_through={row.code: _iso(last_closed_day(session, row.id)) for row in rows},
         operator={
             "code": settings.code,
@@ -137,3 +142,15 @@ def load_scope(session: Session, start: date, end: date, agency: str | None) -> 
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
+
+
+def _has_ledger(session: Session, agency_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Payment.id)
+            .join(Workstation, Workstation.id == Payment.workstation_id)
+            .where(Workstation.agency_id == agency_id)
+            .limit(1)
+        )
+        is not None
+    )
