@@ -249,7 +249,7 @@ def test_an_agent_never_sees_what_the_till_should_hold(world: World) -> None:
     with pytest.raises(PermissionDeniedError):
         till_report(world.ctx, world.other_agent, till, ReportKind.Z)
     # The command line without a supervisor reads the same.
-    assert blind_till_report(world.ctx, till, ReportKind.Z).review is None
+    assert blind_till_report(world.db, till, ReportKind.Z).review is None
 
 
 def test_a_queued_report_prints_as_its_author_may_read_it(world: World) -> None:

@@ -16,6 +16,7 @@ from app.cli import (
     day_report_command,
     export_commands,
     printing_commands,
+    report_commands,
     staff_commands,
     till_commands,
 )
@@ -279,11 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     # `report`: one group, each kind of report adding its own action to report_sub.
     report = command(
         "report",
-        _("reports: the end-of-day report of an agency"),
+        _("reports: X and Z reports of a till, the end-of-day report of an agency"),
         lambda _a: (parser.parse_args(["report", "--help"]), 2)[1],
     )
     report_sub = report.add_subparsers(metavar="ACTION")
     day_report_command.add_parsers(report_sub, command)
+    report_commands.add_parsers(report_sub, command)
     export_commands.add_parsers(sub, command, parser)
     command("status", _("summary of the database (operator, counts, staff)"), commands.status)
     return parser

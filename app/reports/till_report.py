@@ -53,6 +53,7 @@ from db.models import (
     TopUpSale,
     Workstation,
 )
+from db.types import utcnow
 
 TENDER_ORDER = (TenderKind.CASH, TenderKind.CHEQUE, TenderKind.CARD, TenderKind.POSTAL_TRANSFER)
 
@@ -497,19 +498,24 @@ def till_report(ctx: AppContext, actor: Actor, till_id: int, kind: ReportKind) -
         )
 
 
-def blind_till_report(ctx: AppContext, till_id: int, kind: ReportKind) -> TillReport:
+def blind_till_report(
+    db: Database, till_id: int, kind: ReportKind, *, now: datetime | None = None
+) -> TillReport:
     """The X or Z report without what the till should hold nor the difference.
 
-    For the command line run without a supervisor's sign-in and for printing a
-    report queued by someone who is not a supervisor.
+    For the command line run without a supervisor's sign-in (which needs no
+    signing key to read it) and for printing a report queued by someone who is
+    not a supervisor.
 
     Lowest role: system.
     """
     kind = ReportKind(kind)
-    with ctx.db.read() as session:
+    with db.read() as session:
         till, station = _load_till(session, till_id)
         _check_kind(till, kind)
-        return _report(session, till, station, kind, now=ctx.now(), generated_by=None, review=None)
+        return _report(
+            session, till, station, kind, now=now or utcnow(), generated_by=None, review=None
+        )
 
 
 def report_as(ctx: AppContext, staff_id: int | None, till_id: int, kind: ReportKind) -> TillReport:
@@ -524,7 +530,7 @@ def report_as(ctx: AppContext, staff_id: int | None, till_id: int, kind: ReportK
             author = actor_of(staff) if staff is not None and staff.active else None
         if author is not None and author.has_role(Role.SUPERVISOR):
             return till_report(ctx, author, till_id, kind)
-    return blind_till_report(ctx, till_id, kind)
+    return blind_till_report(ctx.db, till_id, kind, now=ctx.now())
 
 
 def tills_for_report(
