@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.auth import Actor, require_role
@@ -227,25 +227,32 @@ def _gather(session: Session, now: datetime, login: str, agency_code: str, day: 
     figures = day_figures(session.connection(), refs, day, zone)
     staff = _Staff(session)
 
-    # One pass over the day's ledger rows for what the closing's aggregate does not
-    # keep: the agent and the local hour of each row.
+    # What the closing's aggregate does not keep: the agent and the hour of each row,
+    # added up in SQL per agent, kind and UTC hour (instants are stored as naive UTC on
+    # both backends); each UTC hour is one local hour, the agencies' zones being whole
+    # hours from UTC (Algiers, Tunis, Paris, summer and winter).
     by_agent: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     by_hour: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     if refs:
+        hour_of = _utc_hour(session)
         rows = session.execute(
             select(
                 Payment.agent_id,
                 Payment.kind,
-                Payment.created_at,
-                Payment.tendered_minor - Payment.change_minor,
-            ).where(Payment.workstation_id.in_(sorted(refs)), of_business_day(day, zone))
+                hour_of,
+                func.count(),
+                func.sum(Payment.tendered_minor - Payment.change_minor),
+            )
+            .where(Payment.workstation_id.in_(sorted(refs)), of_business_day(day, zone))
+            .group_by(Payment.agent_id, Payment.kind, hour_of)
         )
-        for agent_id, kind, created_at, takings in rows:
+        for agent_id, kind, utc_hour, count, takings in rows:
             void = kind == PaymentKind.VOID
-            hour = created_at.astimezone(zone).hour
+            instant = datetime.strptime(str(utc_hour), "%Y-%m-%d %H").replace(tzinfo=UTC)
+            hour = instant.astimezone(zone).hour
             for line in (by_agent[agent_id], by_hour[hour]):
-                line[1 if void else 0] += 1
-                line[2] += takings
+                line[1 if void else 0] += int(count)
+                line[2] += int(takings)
     agents = sorted(
         (
             AgentLine(staff.login(agent_id), staff.name(agent_id), n, v, money(total))
@@ -289,6 +296,13 @@ def _gather(session: Session, now: datetime, login: str, agency_code: str, day: 
         print_failures=_print_failures(session, refs, start, end),
         closing=_closing(session, agency.id, day, staff, money),
     )
+
+
+def _utc_hour(session: Session) -> ColumnElement[str]:
+    """``YYYY-MM-DD HH`` of a payment's instant, in UTC, as text."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.substr(Payment.created_at, 1, 13)  # stored as ISO text
+    return func.to_char(Payment.created_at, "YYYY-MM-DD HH24")
 
 
 class _Staff:
