@@ -145,7 +145,17 @@ class _Writer:
         )
 
     def heading(self, message: str) -> list[Flowable]:
-        return [Spacer(1, 9), self.line(self._(message), size=11.5, bold=True, color=ACCENT)]
+        space = Spacer(1, 9)
+        title = self.line(self._(message), size=11.5, bold=True, color=ACCENT)
+        for flowable in (space, title):
+            flowable.keepWithNext = True  # never a title alone at the foot of a page
+        return [space, title]
+
+    def note(self, text: str) -> _Line:
+        """A muted line under a title, kept with what follows it."""
+        line = self.line(text, size=8, color=MUTED)
+        line.keepWithNext = True
+        return line
 
     def table(
         self,
@@ -332,7 +342,7 @@ class _Writer:
         ]
         return [
             *self.heading(N_("Per tender")),
-            self.line(_(N_("Cash is net of the change given back.")), size=8, color=MUTED),
+            self.note(_(N_("Cash is net of the change given back."))),
             self.table(
                 (_(N_("Tender")), _(N_("Amount"))),
                 rows,
@@ -388,11 +398,7 @@ class _Writer:
         if not report.hours:
             return [*blocks, self.line(_(N_("None.")), color=MUTED, space_before=2)]
         blocks.append(
-            self.line(
-                _(N_("Takings per hour ({currency})")).format(currency=report.currency),
-                size=8,
-                color=MUTED,
-            )
+            self.note(_(N_("Takings per hour ({currency})")).format(currency=report.currency))
         )
         blocks.append(self.chart())
         blocks.append(
@@ -482,10 +488,8 @@ class _Writer:
             )
         return [
             *self.heading(N_("Tills: counts and differences")),
-            self.line(
-                _(N_("Every tender as counted, against what the supervisor's review expected.")),
-                size=8,
-                color=MUTED,
+            self.note(
+                _(N_("Every tender as counted, against what the supervisor's review expected."))
             ),
             self.table(
                 (
