@@ -95,8 +95,9 @@ class CloseTillDialog(KeyboardDialog):
         count_layout = QVBoxLayout(self.count_page)
         count_layout.setContentsMargins(0, 0, 0, 0)
         count_layout.addWidget(self.count_title)
-        count_layout.addWidget(self.panel, 1)
+        count_layout.addWidget(self.panel)
         count_layout.addWidget(self.error)
+        count_layout.addStretch()
         count_layout.addLayout(count_buttons)
         # 3. Done: what was counted, and who looks at it next.
         self.done_page = QWidget()

@@ -127,7 +127,7 @@ class DenominationGrid(QWidget):
         # Two columns of rows when there are many: all of them in sight at 768 px high.
         per_column = (len(self.denominations) + 1) // 2
         for index, denomination in enumerate(self.denominations):
-            row, block = index % per_column, 3 * (index // per_column)
+            row, block = index % per_column, 4 * (index // per_column)
             name = QLabel()
             field = named(QLineEdit(), f"count_{denomination.key}")
             field.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
@@ -144,8 +144,9 @@ class DenominationGrid(QWidget):
             self.fields[denomination.key] = field
             self._names[denomination.key] = name
             self._subtotals[denomination.key] = subtotal
-        if per_column < len(self.denominations):
-            grid.setColumnMinimumWidth(3, 0)
+        # A gutter between the two columns: a subtotal reads with its own row, not the next.
+        grid.setColumnMinimumWidth(3, 36)
+        grid.setColumnStretch(7, 1)
         self.retranslate()
 
     def _update(self, key: str) -> None:

@@ -7,7 +7,7 @@ till should hold (the service answers none of those to anyone).
 from __future__ import annotations
 
 from app.closing.takings import AgentTakings
-from app.i18n import N_, gettext
+from app.i18n import N_, format_count, gettext, ngettext
 from app.labels import TENDER_KINDS, label
 from db.models import TenderKind
 from ui.focus import KeyboardDialog
@@ -33,11 +33,16 @@ class MyTakingsDialog(KeyboardDialog):
             self.summary.setText(_(N_("You hold no open till at this counter.")))
         else:
             cur = takings.currency
+            # Literals, not N_(): the extractor pairs ngettext's two strings as one plural.
+            payments = ngettext("{count} payment", "{count} payments", takings.payments).format(
+                count=format_count(takings.payments)
+            )
+            voids = ngettext("{count} void", "{count} voids", takings.voids).format(
+                count=format_count(takings.voids)
+            )
             self.summary.setText(
-                _(N_("Your till at {workstation}: {payments} payments, {voids} voids")).format(
-                    workstation=ltr(takings.workstation),
-                    payments=takings.payments,
-                    voids=takings.voids,
+                _(N_("Your till at {workstation}: {payments}, {voids}")).format(
+                    workstation=ltr(takings.workstation), payments=payments, voids=voids
                 )
             )
             grid = QGridLayout()
