@@ -5,17 +5,20 @@ dashboard (review with a reason, a cash movement, a forced close, the day's clos
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.cash import close_cash_session
 from app.closing.counts import CountInput
 from app.closing.status import tills_expected_cash
 from app.closing.tills import close_till
+from db.engine import Database
 from db.models import CashMovement, CashSession, Closing, TillCount, TillReview
-from tests.factories import PASSWORD, WORKSTATION
-from tests.ui.conftest import Counter
+from tests.factories import PASSWORD, WORKSTATION, build_world
+from tests.ui.conftest import Counter, open_counter
 from tests.ui.screen_texts import traces, visible_texts
 from tests.ui.test_screen_sizes import cut_texts
 from ui.formatting import money
@@ -456,3 +459,22 @@ def test_a_supervisor_may_land_on_the_dashboard(counter: Counter) -> None:
     counter.sign_in("karim")
     assert window.dashboard is not None and window.dashboard.isVisible()
     assert counter.focus() is window.dashboard.view
+
+
+def test_a_tunisian_float_counts_its_millimes(
+    sqlite_database: Database, tmp_path: Path, qtbot: QtBot
+) -> None:
+    world = build_world(sqlite_database, tmp_path / "keys", currency="TND")
+    close_cash_session(world.ctx, world.agent, WORKSTATION)
+    with open_counter(world, qtbot) as counter:
+        counter.sign_in()
+        dialog = counter.window.till_dialog
+        assert isinstance(dialog, OpenTillDialog)
+        grid = dialog.panel.grid
+        assert list(grid.fields)[-1] == "coin-5"  # 5 millimes, the smallest coin
+        counter.type("3")  # 3 × 50 TND
+        grid.fields["coin-5"].setFocus()
+        counter.type("3")  # 3 × 0.005
+        assert dialog.panel.total.text() == money(Decimal("150.015"), "TND")
+        counter.press(ENTER)
+        assert tills(counter)[-1].opening_float_minor == 150015
