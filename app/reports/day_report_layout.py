@@ -164,20 +164,27 @@ class _Writer:
         widths: Sequence[float],
         *,
         numeric: Sequence[int] = (),
+        keep: Sequence[int] = (),
         total: Sequence[str] | None = None,
     ) -> Flowable:
         """A table whose columns run in reading order; ``widths``: shares of the page width,
-        ``numeric``: the columns of numbers and amounts (aligned on their last digit)."""
+        ``numeric``: the columns of numbers and amounts (aligned on their last digit),
+        ``keep``: other columns never broken (receipt numbers, counters, logins)."""
         if not rows:
             return self.line(self._(N_("None.")), color=MUTED, space_before=2)
-        columns = [w * self.width for w in widths]
         body = [list(header), *(list(row) for row in rows)]
         if total is not None:
             body.append(list(total))
+        whole = (*numeric, *keep)
+        columns = self._widths(widths, whole, body[1:])
         cells = [
-            [self.cell(text, columns[i] - 6, bold=r == 0) for i, text in enumerate(row)]
+            [
+                self.cell(text, columns[i] - 6, bold=r == 0 or (total is not None and r == len(body) - 1),
+                          whole=r > 0 and i in whole)
+                for i, text in enumerate(row)
+            ]
             for r, row in enumerate(body)
-        ]
+        ]  # fmt: skip
         order = list(range(len(columns)))
         if self.rtl:
             order.reverse()
@@ -214,10 +221,32 @@ class _Writer:
             hAlign="RIGHT" if self.rtl else "LEFT",
         )
 
-    def cell(self, text: str, width: float, *, bold: bool = False) -> str:
-        """A cell's text in visual order, wrapped to its column (logical lines first)."""
+    def _widths(
+        self, shares: Sequence[float], whole: Sequence[int], rows: Sequence[Sequence[str]]
+    ) -> list[float]:
+        """Column widths: a column of amounts (or of references) as wide as its widest
+        cell, never broken over two lines; the text columns share what is left."""
+        columns = [share * self.width for share in shares]
+        for i in whole:
+            widest = max(
+                (self.measure.text_width(row[i], self.fonts.bold, 8) for row in rows), default=0.0
+            )
+            columns[i] = max(columns[i], widest + 8)
+        text = [i for i in range(len(columns)) if i not in whole]
+        room = self.width - sum(columns[i] for i in whole)
+        wanted = sum(columns[i] for i in text)
+        if text and wanted > room:
+            for i in text:
+                columns[i] *= room / wanted
+        return columns
+
+    def cell(self, text: str, width: float, *, bold: bool = False, whole: bool = False) -> str:
+        """A cell's text in visual order, wrapped to its column (logical lines first);
+        ``whole``: an amount or a number, never wrapped."""
         font = self.fonts.bold if bold else self.fonts.regular
-        lines = self.measure.wrap(text, font, 8, width, keep_values=True) if text else [""]
+        if whole or not text:
+            return visual(text, right_to_left=self.rtl)
+        lines = self.measure.wrap(text, font, 8, width, keep_values=True)
         return "\n".join(visual(line, right_to_left=self.rtl) for line in lines)
 
     # -- the report --------------------------------------------------------------------
@@ -441,7 +470,7 @@ class _Writer:
         chart.categoryAxis.labels.dy = -2
         chart.valueAxis.labels.fontName = self.fonts.regular
         chart.valueAxis.labels.fontSize = 7
-        chart.valueAxis.valueMin = 0
+        chart.valueAxis.valueMin = min(0.0, *chart.data[0])  # an hour of voids goes below
         chart.valueAxis.labelTextFormat = self._axis_number
         chart.valueAxis.gridStrokeColor = RULE
         chart.valueAxis.gridStrokeWidth = 0.3
@@ -504,6 +533,7 @@ class _Writer:
                 rows,
                 (0.11, 0.10, 0.16, 0.14, 0.14, 0.13, 0.22),
                 numeric=(3, 4, 5),
+                keep=(0, 1),
             ),
         ]
 
@@ -535,6 +565,7 @@ class _Writer:
                 ],
                 (0.07, 0.17, 0.17, 0.10, 0.11, 0.15, 0.23),
                 numeric=(5,),
+                keep=(0, 1, 2, 3, 4),
             ),
         ]
 
@@ -563,6 +594,7 @@ class _Writer:
                     for copy in report.reprints
                 ],
                 (0.08, 0.22, 0.16, 0.18, 0.14, 0.22),
+                keep=(0, 1, 4, 5),
             ),
         ]
 
@@ -597,6 +629,7 @@ class _Writer:
                 rows,
                 (0.07, 0.11, 0.22, 0.12, 0.16, 0.32),
                 numeric=(3,),
+                keep=(0, 1),
             ),
         ]
 
