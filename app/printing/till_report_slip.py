@@ -365,9 +365,7 @@ class _ReportLayout:
                 blocks.append(Pair(_("Counted"), self.money(line.counted)))
                 blocks.append(Pair(_("Difference"), self.money(line.difference)))
         if review.difference is not None:
-            blocks.append(
-                Pair(_("Total difference"), self.money(review.difference), bold=True, large=True)
-            )
+            blocks.append(Pair(_("Total difference"), self.money(review.difference), bold=True))
         for cheque in review.cheques_not_counted:
             blocks.append(
                 Text(
