@@ -335,3 +335,38 @@ def test_the_slip_in_three_languages_as_pdf_and_escpos(world: World) -> None:
     # Labels start at the right edge.
     assert printed.crop((576 - 60, 0, 576, printed.height)).getbbox() is not None
     assert "Z REPORT" in plain_text(till_report_slip(report, "en"))
+
+
+def test_a_payment_between_the_two_reads_is_read_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The X of an open till reads the supervisor's review and the ledger in two
+    transactions: a payment landing in between makes it read both again."""
+    import app.reports.till_report as module
+
+    real = module.till_review
+    calls: list[int] = []
+
+    def review_then_a_payment(*args: object) -> object:
+        answer = real(*args)  # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 1:
+            take_payment(
+                world.ctx,
+                world.agent,
+                PaymentRequest(
+                    "p4",
+                    "A1",
+                    WORKSTATION,
+                    (TenderInput(TenderKind.CASH, Decimal("5000")),),
+                    invoice_numbers=("F1",),
+                ),
+            )
+        return answer
+
+    monkeypatch.setattr(module, "till_review", review_then_a_payment)
+    report = till_report(world.ctx, world.supervisor, _till(world), ReportKind.X)
+    assert len(calls) == 2
+    assert report.payments == 4 and report.review is not None
+    assert report.review.cash.cash_tendered == Decimal("11000.00")  # 6,000 + 5,000: both reads
+    assert report.review.cash.expected == Decimal("10000.00")

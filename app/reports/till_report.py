@@ -38,6 +38,7 @@ from db.engine import Database
 from db.models import (
     Agency,
     Allocation,
+    CashMovement,
     CashSession,
     Payment,
     PaymentKind,
@@ -464,6 +465,33 @@ def _report(
     )
 
 
+# How often an X is read again when payments keep coming in between its two reads.
+SNAPSHOT_TRIES = 3
+
+
+def _marker(session: Session, till_id: int) -> tuple[int, int, int]:
+    """What changes when anything is added to the till: its last payment, its
+    movements and its counts (all append-only)."""
+    return (
+        int(
+            session.scalar(select(func.max(Payment.id)).where(Payment.cash_session_id == till_id))
+            or 0
+        ),
+        int(
+            session.scalar(
+                select(func.count(CashMovement.id)).where(CashMovement.cash_session_id == till_id)
+            )
+            or 0
+        ),
+        int(
+            session.scalar(
+                select(func.count(TillCount.id)).where(TillCount.cash_session_id == till_id)
+            )
+            or 0
+        ),
+    )
+
+
 # -- the services ------------------------------------------------------------------------
 def till_report(ctx: AppContext, actor: Actor, till_id: int, kind: ReportKind) -> TillReport:
     """The X or Z report of till ``till_id``; a Z needs the till closed.
@@ -488,14 +516,23 @@ def till_report(ctx: AppContext, actor: Actor, till_id: int, kind: ReportKind) -
                 login=_login(session, till.opened_by_id) or "-",
             )
         _check_kind(till, kind)
-    # The supervisor's review is the one place expected figures come from; it checks
-    # the role again itself.
-    review = till_review(ctx, actor, till_id) if full else None
-    with ctx.db.read() as session:
-        till, station = _load_till(session, till_id)
-        return _report(
-            session, till, station, kind, now=ctx.now(), generated_by=actor.login, review=review
-        )
+        before = _marker(session, till_id)
+    for _attempt in range(SNAPSHOT_TRIES):
+        # The supervisor's review is the one place expected figures come from; it
+        # checks the role again itself. It reads in a transaction of its own: when
+        # nothing was added to the till from before it to after the report's own
+        # read, both read the same till.
+        review = till_review(ctx, actor, till_id) if full else None
+        with ctx.db.read() as session:
+            till, station = _load_till(session, till_id)
+            report = _report(
+                session, till, station, kind, now=ctx.now(), generated_by=actor.login, review=review
+            )
+            after = _marker(session, till_id)
+        if after == before:
+            break
+        before = after  # a payment, movement or count came in between: read again
+    return report
 
 
 def blind_till_report(
