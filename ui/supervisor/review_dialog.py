@@ -185,9 +185,15 @@ class ReviewDialog(KeyboardDialog):
         recount_layout = QVBoxLayout(self.recount_page)
         recount_layout.setContentsMargins(0, 0, 0, 0)
         recount_layout.addWidget(self.recount_title)
-        recount_layout.addWidget(self.recount_panel, 1)
+        recount_layout.addWidget(self.recount_panel)
         recount_layout.addWidget(self.recount_error)
-        recount_layout.addWidget(self.recount_keys)
+        recount_layout.addStretch()
+        self.save_recount = named(QPushButton(), "save_recount")
+        self.save_recount.setAutoDefault(False)
+        recount_buttons = QHBoxLayout()
+        recount_buttons.addWidget(self.recount_keys, 1)
+        recount_buttons.addWidget(self.save_recount)
+        recount_layout.addLayout(recount_buttons)
         self.pages.addWidget(self.figures_page)
         self.pages.addWidget(self.recount_page)
         layout = QVBoxLayout(self)
@@ -198,6 +204,7 @@ class ReviewDialog(KeyboardDialog):
         self.recount_button.clicked.connect(self.recount)
         self.close_button.clicked.connect(self.reject)
         self.recount_panel.finished.connect(self.submit_recount)
+        self.save_recount.clicked.connect(self.submit_recount)
         QShortcut(QKeySequence("F6"), self, self.recount)
         QShortcut(QKeySequence("F4"), self, self._add_cheque)
         fit(self, parent, 1200, 720)
@@ -406,6 +413,7 @@ class ReviewDialog(KeyboardDialog):
         self.close_button.setText(_(N_("Close (Esc)")))
         self.keys.setText(hint_line([N_("Enter: accept"), N_("F6: recount"), N_("Esc: back")]))
         self.recount_title.setText(_(N_("Recount of the till")))
+        self.save_recount.setText(_(N_("Save the recount")))
         self.recount_keys.setText(
             hint_line(
                 [

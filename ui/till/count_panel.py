@@ -8,6 +8,7 @@ as usual; Enter on the last field is the panel's ``finished``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -62,7 +63,7 @@ def read_quantity(text: str) -> int | None:
 class FieldWalk(QObject):
     """↓ and Enter go to the next field, ↑ to the previous; Enter on the last calls ``last``."""
 
-    def __init__(self, parent: QObject, on_last: object) -> None:
+    def __init__(self, parent: QObject, on_last: Callable[[], None]) -> None:
         super().__init__(parent)
         self.fields: list[QLineEdit] = []
         self._on_last = on_last
@@ -89,7 +90,7 @@ class FieldWalk(QObject):
             if index + 1 < len(self.fields):
                 self.fields[index + 1].setFocus()
                 self.fields[index + 1].selectAll()
-            elif key in _ENTER and callable(self._on_last):
+            elif key in _ENTER:
                 self._on_last()
             return True
         if key == Qt.Key.Key_Up:
