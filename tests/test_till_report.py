@@ -370,3 +370,21 @@ def test_a_payment_between_the_two_reads_is_read_again(
     assert report.payments == 4 and report.review is not None
     assert report.review.cash.cash_tendered == Decimal("11000.00")  # 6,000 + 5,000: both reads
     assert report.review.cash.expected == Decimal("10000.00")
+
+
+def test_the_worker_renders_a_queued_x_to_escpos(world: World, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from app.printing.worker import render_job
+
+    job_id = queue_till_report(
+        world.ctx, _till(world), ReportKind.X, workstation=WORKSTATION, language="fr"
+    )
+    with world.db.read() as session:
+        claimed = _claimed(session.get(PrintJob, job_id), None)
+    target = replace(claimed, printer_uri=f"file://{tmp_path / 'printer.bin'}")
+    _address, data = render_job(world.ctx, target, NOW)
+    text = without_images(data)
+    assert b"X REPORT" in text and b"ALG01-G01-000004" in text  # Latin: printer text
+    assert b"Expected" not in text  # queued without a sign-in: blind
+    assert b"\x1bp" not in data  # a report never opens the cash drawer
