@@ -375,7 +375,13 @@ class MainWindow(QMainWindow):
         ):
             return
         dialog = DashboardDialog(
-            self._ctx, actor, self.station, self._runner, self, preference_file=self.preference_file
+            self._ctx,
+            actor,
+            self.station,
+            self._runner,
+            self,
+            preference_file=self.preference_file,
+            printed=self.counter.wake_printer,
         )
         self.dashboard = dialog
 

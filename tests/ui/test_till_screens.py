@@ -16,7 +16,15 @@ from app.closing.counts import CountInput
 from app.closing.status import tills_expected_cash
 from app.closing.tills import close_till
 from db.engine import Database
-from db.models import CashMovement, CashSession, Closing, TillCount, TillReview
+from db.models import (
+    CashMovement,
+    CashSession,
+    Closing,
+    PrintJob,
+    PrintJobKind,
+    TillCount,
+    TillReview,
+)
 from tests.factories import PASSWORD, WORKSTATION, build_world
 from tests.ui.conftest import Counter, open_counter
 from tests.ui.screen_texts import traces, visible_texts
@@ -478,3 +486,24 @@ def test_a_tunisian_float_counts_its_millimes(
         assert dialog.panel.total.text() == money(Decimal("150.015"), "TND")
         counter.press(ENTER)
         assert tills(counter)[-1].opening_float_minor == 150015
+
+
+def test_dashboard_prints_x_and_z_reports(counter: Counter) -> None:
+    world = counter.world
+    close_till(world.ctx, world.agent, WORKSTATION, CountInput(cash={"note-200000": 2}))
+    dashboard = open_dashboard(counter)
+    select_counter(counter, dashboard, "ALG01-G02")  # open: an X, never a Z
+    counter.press(Qt.Key.Key_F9)
+    assert dashboard.info.text() == "X report of ALG01-G02 sent to the printer."
+    counter.press(Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)
+    assert dashboard.note.text() != "" and dashboard.info.text() == ""
+    select_counter(counter, dashboard, "ALG01-G01")  # counted: its Z
+    counter.press(Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)
+    assert dashboard.info.text() == "Z report of ALG01-G01 sent to the printer."
+    with world.db.read() as session:
+        jobs = session.scalars(
+            select(PrintJob).where(PrintJob.kind == PrintJobKind.TILL_REPORT).order_by(PrintJob.id)
+        ).all()
+        refs = [job.document_ref for job in jobs]
+    g01, g02 = (t.id for t in tills(counter))
+    assert refs == [f"X-{g02}", f"Z-{g01}"]

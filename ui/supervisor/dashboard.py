@@ -9,6 +9,7 @@ or looks at past closings (F11).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,10 +23,11 @@ from app.closing.status import COUNTED, OPEN, TillStatus, till_statuses
 from app.closing.till_labels import TILL_STATES
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, babel_locale, gettext
+from app.i18n import N_, babel_locale, current_language, gettext
 from app.labels import label
 from app.printing.queue import pending_jobs
 from app.reports.day_takings import day_takings
+from app.reports.till_report import ReportKind, queue_till_report
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, isolated, moment, money
@@ -56,6 +58,7 @@ from ui.tasks import Runner
 _ = gettext
 
 REFRESH_MS = 10_000
+REPORT_NAMES = {ReportKind.X: N_("X report"), ReportKind.Z: N_("Z report")}
 
 
 @dataclass(frozen=True)
@@ -122,11 +125,14 @@ class DashboardDialog(KeyboardDialog):
         parent: QWidget | None = None,
         *,
         preference_file: Path | None = None,
+        printed: Callable[[], None] | None = None,
     ) -> None:
-        """``preference_file``: where "open the dashboard at sign-in" is kept (tests)."""
+        """``preference_file``: where "open the dashboard at sign-in" is kept (tests);
+        ``printed``: called when a report was queued on this workstation's printer."""
         super().__init__(parent)
         self.setObjectName("dashboard")
         self._ctx, self._actor, self._station, self._runner = ctx, actor, station, runner
+        self._printed = printed
         self.refreshing = False
         self.refreshed_at: str | None = None
         self.child: QDialog | None = None
@@ -134,6 +140,8 @@ class DashboardDialog(KeyboardDialog):
         self.updated = named(QLabel(), "muted")
         self.note = named(QLabel(), "error")
         self.note.setWordWrap(True)
+        self.info = named(QLabel(), "muted")
+        self.info.setWordWrap(True)
         self.model = RowsModel[CounterRow](COLUMNS)
         self.view = named(QTableView(), "counters")
         self.view.setModel(self.model)
@@ -156,6 +164,7 @@ class DashboardDialog(KeyboardDialog):
         layout.addWidget(self.updated)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.note)
+        layout.addWidget(self.info)
         layout.addWidget(self.land_here)
         layout.addWidget(self.keys)
 
@@ -165,6 +174,8 @@ class DashboardDialog(KeyboardDialog):
         QShortcut(QKeySequence("F8"), self, self.force_close)
         QShortcut(QKeySequence("F11"), self, self.days)
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("F9"), self, lambda: self.print_report(ReportKind.X))
+        QShortcut(QKeySequence("Shift+F9"), self, lambda: self.print_report(ReportKind.Z))
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -307,6 +318,38 @@ class DashboardDialog(KeyboardDialog):
             )
         )
 
+    def print_report(self, kind: ReportKind) -> None:
+        """The X (any time) or Z (a closed till) report of the selected counter's till,
+        on this workstation's printer, with the supervisor's figures."""
+        row = self.selected()
+        if row is None or row.till.session_id is None:
+            return
+        ctx, actor, till_id = self._ctx, self._actor, row.till.session_id
+        here, language = self._station.ref, current_language()
+        workstation = row.workstation
+
+        def queued(_job: int) -> None:
+            self.info.setText(
+                _(N_("{report} of {workstation} sent to the printer.")).format(
+                    report=_(REPORT_NAMES[kind]), workstation=workstation
+                )
+            )
+            self.say(None)
+            if self._printed is not None:
+                self._printed()
+
+        def refused(error: BaseException) -> None:
+            self.info.clear()
+            self.say(error)
+
+        self._runner.submit(
+            lambda: queue_till_report(
+                ctx, till_id, kind, workstation=here, language=language, actor=actor
+            ),
+            queued,
+            refused,
+        )
+
     def days(self) -> None:
         if self.child is not None:
             return
@@ -337,6 +380,8 @@ class DashboardDialog(KeyboardDialog):
                     N_("Enter: review the till"),
                     N_("F4: cash movement"),
                     N_("F8: close an abandoned till"),
+                    N_("F9: X report"),
+                    N_("Shift+F9: Z report"),
                     N_("F11: close the day, past days"),
                     N_("Esc: back"),
                 ]
