@@ -17,4 +17,4 @@ def fit(dialog: QWidget, parent: QWidget | None, width: int, height: int | None 
     """Resize ``dialog`` to ``width`` × ``height`` (else its own height), within the room."""
     space = room(parent, dialog)
     wanted = height if height is not None else dialog.sizeHint().height()
-    dialog.resize(min(width, space.width() - 24), min(wanted, space.height() - 24))
+    dialog.resize(min(width, space.width() - 16), min(wanted, space.height() - 24))

@@ -30,7 +30,7 @@ from app.reports.day_takings import day_takings
 from app.reports.till_report import ReportKind, queue_till_report
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
-from ui.formatting import hint_line, isolated, moment, money
+from ui.formatting import hint_line, isolated, ltr, moment, money
 from ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -50,7 +50,7 @@ from ui.room import fit
 from ui.supervisor.day_dialog import DayDialog
 from ui.supervisor.force_close_dialog import ForceCloseDialog
 from ui.supervisor.movement_dialog import MovementDialog
-from ui.supervisor.preference import dashboard_first, set_dashboard_first
+from ui.supervisor.preference import agency_name, dashboard_first, set_dashboard_first
 from ui.supervisor.review_dialog import ReviewDialog
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
@@ -107,8 +107,12 @@ COLUMNS: list[Column[CounterRow]] = [
         lambda r: label(TILL_STATES, r.till.state),
         colour=_state_colour,
     ),
-    Column("agent", N_("Agent"), lambda r: r.till.agent or "—"),
-    Column("opened", N_("Opened at"), lambda r: _opened(r)),
+    # Who holds the till and since when, in one column: the room of a 1024 px screen.
+    Column(
+        "agent",
+        N_("Agent"),
+        lambda r: f"{ltr(r.till.agent)} · {isolated(_opened(r))}" if r.till.agent else "—",
+    ),
     Column("payments", N_("Payments"), lambda r: r.payments, align_end=True),
     Column("taken", N_("Taken today"), lambda r: money(r.taken, r.till.currency), align_end=True),
     Column("printer", N_("Printer"), _printer),
@@ -160,6 +164,7 @@ class DashboardDialog(KeyboardDialog):
             lambda on: set_dashboard_first(actor.login, on, preference_file)
         )
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)  # the table's columns get the room
         layout.addWidget(self.title)
         layout.addWidget(self.updated)
         layout.addWidget(self.view, 1)
@@ -373,7 +378,7 @@ class DashboardDialog(KeyboardDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_(N_("Dashboard")))
-        self.title.setText(_(N_("Counters of {agency}")).format(agency=self._station.agency_name))
+        self.title.setText(_(N_("Counters of {agency}")).format(agency=agency_name(self._station)))
         self.keys.setText(
             hint_line(
                 [

@@ -150,18 +150,21 @@ class ReviewDialog(KeyboardDialog):
         form = QFormLayout()
         form.addRow(_(N_("Reason")), self.reason)
         self._reason_form = form
+        # The tenders across the whole width (four amounts side by side, in every
+        # language at 1024 px); under them how the cash was reached, and the counts.
+        self.tenders.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left = QVBoxLayout()
-        left.addWidget(self.tenders, 1)
-        left.addWidget(self.difference)
-        left.addWidget(self.missing)
-        left.addWidget(self.threshold)
+        left.addWidget(self.terms_card)
+        left.addStretch()
         right = QVBoxLayout()
-        right.addWidget(self.terms_card)
+        right.addWidget(self.difference)
+        right.addWidget(self.missing)
+        right.addWidget(self.threshold)
         right.addWidget(self.counts)
         right.addStretch()
         columns = QHBoxLayout()
-        columns.addLayout(left, 3)
-        columns.addLayout(right, 2)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.keys, 1)
         buttons.addWidget(self.close_button)
@@ -171,6 +174,7 @@ class ReviewDialog(KeyboardDialog):
         figures_layout.setContentsMargins(0, 0, 0, 0)
         figures_layout.addWidget(self.title)
         figures_layout.addWidget(self.who)
+        figures_layout.addWidget(self.tenders)
         figures_layout.addLayout(columns, 1)
         figures_layout.addWidget(self.reviewed)
         figures_layout.addLayout(form)
@@ -224,6 +228,11 @@ class ReviewDialog(KeyboardDialog):
     def show_figures(self, figures: TillReviewFigures) -> None:
         self.figures = figures
         self.tender_model.set_rows(list(figures.tenders))
+        self.tenders.resizeRowsToContents()
+        rows = sum(self.tenders.rowHeight(r) for r in range(self.tender_model.rowCount()))
+        self.tenders.setFixedHeight(
+            rows + self.tenders.horizontalHeader().height() + 2 * self.tenders.frameWidth() + 2
+        )
         self._fill()
         self._update_buttons()
 
