@@ -11,8 +11,9 @@ from app.i18n import N_, format_count, gettext, ngettext
 from app.labels import TENDER_KINDS, label
 from db.models import TenderKind
 from ui.focus import KeyboardDialog
-from ui.formatting import ltr, money
+from ui.formatting import money
 from ui.qt import QGridLayout, QLabel, QPushButton, Qt, QVBoxLayout, QWidget, named
+from ui.room import fit
 
 _ = gettext
 
@@ -24,7 +25,8 @@ class MyTakingsDialog(KeyboardDialog):
         self.takings = takings
         self.setWindowTitle(_(N_("My takings")))
         layout = QVBoxLayout(self)
-        self.summary = named(QLabel(), "title")
+        # Not the large title style: Qt wraps a large bold Arabic line past its edge here.
+        self.summary = named(QLabel(), "summary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.total = named(QLabel(), "big")
@@ -42,7 +44,7 @@ class MyTakingsDialog(KeyboardDialog):
             )
             self.summary.setText(
                 _(N_("Your till at {workstation}: {payments}, {voids}")).format(
-                    workstation=ltr(takings.workstation), payments=payments, voids=voids
+                    workstation=takings.workstation, payments=payments, voids=voids
                 )
             )
             grid = QGridLayout()
@@ -72,5 +74,6 @@ class MyTakingsDialog(KeyboardDialog):
         close.setDefault(True)
         close.clicked.connect(self.accept)
         layout.addWidget(close)
-        self.resize(520, self.sizeHint().height())
+        layout.activate()
+        fit(self, parent, 640, layout.totalHeightForWidth(640))
         close.setFocus()
