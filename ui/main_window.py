@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         if isinstance(dialog, HandoverDialog) and result != QDialog.DialogCode.Accepted:
             # Nobody works in another agent's till: without the handover, no counter.
             self.sign_out()
+            self.activateWindow()  # the sign-in screen has the keyboard, not the closed dialog
             return
         self.counter.take_keyboard()
 
@@ -292,6 +293,7 @@ class MainWindow(QMainWindow):
             self.close_till_dialog = None
             if dialog.counted is not None:
                 self.sign_out()  # the till is counted: the next sign-in opens a new one
+                self.activateWindow()
             else:
                 self.counter.take_keyboard()
 

@@ -161,6 +161,7 @@ def test_leaving_the_handover_signs_out(counter: Counter) -> None:
     counter.press(Qt.Key.Key_Escape)
     assert counter.window.actor is None
     assert counter.window.stack.currentWidget() is counter.window.sign_in
+    assert counter.focus() is counter.window.sign_in.login  # the next person types at once
 
 
 def test_an_abandoned_till_is_closed_by_a_supervisor_then_the_float_counted(
@@ -234,6 +235,7 @@ def test_blind_close_never_shows_what_the_till_should_hold(counter: Counter) -> 
     assert "difference" not in shown.lower() and "expected" not in shown.lower()
     counter.press(ENTER)  # sign out
     assert counter.window.actor is None
+    assert counter.focus() is counter.window.sign_in.login
     till = next(t for t in tills(counter) if t.id == till_id)
     assert till.closed_how == "count"
 
