@@ -93,6 +93,7 @@ def test_demo_builds_a_believable_operator(
     _check_invoices(database, profile)
     _check_payments(database, summary)
     _check_printers(database, summary)
+    _check_tills_counted(database)
     assert verify_database(database, signer.verifier).ok
     if database.is_sqlite:
         # The bulk load skips SQLite's foreign-key checks; prove it lost nothing,
@@ -449,3 +450,18 @@ def test_background_drawing_stops_when_the_writer_stops() -> None:
     next(batches)
     batches.close()  # joins the drawing thread; a hang here fails the test run
     assert not any(t.name == "demo-population" for t in threading.enumerate())
+
+
+def _check_tills_counted(database: Database) -> None:
+    """Every past till was counted out by its agent and reviewed by the supervisor; a
+    till that was off carries the supervisor's reason."""
+    from db.models import CashSession, TillCount, TillReview
+
+    with database.read() as session:
+        tills = session.scalars(select(CashSession)).all()
+        assert tills and all(till.closed_at is not None for till in tills)
+        counted = set(session.scalars(select(TillCount.cash_session_id)))
+        reviews = session.scalars(select(TillReview)).all()
+        assert counted == {till.id for till in tills}
+        assert {review.cash_session_id for review in reviews} == counted
+        assert all(review.reason for review in reviews if review.difference_minor)

@@ -47,6 +47,7 @@ from app.demo.population import (
 )
 from app.demo.profiles import PROFILES, Profile
 from app.demo.reference import ensure_empty, public_holidays, write_reference
+from app.demo.till_counts import DemoTillCounter
 from app.errors import ValidationError
 from app.i18n import N_
 from app.integrity.keys import Signer
@@ -216,7 +217,15 @@ def build_demo(
     candidates = sorted(population.candidates.values(), key=lambda c: c.order)
     planned = planner.plan(candidates, target)
     report(STAGE_PAYMENTS, 0, len(planned))
-    closer = DemoDayCloser(ctx, clock, _supervisor(database), spec.agencies[0].code, spec.timezone)
+    supervisor = _supervisor(database)
+    closer = DemoDayCloser(ctx, clock, supervisor, spec.agencies[0].code, spec.timezone)
+    count_out = DemoTillCounter(
+        ctx,
+        agents,
+        supervisor,
+        rng=random.Random(f"{seed}-counts"),
+        language=spec.default_language,
+    )
     payments = take_past_payments(
         ctx,
         clock,
@@ -226,6 +235,7 @@ def build_demo(
         seed=seed,
         progress=lambda done, total: report(STAGE_PAYMENTS, done, total),
         day_closed=closer,
+        count_out=count_out,
     )
     closer.finish(today)
     mark_history_printed(database)

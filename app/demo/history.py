@@ -237,9 +237,11 @@ def take_past_payments(
     seed: int,
     progress: Progress | None = None,
     day_closed: Callable[[date], None] | None = None,
+    count_out: Callable[[str], None] | None = None,
 ) -> int:
     """Replay the planned payments day by day, each day in its own cash sessions;
-    ``day_closed(day)`` is called once a day's tills are closed (to close the day).
+    ``count_out(workstation)`` closes a till with its count (else it is closed
+    uncounted), and ``day_closed(day)`` is called once a day's tills are closed.
 
     Lowest role: system (the demo builder; no actor).
     """
@@ -284,7 +286,10 @@ def take_past_payments(
                 progress(taken, len(planned))
         clock.set(max(payments[0].day_closes, payments[-1].at) + timedelta(minutes=10))
         for station in stations:
-            close_cash_session(ctx, agents[station], station)
+            if count_out is not None:
+                count_out(station)
+            else:
+                close_cash_session(ctx, agents[station], station)
         if day_closed is not None:
             day_closed(day)
     if progress is not None:
