@@ -50,6 +50,7 @@ JOB_KINDS = {
     PrintJobKind.RECEIPT: N_("Receipt"),
     PrintJobKind.BILL_COPY: N_("Bill copy"),
     PrintJobKind.TEST_PAGE: N_("Test page"),
+    PrintJobKind.TILL_REPORT: N_("Till report"),
 }
 REDIRECT_EXAMPLE = "tcp://10.0.0.12:9100"
 

@@ -292,3 +292,20 @@ def test_the_printing_screens_are_right_to_left_in_arabic(printing: Counter) -> 
         from db.models import PrintJob
 
         assert session.scalars(select(PrintJob.language)).all() == ["ar"]
+
+
+def test_every_kind_of_print_job_is_named_in_the_queue() -> None:
+    """A Z report waiting to print reads "Till report Z-3", not the job's code."""
+    from datetime import UTC, datetime
+
+    from app.printing.queue import JobView
+    from db.models import PrintJobKind
+    from ui.print_queue_dialog import document_label
+
+    at = datetime(2026, 11, 21, 18, tzinfo=UTC)
+    for kind in PrintJobKind:
+        job = JobView(1, "ALG01-G01", kind.value, "Z-3", 0, "pending", 0, at, at, None, None)
+        label = document_label(job)
+        assert not label.startswith(kind.value), label
+    till = JobView(1, "ALG01-G01", "till_report", "Z-3", 0, "pending", 0, at, at, None, None)
+    assert document_label(till).startswith("Till report")
