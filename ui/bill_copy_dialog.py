@@ -20,7 +20,6 @@ from pathlib import Path
 from app.auth import Actor
 from app.context import AppContext
 from app.documents.issue import issue_bill_copy
-from app.errors import GuichetError
 from app.i18n import N_, gettext, is_right_to_left
 from app.printing.copies import print_bill_copy
 from app.printing.settings import PrinterSettings, load_printer_settings
@@ -37,7 +36,7 @@ from ui.qt import (
     QWidget,
     named,
 )
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 
 _ = gettext
 
@@ -219,7 +218,7 @@ class BillCopyDialog(KeyboardDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         self.error.show()
         self.pdf_button.setEnabled(True)
         self._runner.submit(

@@ -14,7 +14,6 @@ from typing import Any
 
 from app.auth import Actor
 from app.context import AppContext
-from app.errors import GuichetError
 from app.i18n import N_, current_language, format_count, gettext, ngettext
 from app.labels import CONTRACT_STATUSES, label
 from app.lookup import LookupResult, MatchKind, SubscriberHit, find_subscribers
@@ -55,7 +54,7 @@ from ui.qt import (
 from ui.receipt_preview import ReceiptPreview, RenderedSlip, render_receipt
 from ui.subscriber_panel import SubscriberPanel
 from ui.table_model import Column, RowsModel
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 from ui.void_dialog import VoidDialog
 
 _ = gettext
@@ -415,7 +414,7 @@ class CounterScreen(QWidget):
         )
 
     def _failed(self, error: BaseException) -> None:
-        self._say(lambda: error.translated() if isinstance(error, GuichetError) else str(error))
+        self._say(lambda: error_text(error))
 
     def _say(self, message: Say | None) -> None:
         """The status line; kept as how to write it, so a language switch rewrites it."""
@@ -640,7 +639,7 @@ class CounterScreen(QWidget):
 
     def _preview_failed(self, error: BaseException) -> None:
         # Only the picture failed: the payment and its print job are saved.
-        reason = error.translated() if isinstance(error, GuichetError) else str(error)
+        reason = error_text(error)
         self._set_note(N_("The receipt cannot be shown: {reason}"), reason=reason)
 
     def _set_note(self, message: str | None, **params: object) -> None:

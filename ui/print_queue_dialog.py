@@ -42,7 +42,7 @@ from ui.qt import (
     named,
 )
 from ui.table_model import Column, RowsModel
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 
 _ = gettext
 
@@ -299,7 +299,7 @@ class PrintQueueDialog(KeyboardDialog):
         if generation != self._generation:
             return
         self._loading = False
-        self.message.setText(_message(error))
+        self.message.setText(error_text(error))
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
@@ -377,7 +377,7 @@ class PrintQueueDialog(KeyboardDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
-        text = _message(error)
+        text = error_text(error)
         if isinstance(error, GuichetError) and error.field == "printer_uri":
             self.redirect_box.setVisible(True)
             self.printer_uri_error.setText(text)
@@ -439,7 +439,3 @@ class PrintQueueDialog(KeyboardDialog):
             text = _(N_("No other printer is set up in this agency; ask a supervisor."))
         listed = join_list(f"{ltr(uri)} ({ref})" for ref, uri in others) or "—"
         self.agency_printers.setText(text.format(printers=listed))
-
-
-def _message(error: BaseException) -> str:
-    return error.translated() if isinstance(error, GuichetError) else str(error)

@@ -40,7 +40,7 @@ from ui.qt import (
     QWidget,
     named,
 )
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 
 _ = gettext
 
@@ -258,7 +258,7 @@ class PrinterSettingsDialog(KeyboardDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._finish()
-        text = error.translated() if isinstance(error, GuichetError) else str(error)
+        text = error_text(error)
         field = error.field if isinstance(error, GuichetError) else None
         label = self.errors.get(field or "")
         if label is None:

@@ -121,6 +121,7 @@ __all__ = [
     "Signal",
     "Slot",
     "named",
+    "wrapped_label",
 ]
 
 
@@ -134,3 +135,10 @@ def named(widget: _Named, name: str) -> _Named:
     """
     widget.setObjectName(name)
     return widget
+
+
+def wrapped_label(name: str, text: str = "") -> QLabel:
+    """A named label whose text wraps: messages and captions that must never be cut."""
+    label = named(QLabel(text), name)
+    label.setWordWrap(True)
+    return label

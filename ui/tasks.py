@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from typing import Any, Protocol
 
+from app.errors import GuichetError
 from ui.qt import QObject, QTimer
 
 ResultCallback = Callable[[Any], None]
@@ -101,3 +102,8 @@ class TaskRunner(QObject):
         self._pending.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
         return finished
+
+
+def error_text(error: BaseException) -> str:
+    """What a screen shows for a refused action: the service's translated line."""
+    return error.translated() if isinstance(error, GuichetError) else str(error)

@@ -12,7 +12,7 @@ from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, ltr
 from ui.qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, named
 from ui.room import fit
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 from ui.till.count_panel import CountError, CountPanel
 
 _ = gettext
@@ -95,6 +95,6 @@ class OpenTillDialog(KeyboardDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         field = error.field if isinstance(error, GuichetError) else None
         self.panel.field_for(field).setFocus()

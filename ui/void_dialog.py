@@ -41,7 +41,7 @@ from ui.qt import (
     QWidget,
     named,
 )
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 
 _ = gettext
 
@@ -222,7 +222,7 @@ class VoidDialog(KeyboardDialog):
         if self.closed:
             return
         self.loading.setVisible(False)
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         self._update_confirm()
 
     def _show_preview(self, preview: VoidPreview) -> None:
@@ -396,7 +396,7 @@ class VoidDialog(KeyboardDialog):
         self.busy = False
         self._update_confirm()
         self.supervisor_password.clear()
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         field = error.field if isinstance(error, GuichetError) else None
         target: QWidget = {
             "reason": self.reason,

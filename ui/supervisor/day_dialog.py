@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from app.auth import Actor
 from app.closing.closings import ClosingInfo, ClosingStatus, close_day, closing_status
 from app.context import AppContext
-from app.errors import GuichetError
 from app.i18n import N_, gettext, join_list
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
@@ -34,7 +33,7 @@ from ui.qt import (
 from ui.room import fit
 from ui.supervisor.preference import agency_name
 from ui.table_model import Column, RowsModel
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 
 _ = gettext
 
@@ -216,7 +215,7 @@ class DayDialog(KeyboardDialog):
 
     def _failed(self, error: BaseException) -> None:
         # "A till is still open at ..." and the like: the service's own words.
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
 
     def reject(self) -> None:
         if not self.busy:

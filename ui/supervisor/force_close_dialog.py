@@ -9,7 +9,6 @@ from app.auth import Actor
 from app.closing.handover import force_close_till
 from app.closing.status import TillStatus
 from app.context import AppContext
-from app.errors import GuichetError
 from app.i18n import N_, gettext
 from ui.focus import KeyboardDialog
 from ui.formatting import ltr
@@ -24,7 +23,7 @@ from ui.qt import (
     named,
 )
 from ui.room import fit
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 
 _ = gettext
 
@@ -95,7 +94,7 @@ class ForceCloseDialog(KeyboardDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         self.reason.setFocus()
 
     def reject(self) -> None:

@@ -30,7 +30,7 @@ from ui.qt import (
     named,
 )
 from ui.room import fit
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 
 _ = gettext
 
@@ -165,7 +165,7 @@ class MovementDialog(KeyboardDialog):
         self.busy = False
         self.agent_password.clear()
         self.supervisor_password.clear()
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         field = error.field if isinstance(error, GuichetError) else None
         target: QWidget = {
             "reason": self.reason,

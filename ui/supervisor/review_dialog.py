@@ -47,19 +47,14 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     named,
+    wrapped_label,
 )
 from ui.room import fit
 from ui.table_model import Column, RowsModel
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 from ui.till.count_panel import CountError, CountPanel
 
 _ = gettext
-
-
-def _text(name: str, text: str = "") -> QLabel:
-    widget = named(QLabel(text), name)
-    widget.setWordWrap(True)
-    return widget
 
 
 def _signed(amount: Decimal | None, cur: str) -> str:
@@ -97,8 +92,8 @@ class ReviewDialog(KeyboardDialog):
         self.pages = QStackedWidget()
         # The figures.
         self.figures_page = QWidget()
-        self.title = _text("title")
-        self.who = _text("muted")
+        self.title = wrapped_label("title")
+        self.who = wrapped_label("muted")
         self.tender_model = RowsModel[TenderLine](
             [
                 Column("tender", N_("Tender"), lambda t: label(TENDER_KINDS, t.tender)),
@@ -130,23 +125,23 @@ class ReviewDialog(KeyboardDialog):
         self.tenders.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )
-        self.difference = _text("big")
+        self.difference = wrapped_label("big")
         self.terms_card = named(QFrame(), "card")
         self.terms = QGridLayout(self.terms_card)
         self.terms.setVerticalSpacing(2)
-        self.counts = _text("muted")
-        self.missing = _text("error")
-        self.threshold = _text("muted")
-        self.reviewed = _text("muted")
+        self.counts = wrapped_label("muted")
+        self.missing = wrapped_label("error")
+        self.threshold = wrapped_label("muted")
+        self.reviewed = wrapped_label("muted")
         self.reason = named(QLineEdit(), "review_reason")
-        self.error = _text("error")
+        self.error = wrapped_label("error")
         self.accept_button = named(QPushButton(), "accept_review")
         self.accept_button.setAutoDefault(False)
         self.recount_button = named(QPushButton(), "secondary")
         self.recount_button.setAutoDefault(False)
         self.close_button = named(QPushButton(), "secondary")
         self.close_button.setAutoDefault(False)
-        self.keys = _text("muted")
+        self.keys = wrapped_label("muted")
         form = QFormLayout()
         form.addRow(_(N_("Reason")), self.reason)
         self._reason_form = form
@@ -182,10 +177,10 @@ class ReviewDialog(KeyboardDialog):
         figures_layout.addLayout(buttons)
         # The recount.
         self.recount_page = QWidget()
-        self.recount_title = _text("title")
+        self.recount_title = wrapped_label("title")
         self.recount_panel = CountPanel(cur, cash_only=False)
-        self.recount_error = _text("error")
-        self.recount_keys = _text("muted")
+        self.recount_error = wrapped_label("error")
+        self.recount_keys = wrapped_label("muted")
         recount_layout = QVBoxLayout(self.recount_page)
         recount_layout.setContentsMargins(0, 0, 0, 0)
         recount_layout.addWidget(self.recount_title)
@@ -358,7 +353,7 @@ class ReviewDialog(KeyboardDialog):
         self.busy = False
         self._update_buttons()
         # "The difference is more than DZD 500.00: give its reason." comes from the service.
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         self.reason.setFocus()
 
     def recount(self) -> None:
@@ -395,9 +390,7 @@ class ReviewDialog(KeyboardDialog):
 
     def _recount_failed(self, error: BaseException) -> None:
         self.busy = False
-        self.recount_error.setText(
-            error.translated() if isinstance(error, GuichetError) else str(error)
-        )
+        self.recount_error.setText(error_text(error))
         field = error.field if isinstance(error, GuichetError) else None
         self.recount_panel.field_for(field).setFocus()
 

@@ -19,7 +19,6 @@ from ui.formatting import hint_line, ltr
 from ui.qt import (
     QHBoxLayout,
     QKeySequence,
-    QLabel,
     QPushButton,
     QShortcut,
     QSizePolicy,
@@ -27,18 +26,13 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     named,
+    wrapped_label,
 )
 from ui.room import fit
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 from ui.till.count_panel import CountError, CountPanel
 
 _ = gettext
-
-
-def _text(name: str) -> QLabel:
-    label = named(QLabel(), name)
-    label.setWordWrap(True)
-    return label
 
 
 class CloseTillDialog(KeyboardDialog):
@@ -63,8 +57,8 @@ class CloseTillDialog(KeyboardDialog):
         self.pages = QStackedWidget()
         # 1. Are you sure?
         self.confirm_page = QWidget()
-        self.question = _text("title")
-        self.explanation = _text("muted")
+        self.question = wrapped_label("title")
+        self.explanation = wrapped_label("muted")
         self.go = named(QPushButton(), "go")
         self.go.setDefault(True)
         self.cancel = named(QPushButton(), "secondary")
@@ -80,10 +74,10 @@ class CloseTillDialog(KeyboardDialog):
         confirm_layout.addLayout(confirm_buttons)
         # 2. The count.
         self.count_page = QWidget()
-        self.count_title = _text("title")
+        self.count_title = wrapped_label("title")
         self.panel = CountPanel(currency_code, cash_only=False)
-        self.error = _text("error")
-        self.keys = _text("muted")
+        self.error = wrapped_label("error")
+        self.keys = wrapped_label("muted")
         self.close_button = named(QPushButton(), "confirm")
         self.close_button.setAutoDefault(False)
         self.back = named(QPushButton(), "secondary")
@@ -101,8 +95,8 @@ class CloseTillDialog(KeyboardDialog):
         count_layout.addLayout(count_buttons)
         # 3. Done: what was counted, and who looks at it next.
         self.done_page = QWidget()
-        self.done_title = _text("title")
-        self.done_detail = _text("muted")
+        self.done_title = wrapped_label("title")
+        self.done_detail = wrapped_label("muted")
         self.sign_out = named(QPushButton(), "sign_out")
         done_layout = QVBoxLayout(self.done_page)
         done_layout.addWidget(self.done_title)
@@ -191,7 +185,7 @@ class CloseTillDialog(KeyboardDialog):
     def _failed(self, error: BaseException) -> None:
         self.busy = False
         # The service names the refused line ("Cheque 1234 (BNA, ...) was not tendered here").
-        self.error.setText(error.translated() if isinstance(error, GuichetError) else str(error))
+        self.error.setText(error_text(error))
         field = error.field if isinstance(error, GuichetError) else None
         self.panel.field_for(field).setFocus()
 

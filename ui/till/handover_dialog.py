@@ -33,22 +33,13 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     named,
+    wrapped_label,
 )
 from ui.room import fit
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 from ui.till.count_panel import CountError, CountPanel
 
 _ = gettext
-
-
-def _text(name: str) -> QLabel:
-    label = named(QLabel(), name)
-    label.setWordWrap(True)
-    return label
-
-
-def _message(error: BaseException) -> str:
-    return error.translated() if isinstance(error, GuichetError) else str(error)
 
 
 @dataclass(frozen=True)
@@ -80,12 +71,12 @@ class HandoverDialog(KeyboardDialog):
         self.pages = QStackedWidget()
         # 1. The outgoing agent signs the count out.
         self.who_page = QWidget()
-        self.who_title = _text("title")
-        self.who_detail = _text("muted")
+        self.who_title = wrapped_label("title")
+        self.who_detail = wrapped_label("muted")
         self.outgoing_login = named(QLineEdit(holder), "outgoing_login")
         self.outgoing_password = named(QLineEdit(), "outgoing_password")
         self.outgoing_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.who_error = _text("error")
+        self.who_error = wrapped_label("error")
         self.force_button = named(QPushButton(), "secondary")
         self.force_button.setAutoDefault(False)
         self.who_form = QFormLayout()
@@ -103,9 +94,9 @@ class HandoverDialog(KeyboardDialog):
         who_layout.addStretch()
         # 2. The outgoing agent's blind count.
         self.out_page = QWidget()
-        self.out_title = _text("title")
+        self.out_title = wrapped_label("title")
         self.out_panel = CountPanel(currency_code, cash_only=False)
-        self.out_error = _text("error")
+        self.out_error = wrapped_label("error")
         out_layout = QVBoxLayout(self.out_page)
         out_layout.setContentsMargins(0, 0, 0, 0)
         self.out_next = named(QPushButton(), "out_next")
@@ -117,9 +108,9 @@ class HandoverDialog(KeyboardDialog):
         out_layout.addWidget(self.out_next)
         # 3. The incoming agent's float.
         self.in_page = QWidget()
-        self.in_title = _text("title")
+        self.in_title = wrapped_label("title")
         self.in_panel = CountPanel(currency_code, cash_only=True)
-        self.in_error = _text("error")
+        self.in_error = wrapped_label("error")
         in_layout = QVBoxLayout(self.in_page)
         in_layout.setContentsMargins(0, 0, 0, 0)
         self.in_open = named(QPushButton(), "in_open")
@@ -131,13 +122,13 @@ class HandoverDialog(KeyboardDialog):
         in_layout.addWidget(self.in_open)
         # 4. An abandoned till: a supervisor closes it, with the reason.
         self.force_page = QWidget()
-        self.force_title = _text("title")
-        self.force_detail = _text("muted")
+        self.force_title = wrapped_label("title")
+        self.force_detail = wrapped_label("muted")
         self.supervisor_login = named(QLineEdit(), "supervisor_login")
         self.supervisor_password = named(QLineEdit(), "supervisor_password")
         self.supervisor_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.reason = named(QLineEdit(), "force_reason")
-        self.force_error = _text("error")
+        self.force_error = wrapped_label("error")
         self.force_form = QFormLayout()
         self.force_form.addRow(QLabel(), self.reason)
         self.force_form.addRow(QLabel(), self.supervisor_login)
@@ -150,7 +141,7 @@ class HandoverDialog(KeyboardDialog):
         force_layout.addStretch()
         # 5. Done.
         self.done_page = QWidget()
-        self.done_title = _text("title")
+        self.done_title = wrapped_label("title")
         self.done_button = named(QPushButton(), "done")
         done_layout = QVBoxLayout(self.done_page)
         done_layout.addWidget(self.done_title)
@@ -159,7 +150,7 @@ class HandoverDialog(KeyboardDialog):
         for page in (self.who_page, self.out_page, self.in_page, self.force_page, self.done_page):
             self.pages.addWidget(page)
 
-        self.keys = _text("muted")
+        self.keys = wrapped_label("muted")
         self.cancel = named(QPushButton(), "secondary")
         self.cancel.setAutoDefault(False)
         bottom = QHBoxLayout()
@@ -245,7 +236,7 @@ class HandoverDialog(KeyboardDialog):
     def _outgoing_refused(self, error: BaseException) -> None:
         self.busy = False
         self.outgoing_password.clear()
-        self.who_error.setText(_message(error))
+        self.who_error.setText(error_text(error))
         self.outgoing_password.setFocus()
 
     def _add_cheque(self) -> None:
@@ -302,7 +293,7 @@ class HandoverDialog(KeyboardDialog):
     def _force_failed(self, error: BaseException) -> None:
         self.busy = False
         self.supervisor_password.clear()
-        self.force_error.setText(_message(error))
+        self.force_error.setText(error_text(error))
         field = error.field if isinstance(error, GuichetError) else None
         (self.reason if field == "reason" else self.supervisor_password).setFocus()
 
@@ -354,10 +345,10 @@ class HandoverDialog(KeyboardDialog):
         # A refused cheque or total is the outgoing count's: back to it, the line named.
         if not self.forced and (field or "").startswith(("cheques", "card", "postal")):
             self.pages.setCurrentWidget(self.out_page)
-            self.out_error.setText(_message(error))
+            self.out_error.setText(error_text(error))
             self.out_panel.field_for(field).setFocus()
             return
-        self.in_error.setText(_message(error))
+        self.in_error.setText(error_text(error))
         self.in_panel.field_for(field).setFocus()
 
     def reject(self) -> None:
