@@ -2,7 +2,31 @@
 
 from db.models.base import Base
 from db.models.billing import Invoice, PrepaidProduct
+from db.models.charter import (
+    Charter,
+    CharterCommitment,
+    CommitmentClock,
+    CompensationRuleKind,
+    HolidayDecision,
+)
 from db.models.closings import Closing, ClosingKind
+from db.models.compensation import (
+    COMPENSATION_CHAIN,
+    ClaimStatus,
+    Compensation,
+    CompensationClaim,
+    CompensationKind,
+    CompensationSource,
+    Outage,
+    OutageScope,
+)
+from db.models.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintStatus,
+)
 from db.models.enums import (
     ContractStatus,
     InvoiceStatus,
@@ -38,6 +62,7 @@ from db.models.subscribers import Contract, Offer, Subscriber, SubscriberPhone
 from db.models.tills import CashMovement, TillCount, TillCountLine, TillReview
 
 __all__ = [
+    "COMPENSATION_CHAIN",
     "JOURNAL_CHAIN",
     "Agency",
     "AgencyDayException",
@@ -46,16 +71,33 @@ __all__ = [
     "CashMovement",
     "CashSession",
     "ChainHead",
+    "Charter",
+    "CharterCommitment",
+    "ClaimStatus",
     "Closing",
     "ClosingKind",
+    "CommitmentClock",
+    "Compensation",
+    "CompensationClaim",
+    "CompensationKind",
+    "CompensationRuleKind",
+    "CompensationSource",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintChannel",
+    "ComplaintEvent",
+    "ComplaintStatus",
     "Contract",
     "ContractStatus",
+    "HolidayDecision",
     "Invoice",
     "InvoiceStatus",
     "JournalEvent",
     "Offer",
     "OpeningHours",
     "OperatorSettings",
+    "Outage",
+    "OutageScope",
     "Payment",
     "PaymentKind",
     "PhoneKind",

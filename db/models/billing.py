@@ -49,6 +49,9 @@ class Invoice(Base):
     # Paid outside this ledger (post office, online), as the billing system reported
     # it; `verify` checks paid_minor = this + the bill's allocations in the ledger.
     paid_elsewhere_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The part of paid_minor that was waived, not paid: compensation waivers and late
+    # fees waived for a bill delivered late (the ledger ``compensations`` holds each).
+    waived_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     status: Mapped[InvoiceStatus] = mapped_column(String(16))
     barcode: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -45,6 +45,14 @@ class OperatorSettings(Base):
     # A till difference above this (minor units, either way) needs the supervisor's
     # reason; None: the currency's default (resources/denominations.json).
     count_difference_threshold_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # A bill delivered fewer than this many days before its due date was delivered
+    # late: its late fee is not due until delivery + this many days. None: 10.
+    late_delivery_days: Mapped[int | None] = mapped_column(Integer)
+    # Days past the due date before a line is proposed for suspension. None: 15.
+    cutoff_grace_days: Mapped[int | None] = mapped_column(Integer)
+    # When the billing system took the extract its cut-off decisions rest on: payments
+    # at the counter since then exclude a line from the cut-off list.
+    billing_extract_at: Mapped[datetime | None]
 
 
 class Agency(Base):

@@ -80,10 +80,18 @@ class Contract(Base):
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
     status: Mapped[ContractStatus] = mapped_column(String(24))
     requested_on: Mapped[date] = mapped_column(Date)
+    # The day the line was confirmed (order accepted, technically feasible): the
+    # charter's activation deadline runs from here.
+    confirmed_on: Mapped[date | None] = mapped_column(Date)
     activated_on: Mapped[date | None] = mapped_column(Date)
     suspended_on: Mapped[date | None] = mapped_column(Date)
     terminated_on: Mapped[date | None] = mapped_column(Date)
     reconnection_requested_at: Mapped[datetime | None]
+    # Where the line is: the agency serving it, its commune and its exchange (an
+    # outage is recorded against any of these, or a list of lines).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    commune: Mapped[str | None] = mapped_column(String(100), index=True)
+    exchange_code: Mapped[str | None] = mapped_column(String(32), index=True)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="contracts")
     offer: Mapped[Offer] = relationship()
