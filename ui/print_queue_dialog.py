@@ -51,6 +51,8 @@ JOB_KINDS = {
     PrintJobKind.BILL_COPY: N_("Bill copy"),
     PrintJobKind.TEST_PAGE: N_("Test page"),
     PrintJobKind.TILL_REPORT: N_("Till report"),
+    PrintJobKind.COMPLAINT_SLIP: N_("Complaint acknowledgment"),
+    PrintJobKind.COMPENSATION_NOTICE: N_("Compensation notice"),
 }
 REDIRECT_EXAMPLE = "tcp://10.0.0.12:9100"
 

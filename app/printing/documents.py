@@ -124,6 +124,15 @@ def job_slip(ctx: AppContext, job: ClaimedJob, model: PrinterModel, now: datetim
         return bill_copy_slip(copy)
     if job.kind == PrintJobKind.TILL_REPORT:
         return report_job_slip(ctx, job)
+    # Imported here: each capability's slip module imports the printing package itself.
+    if job.kind == PrintJobKind.COMPLAINT_SLIP:
+        from app.complaints.slip import complaint_job_slip
+
+        return complaint_job_slip(ctx, job)
+    if job.kind == PrintJobKind.COMPENSATION_NOTICE:
+        from app.compensation.notice import notice_job_slip
+
+        return notice_job_slip(ctx, job)
     station = load_station(ctx.db, job.workstation or None)
     return test_page_slip(
         operator_name=station.operator_name,

@@ -27,6 +27,10 @@ class PrintJobKind(StrEnum):
     # An X or Z report of a till; document_ref "X-<till id>" or "Z-<till id>" (no schema
     # change: kind is a plain string column).
     TILL_REPORT = "till_report"
+    # A complaint's acknowledgment slip; document_ref "C-<complaint id>".
+    COMPLAINT_SLIP = "complaint_slip"
+    # A compensation notice telling the customer what they got and why; "K-<claim id>".
+    COMPENSATION_NOTICE = "compensation_notice"
 
 
 class PrintJobStatus(StrEnum):
