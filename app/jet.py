@@ -4,17 +4,32 @@ Guichet's journal names its events in its own words (``closing.day_closed``); an
 auditor who knows NF525 reads the JET code beside them. The table below is data,
 not logic, so a code can be corrected without touching the services.
 
-Source: the NF525 certification guideline of Infocert (section R19, "Journal des
-Evènements Techniques") is not public. The codes marked ``verified=True`` are
-those quoted by a fiscal middleware vendor's public mapping of that section
-(RetailForce, "EventCode mapping Technical Event Log NF525 R19",
-support.retailforce.cloud/hc/en-gb/articles/7076661762961, and the JET codes in
-its LogEntryType reference, dom.retailforce.cloud): 20 intermediate fiscal
-archiving, 30 fiscal year or period end archiving, 40 stopping the terminal or
-logging off, 50 period closing (day or month). The codes marked
-``verified=False`` could not be checked against a public source and must be
-confirmed with the certifier before an NF525 audit; they are written into the
-journal with ``"jet_verified": false`` so nobody mistakes them for checked ones.
+Sources: the NF525 certification guideline of Infocert (section R19, "Journal
+des Evènements Techniques") is not public; the codes below are those quoted by
+public pages that map their own events to it, and ``verified=True`` marks a
+code quoted by at least one of them with the meaning Guichet gives it:
+
+- RetailForce (fiscal middleware), "EventCode mapping Technical Event Log NF525
+  R19" (support.retailforce.cloud/hc/en-gb/articles/7076661762961) and the JET
+  codes of its LogEntryType reference (dom.retailforce.cloud): 20 intermediate
+  fiscal archiving, 30 fiscal year or fiscal period end archiving, 40 stopping
+  the terminal or logging off, 50 period closing (day or month).
+- Certinia (FinancialForce) Accounting help, "Tracking for JET File", reference
+  table for JET codes (help.certinia.com/main/2024.3/Content/Accounting/Features/
+  Localization/AdminTasks/SettingUpLocalization/SettingUpLocalizationFrance/
+  TrackingForJetFile.htm; the same table in help.financialforce.com 2023.2): 30,
+  50 as above, 60 annual period end or fiscal period end closing, 90 detection of
+  an integrity failure in secure data or in a fiscal archive, 250 installation of
+  a major new version.
+- fiskaltrust's interface documentation for France (github.com/fiskaltrust/
+  interface-doc, pull request 396) also names 90 "Detection of an integrity flaw
+  in secured data or a tax archive".
+
+So the year closing is 60, and 90 is not an export (it was assumed so before
+these were found): no public source gives the data export a JET code, so
+Guichet's export is journaled under its own name only, without a JET code,
+until the certifier names one. Should verify ever journal the failures it
+finds, that event is JET 90 (``INTEGRITY_FAILURE``).
 """
 
 from __future__ import annotations
@@ -35,16 +50,21 @@ class JetCode:
 
 INTERMEDIATE_ARCHIVE = JetCode(20, "Intermediate fiscal archiving", verified=True)
 PERIOD_END_ARCHIVE = JetCode(30, "Fiscal year or fiscal period end archiving", verified=True)
+# Detected by verify; not journaled by Guichet today (verify only reads).
+INTEGRITY_FAILURE = JetCode(
+    90, "Detection of an integrity failure in secured data or a fiscal archive", verified=True
+)
 
 JET_CODES: dict[str, JetCode] = {
     EventKind.DAY_CLOSED: JetCode(50, "Period closing (day/month)", verified=True),
     EventKind.MONTH_CLOSED: JetCode(50, "Period closing (day/month)", verified=True),
-    # Not in the public excerpt of R19: the year (fiscal year) closing's code is assumed.
-    EventKind.YEAR_CLOSED: JetCode(60, "Fiscal year closing", verified=False),
+    EventKind.YEAR_CLOSED: JetCode(
+        60, "Annual period end or fiscal period end closing", verified=True
+    ),
     # An archive of any period but a whole year; a whole year is PERIOD_END_ARCHIVE.
     EventKind.ARCHIVE_MADE: INTERMEDIATE_ARCHIVE,
-    # Not in the public excerpt of R19: the data export's code is assumed.
-    EventKind.EXPORT_WRITTEN: JetCode(90, "Export of data", verified=False),
+    # EventKind.EXPORT_WRITTEN: no public source gives it a code (90, once assumed, is
+    # the detection of an integrity failure); journaled under Guichet's name only.
 }
 
 

@@ -46,11 +46,25 @@ class EventKind:
     # the details: see app.jet).
     EXPORT_WRITTEN = "export.written"
     ARCHIVE_MADE = "archive.made"
+    # A till's report on paper (a Z: the original at the close, then its copies) or as a
+    # PDF (an X or a Z), with the till, the copy number and whose figures it holds
+    # (see app.closing.z_prints).
+    TILL_REPORT_PRINTED = "report.till_report_printed"
+    TILL_REPORT_PDF_WRITTEN = "report.till_report_pdf_written"
     BILL_COPY_ISSUED = "document.bill_copy_issued"
     RECEIPT_COPY_ISSUED = "receipt.copy_issued"
     PRINT_JOBS_REDIRECTED = "print.jobs_redirected"
     PRINTER_SETTINGS_CHANGED = "print.printer_settings_changed"
     TEST_PAGE_PRINTED = "print.test_page"
+    # Complaints against the charter (app.complaints): each change of one is also a
+    # ComplaintEvent; the journal names the complaint number as the subject.
+    COMPLAINT_OPENED = "complaint.opened"
+    COMPLAINT_STATUS_CHANGED = "complaint.status_changed"
+    COMPLAINT_ASSIGNED = "complaint.assigned"
+    COMPLAINT_NOTE_ADDED = "complaint.note_added"
+    COMPLAINT_BREACHED = "complaint.breached"
+    COMPLAINT_SLIP_PRINTED = "complaint.slip_printed"
+    COMPLAINT_DEADLINES_RECOMPUTED = "complaint.deadlines_recomputed"
 
 
 def record_event(

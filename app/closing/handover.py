@@ -35,6 +35,7 @@ from app.closing.tills import (
     open_till,
     till_info,
 )
+from app.closing.z_prints import closing_language, queue_closing_z
 from app.context import AppContext
 from app.errors import PermissionDeniedError, ValidationError
 from app.i18n import N_
@@ -64,11 +65,14 @@ def handover_till(
     *,
     closing_count: CountInput,
     opening_count: CountInput,
+    language: str | None = None,
 ) -> Handover:
     """The outgoing agent's blind count closes their till; the incoming agent opens theirs.
 
     Both are signed in (each typed their own password to become an Actor); the
-    outgoing agent must be the one holding the open till.
+    outgoing agent must be the one holding the open till. The closed till's Z (the
+    agent's copy) is queued on the counter's printer in the same transaction, in
+    ``language`` (None: the outgoing agent's, else the operator's).
 
     Lowest role: agent.
     """
@@ -83,7 +87,8 @@ def handover_till(
 
     def work(session: Session) -> Handover:
         station = find_workstation(session, workstation)
-        cur = currency(operator_settings(session).currency)
+        settings = operator_settings(session)
+        cur = currency(settings.currency)
         till = lock_open_till(session, station)
         if till.opened_by_id != outgoing.staff_id:
             raise PermissionDeniedError(
@@ -102,6 +107,14 @@ def handover_till(
             cur,
             here=here,
             how=CLOSED_BY_HANDOVER,
+        )
+        queue_closing_z(
+            session,
+            ctx,
+            outgoing,
+            till,
+            station,
+            language=closing_language(outgoing, language, settings),
         )
         opened = open_till(session, ctx, incoming, station, None, count=opening_count, cur=cur)
         record_action(
@@ -136,11 +149,15 @@ def force_close_till(
     reason: str,
     *,
     count: CountInput | None = None,
+    language: str | None = None,
 ) -> CountedFigures | None:
     """Close an abandoned till at counter ``till``, with the reason; counted now or later.
 
     ``workstation`` is where the supervisor is signed in. Without ``count``, the
-    till is counted later by :func:`app.closing.review.recount_till`.
+    till is counted later by :func:`app.closing.review.recount_till`. The till's Z
+    is queued on the printer of ``workstation`` in the same transaction, in
+    ``language`` (None: the supervisor's, else the operator's), as the agent's copy
+    whoever closes (a supervisor's full Z comes from the dashboard after the review).
 
     Lowest role: supervisor.
     """
@@ -156,7 +173,8 @@ def force_close_till(
     def work(session: Session) -> CountedFigures | None:
         here = find_workstation(session, workstation)
         station = find_workstation(session, till)
-        cur = currency(operator_settings(session).currency)
+        settings = operator_settings(session)
+        cur = currency(settings.currency)
         cash_session = lock_open_till(session, station)
         close_till_row(
             session,
@@ -167,6 +185,14 @@ def force_close_till(
             here=here.series.code,
             how=CLOSED_FORCED,
             reason=reason,
+        )
+        queue_closing_z(
+            session,
+            ctx,
+            actor,
+            cash_session,
+            here,
+            language=closing_language(actor, language, settings),
         )
         if count is None:
             return None

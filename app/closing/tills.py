@@ -7,7 +7,9 @@ can check every ``cash_sessions`` row against the signed journal.
 A till opens with its float counted by denomination and closes with the agent's
 blind count (:mod:`app.closing.counts`); the supervisor then reviews it
 (:mod:`app.closing.review`). Handovers and forced closes live in
-:mod:`app.closing.handover`.
+:mod:`app.closing.handover`. Every close with a count, a handover or a forced
+close queues the till's Z report in its own transaction
+(:mod:`app.closing.z_prints`: the agent's copy, without the expected figures).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from app.closing.counts import (
 )
 from app.closing.ownership import require_till_holder
 from app.closing.till_lock import lock_open_till, lock_series
+from app.closing.z_prints import closing_language, queue_closing_z
 from app.context import AppContext
 from app.errors import ConflictError, PermissionDeniedError
 from app.i18n import N_
@@ -259,11 +262,15 @@ def close_till(
     count: CountInput,
     *,
     till: str | None = None,
+    language: str | None = None,
 ) -> CountedFigures:
     """Close a till with its blind count: cash by denomination, cheques, card and postal totals.
 
     The answer holds only what was counted: what the till should have held and
     the difference are for the supervisor's review (:mod:`app.closing.review`).
+    The till's Z report is queued on the printer of ``workstation`` in the same
+    transaction, in ``language`` (None: the closer's own, else the operator's),
+    as the agent's copy (:mod:`app.closing.z_prints`).
 
     Lowest role: agent, for the till they opened at their own counter; supervisor for any.
     """
@@ -271,11 +278,20 @@ def close_till(
 
     def work(session: Session) -> CountedFigures:
         here, station = _station_to_close(session, actor, workstation, till)
-        cur = currency(operator_settings(session).currency)
+        settings = operator_settings(session)
+        cur = currency(settings.currency)
         cash_session = lock_open_till(session, station)
         require_till_holder(session, actor, cash_session)
         counted = count_and_close(
             session, ctx, actor, cash_session, station, count, cur, here=here.series.code
+        )
+        queue_closing_z(
+            session,
+            ctx,
+            actor,
+            cash_session,
+            here,
+            language=closing_language(actor, language, settings),
         )
         return counted_figures(counted, actor.login, cur)
 

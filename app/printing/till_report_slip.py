@@ -8,7 +8,9 @@ An agent's copy says the expected figures are the supervisor's instead.
 
 A report printed from the queue is read again when it prints
 (:func:`report_job_slip`), so an X shows the figures of that moment and says
-when that was.
+when that was. A Z printed again, on paper or as a PDF (:func:`till_report_pdf`),
+says DUPLICATE n; every Z print and every report PDF is journaled
+(:mod:`app.closing.z_prints`).
 """
 
 from __future__ import annotations
@@ -19,16 +21,26 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
+from app.auth import Actor
 from app.closing.till_labels import CLOSED_HOW
 from app.context import AppContext
 from app.documents.arabic import isolate
 from app.i18n import N_, babel_locale, gettext, is_right_to_left
 from app.labels import TENDER_KINDS
 from app.money import currency, format_money, to_minor
+from app.printing.pdf_render import PdfPaper, slip_pdf
 from app.printing.queue import ClaimedJob, describe_error
 from app.printing.receipt import COPY_MARK
 from app.printing.slip import Align, Block, Gap, Mark, Pair, Rule, Slip, Text
-from app.reports.till_report import ReportKind, TillReport, parse_report_ref, report_as
+from app.reports.till_report import (
+    ReportKind,
+    TillReport,
+    blind_till_report,
+    parse_report_ref,
+    register_report_pdf,
+    report_as,
+    till_report,
+)
 from db.models import TenderKind
 
 X_TITLE = N_("X REPORT")
@@ -80,6 +92,41 @@ def report_job_slip(ctx: AppContext, job: ClaimedJob) -> Slip:
         author = row.created_by_id if row is not None else None
     report = report_as(ctx, author, till_id, kind)
     return till_report_slip(report, job.language, job.copy_number)
+
+
+def till_report_pdf(
+    ctx: AppContext,
+    actor: Actor | None,
+    till_ids: list[int],
+    kind: ReportKind,
+    *,
+    language: str,
+    paper: PdfPaper = PdfPaper.ROLL_80,
+    workstation: str | None = None,
+) -> bytes:
+    """The X or Z reports of these tills, one after the other, as one PDF; journaled
+    (who, which tills, which copy) before it is handed back. A Z's PDF is a copy of
+    the Z printed at the close: it says DUPLICATE n.
+
+    ``actor`` None: the command line without a sign-in (no expected figures); a
+    supervisor gets them. ``workstation``: where it is written, if at a counter.
+
+    Lowest role: system (the command line); with an actor, what
+    :func:`app.reports.till_report.till_report` allows them (an agent, their own tills).
+    """
+    kind = ReportKind(kind)
+    copies = register_report_pdf(
+        ctx, actor, till_ids, kind, language=language, workstation=workstation
+    )
+    slips = []
+    for till_id in till_ids:
+        report = (
+            till_report(ctx, actor, till_id, kind)
+            if actor is not None
+            else blind_till_report(ctx.db, till_id, kind, now=ctx.now())
+        )
+        slips.append(till_report_slip(report, language, copies[till_id]))
+    return slip_pdf(combined_slip(slips), paper)
 
 
 class _ReportLayout:

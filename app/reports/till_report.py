@@ -28,11 +28,20 @@ from app.auth import Actor, actor_of, require_role
 from app.closing.counts import CountedFigures, CountPurpose, counted_figures
 from app.closing.days import agency_zone, day_bounds
 from app.closing.review import TillReviewFigures, till_review
+from app.closing.till_lock import lock_till
+from app.closing.z_prints import (
+    MEDIUM_PDF,
+    copy_for,
+    journal_report_print,
+    next_z_copy,
+    queue_z_copy,
+)
 from app.context import AppContext
 from app.errors import ConflictError, NotFoundError, PermissionDeniedError
 from app.i18n import N_
 from app.money import Currency, currency, from_minor
 from app.printing.queue import UNFINISHED, queue_job
+from app.transactions import write_transaction
 from app.workstations import find_workstation, operator_settings, workstation_ref
 from db.engine import Database
 from db.models import (
@@ -164,7 +173,7 @@ class TillReport:
 
 
 def report_ref(kind: ReportKind, till_id: int) -> str:
-    """A report's print job reference: ``X-42``, ``Z-42``."""
+    """A report's print job reference: ``X-42``, ``Z-42`` (see :func:`app.closing.z_prints.z_ref`)."""
     return f"{ReportKind(kind).value.upper()}-{till_id}"
 
 
@@ -638,11 +647,16 @@ def queue_till_report(
     actor: Actor | None = None,
 ) -> int:
     """Queue the report on ``workstation``'s printer, through the durable print queue;
-    returns the job's id. A Z printed again says DUPLICATE n.
+    returns the job's id.
 
     The job is rendered when it prints, as its author may read it: with a
     supervisor's figures only when a supervisor queued it. ``actor`` None: the
     command line without a sign-in (the report without expected figures).
+
+    A Z is one document: the close printed its original
+    (:mod:`app.closing.z_prints`), so this prints DUPLICATE n, numbered with the
+    till locked and journaled with who asked and whose figures it holds. An X is a
+    new report each time and is not journaled.
 
     Lowest role: system (the command line); with an actor, what :func:`till_report`
     allows them (an agent, their own till).
@@ -650,28 +664,75 @@ def queue_till_report(
     kind = ReportKind(kind)
     if actor is not None:
         till_report(ctx, actor, till_id, kind)  # refuses what the actor may not see
-    with ctx.db.write() as session:
-        till, _station = _load_till(session, till_id)
+
+    def work(session: Session) -> int:
+        if kind == ReportKind.Z:
+            till, _station = lock_till(session, till_id)  # one copy number each
+        else:
+            till, _station = _load_till(session, till_id)
         _check_kind(till, kind)
         station = find_workstation(session, workstation)
-        ref = report_ref(kind, till_id)
-        earlier = int(
-            session.scalar(
-                select(func.count(PrintJob.id)).where(
-                    PrintJob.kind == PrintJobKind.TILL_REPORT, PrintJob.document_ref == ref
-                )
-            )
-            or 0
-        )
+        if kind == ReportKind.Z:
+            return queue_z_copy(session, ctx, actor, till, station, language=language).id
         job = queue_job(
             session,
             kind=PrintJobKind.TILL_REPORT,
             workstation=station,
-            document_ref=ref,
-            # An X is a new report each time; a Z is one document, printed again as copies.
-            copy_number=earlier if kind == ReportKind.Z else 0,
+            document_ref=report_ref(kind, till_id),
             language=language,
             now=ctx.now(),
             created_by_id=actor.staff_id if actor is not None else None,
         )
         return job.id
+
+    return write_transaction(ctx.db, work)
+
+
+def register_report_pdf(
+    ctx: AppContext,
+    actor: Actor | None,
+    till_ids: list[int],
+    kind: ReportKind,
+    *,
+    language: str,
+    workstation: str | None = None,
+) -> dict[int, int]:
+    """Journal the PDF about to be written of these tills' X or Z reports: who, which
+    tills, which copy; returns each till's copy number (a Z's DUPLICATE n, 0 for an X).
+
+    ``workstation``: where it is written, if at a counter. ``actor`` None: the command
+    line without a sign-in.
+
+    Lowest role: system (the command line); with an actor, what :func:`till_report`
+    allows them (an agent, their own tills).
+    """
+    kind = ReportKind(kind)
+    if actor is not None:
+        for till_id in till_ids:
+            till_report(ctx, actor, till_id, kind)  # refuses what the actor may not see
+
+    def work(session: Session) -> dict[int, int]:
+        copies: dict[int, int] = {}
+        for till_id in till_ids:
+            if kind == ReportKind.Z:
+                till, _station = lock_till(session, till_id)
+                copies[till_id] = next_z_copy(session, till_id)
+            else:
+                till, _station = _load_till(session, till_id)
+                copies[till_id] = 0
+            _check_kind(till, kind)
+            journal_report_print(
+                session,
+                ctx,
+                actor,
+                till_id=till_id,
+                ref=report_ref(kind, till_id),
+                copy=copies[till_id],
+                copy_of=copy_for(actor),
+                medium=MEDIUM_PDF,
+                language=language,
+                workstation=workstation,
+            )
+        return copies
+
+    return write_transaction(ctx.db, work)
