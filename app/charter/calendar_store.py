@@ -1,0 +1,230 @@
+"""An agency's calendar from the database, public holidays from the ``holidays`` package.
+
+Public holidays are not copied into the database: they come live from the
+``holidays`` package for the operator's country (DZ, TN, FR, lunar ones included
+and flagged as estimated), and the supervisors' ``HolidayDecision`` rows confirm,
+move or cancel them; the latest decision that applies to the agency counts (one
+for the agency itself or one for every agency of the country). ``AgencyDayException``
+rows are only the exceptional openings and closures.
+
+A calendar is kept in ``session.info`` for the session's lifetime; the services
+that change a calendar forget it (``forget_calendars``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import holidays as holidays_package
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.charter.calendar import AgencyCalendar, DayException, Holiday, Hours
+from app.errors import NotFoundError
+from db.models.charter import HolidayDecision
+from db.models.organisation import Agency, AgencyDayException, OpeningHours, OperatorSettings
+
+_CACHE_KEY = "guichet.agency_calendars"
+_ESTIMATED = re.compile(r"\s*\(estimated\)\s*$")
+
+
+@dataclass(frozen=True)
+class PackageHoliday:
+    """One day of a public holiday as the ``holidays`` package gives it."""
+
+    name: str  # English, without "(estimated)": the key decisions name
+    day: date
+    estimated: bool
+
+
+@lru_cache(maxsize=256)
+def package_holidays(country: str, year: int) -> tuple[PackageHoliday, ...]:
+    """The public holidays of ``country`` in ``year``, one per (day, name), by date."""
+    try:
+        found = holidays_package.country_holidays(country, years=year, language="en_US")
+    except NotImplementedError:
+        return ()
+    result: list[PackageHoliday] = []
+    for day in sorted(found):
+        for raw in found.get_list(day):
+            name = _ESTIMATED.sub("", raw)
+            result.append(PackageHoliday(name, day, name != raw))
+    return tuple(result)
+
+
+@lru_cache(maxsize=256)
+def _localized(country: str, year: int, language: str) -> dict[tuple[date, str], str]:
+    try:
+        probe = holidays_package.country_holidays(country, years=year)
+        supported = set(probe.supported_languages)
+        wanted = {"fr": "fr", "ar": "ar", "en": "en_US"}.get(language, "en_US")
+        if wanted not in supported:
+            wanted = "en_US" if language != "ar" else (probe.default_language or "en_US")
+        local = holidays_package.country_holidays(country, years=year, language=wanted)
+        english = holidays_package.country_holidays(country, years=year, language="en_US")
+    except NotImplementedError:
+        return {}
+    names: dict[tuple[date, str], str] = {}
+    for day in english:
+        keys = english.get_list(day)
+        shown = local.get_list(day)
+        for key, text in zip(keys, shown, strict=False):
+            names[(day, _ESTIMATED.sub("", key))] = text
+    return names
+
+
+def holiday_display_name(country: str, holiday: Holiday, language: str) -> str:
+    """The holiday's name in ``language`` (fr, ar, en) as the package words it."""
+    names = _localized(country, holiday.estimated_on.year, language)
+    return names.get((holiday.estimated_on, holiday.name), holiday.name)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the calendar needs of a ``HolidayDecision`` row."""
+
+    name: str
+    estimated_on: date
+    actual_on: date | None
+    agency_id: int | None
+
+
+def apply_decisions(
+    package: Iterable[PackageHoliday], decisions: Sequence[Decision]
+) -> list[Holiday]:
+    """The holidays after the decisions, which are in the order they were taken."""
+    latest: dict[tuple[str, date], Decision] = {}
+    for taken in decisions:
+        latest[(taken.name, taken.estimated_on)] = taken
+    result: list[Holiday] = []
+    for item in package:
+        decision = latest.get((item.name, item.day))
+        if decision is None:
+            result.append(Holiday(item.name, item.day, item.day, estimated=item.estimated))
+        else:
+            result.append(
+                Holiday(
+                    item.name,
+                    item.day,
+                    decision.actual_on,
+                    estimated=False,
+                    decided=True,
+                    decided_for_agency=decision.agency_id,
+                )
+            )
+    return result
+
+
+def holiday_source(country: str, decisions: Sequence[Decision]) -> Callable[[int], list[Holiday]]:
+    """The holidays kept in a year: the package's of that year and its neighbours
+    (a holiday moved across New Year), after the decisions."""
+
+    def holidays_of(year: int) -> list[Holiday]:
+        package = [h for y in (year - 1, year, year + 1) for h in package_holidays(country, y)]
+        kept = apply_decisions(package, decisions)
+        return [h for h in kept if h.day is not None and h.day.year == year]
+
+    return holidays_of
+
+
+def public_holidays(session: Session, agency_id: int, first: date, last: date) -> list[Holiday]:
+    """The agency's public holidays estimated from ``first`` to ``last``, cancelled
+    ones included, each after its latest decision (for the supervisor's screen)."""
+    country = operator_country(session)
+    decisions = _decisions(session, country, agency_id)
+    package = [
+        h
+        for year in range(first.year, last.year + 1)
+        for h in package_holidays(country, year)
+        if first <= h.day <= last
+    ]
+    return apply_decisions(package, decisions)
+
+
+def operator_country(session: Session) -> str:
+    country = session.scalar(select(OperatorSettings.country).limit(1))
+    return (country or "FR").upper()
+
+
+def _decisions(session: Session, country: str, agency_id: int) -> list[Decision]:
+    rows = session.execute(
+        select(
+            HolidayDecision.name,
+            HolidayDecision.estimated_on,
+            HolidayDecision.actual_on,
+            HolidayDecision.agency_id,
+        )
+        .where(
+            HolidayDecision.country == country,
+            or_(HolidayDecision.agency_id.is_(None), HolidayDecision.agency_id == agency_id),
+        )
+        .order_by(HolidayDecision.decided_at, HolidayDecision.id)
+    ).all()
+    return [Decision(r.name, r.estimated_on, r.actual_on, r.agency_id) for r in rows]
+
+
+def load_agency_calendar(session: Session, agency_id: int) -> AgencyCalendar:
+    """Read the agency's calendar from the database (no cache)."""
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFoundError("No agency {agency}.", field="agency", agency=agency_id)
+    weekly: dict[int, list[Hours]] = {}
+    for weekday, opens, closes in session.execute(
+        select(OpeningHours.weekday, OpeningHours.opens_at, OpeningHours.closes_at).where(
+            OpeningHours.agency_id == agency_id
+        )
+    ):
+        weekly.setdefault(weekday, []).append((opens, closes))
+    by_day: dict[tuple[date, bool, str | None], list[Hours]] = {}
+    for row in session.execute(
+        select(
+            AgencyDayException.day,
+            AgencyDayException.is_open,
+            AgencyDayException.opens_at,
+            AgencyDayException.closes_at,
+            AgencyDayException.reason,
+        )
+        .where(AgencyDayException.agency_id == agency_id)
+        .order_by(AgencyDayException.day, AgencyDayException.id)
+    ):
+        hours = by_day.setdefault((row.day, row.is_open, row.reason), [])
+        if row.opens_at is not None and row.closes_at is not None:
+            hours.append((row.opens_at, row.closes_at))
+    exceptions = [
+        DayException(day, is_open, tuple(hours), reason)
+        for (day, is_open, reason), hours in by_day.items()
+    ]
+    country = operator_country(session)
+    return AgencyCalendar(
+        timezone=agency.timezone,
+        weekly=weekly,
+        exceptions=exceptions,
+        holidays=holiday_source(country, _decisions(session, country, agency_id)),
+    )
+
+
+def agency_calendar(session: Session, agency_id: int) -> AgencyCalendar:
+    """The agency's calendar, read once per session (see ``forget_calendars``).
+
+    Holidays are taken from the package year by year as the calendar needs them,
+    so there is no range of years to choose.
+    """
+    cache: dict[int, AgencyCalendar] = session.info.setdefault(_CACHE_KEY, {})
+    calendar = cache.get(agency_id)
+    if calendar is None:
+        calendar = cache[agency_id] = load_agency_calendar(session, agency_id)
+    return calendar
+
+
+def calendar_lookup(session: Session) -> Callable[[int], AgencyCalendar]:
+    """A function from an agency id to its calendar (what the SLA clocks ask)."""
+    return lambda agency_id: agency_calendar(session, agency_id)
+
+
+def forget_calendars(session: Session) -> None:
+    """Drop the calendars kept in this session (after a change of calendar)."""
+    session.info.pop(_CACHE_KEY, None)
