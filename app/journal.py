@@ -65,6 +65,13 @@ class EventKind:
     COMPLAINT_BREACHED = "complaint.breached"
     COMPLAINT_SLIP_PRINTED = "complaint.slip_printed"
     COMPLAINT_DEADLINES_RECOMPUTED = "complaint.deadlines_recomputed"
+    # An agency's calendar changed (app.charter.calendar_changes): a holiday confirmed,
+    # moved or cancelled, an exceptional opening or closure, the weekly hours; the
+    # details name how many running complaint deadlines moved.
+    CALENDAR_HOLIDAY_DECIDED = "calendar.holiday_decided"
+    CALENDAR_EXCEPTION_ADDED = "calendar.exception_added"
+    CALENDAR_EXCEPTION_REMOVED = "calendar.exception_removed"
+    CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
 
 
 def record_event(
