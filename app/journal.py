@@ -56,6 +56,8 @@ class EventKind:
     PRINT_JOBS_REDIRECTED = "print.jobs_redirected"
     PRINTER_SETTINGS_CHANGED = "print.printer_settings_changed"
     TEST_PAGE_PRINTED = "print.test_page"
+    # A charter file loaded as a new version, with its number and the file's SHA-256.
+    CHARTER_LOADED = "charter.loaded"
     # Complaints against the charter (app.complaints): each change of one is also a
     # ComplaintEvent; the journal names the complaint number as the subject.
     COMPLAINT_OPENED = "complaint.opened"
