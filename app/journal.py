@@ -74,6 +74,11 @@ class EventKind:
     CALENDAR_EXCEPTION_ADDED = "calendar.exception_added"
     CALENDAR_EXCEPTION_REMOVED = "calendar.exception_removed"
     CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
+    # Outages (app.outages): recorded, their end set, closed with the contracts hit and
+    # the compensation written (the details carry the figures); the subject is the number.
+    OUTAGE_RECORDED = "outage.recorded"
+    OUTAGE_END_SET = "outage.end_set"
+    OUTAGE_CLOSED = "outage.closed"
 
 
 def record_event(
