@@ -4,16 +4,24 @@ The agent counts the cash by denomination, lists the cheques, totals the card
 slips and the postal transfers, and confirms. The agent never sees what the
 till should hold nor the difference: the service answers only what was counted,
 and this screen shows only that, then "Till counted; a supervisor reviews it".
+
+The close queues the till's Z report (the agent's copy, without those figures)
+on this counter's printer in its own transaction; the last page says in one
+line whether it is printing, printed or waiting in the print queue (and why),
+and looks again every few seconds until it is printed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.auth import Actor
 from app.closing.counts import CountedFigures
 from app.closing.tills import close_till
+from app.closing.z_prints import ZPrintState, closing_z_state
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, gettext
+from app.i18n import N_, current_language, gettext
 from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, ltr
 from ui.qt import (
@@ -23,6 +31,7 @@ from ui.qt import (
     QShortcut,
     QSizePolicy,
     QStackedWidget,
+    QTimer,
     QVBoxLayout,
     QWidget,
     named,
@@ -33,6 +42,80 @@ from ui.tasks import Runner, error_text
 from ui.till.count_panel import CountError, CountPanel
 
 _ = gettext
+
+# How often a closing screen looks again at where the Z report is.
+Z_WATCH_MS = 3000
+
+
+def z_report_line(state: ZPrintState | None) -> str:
+    """One line: the Z report printed at the close is printing, printed, or waiting
+    in the print queue (no printer, or the printer fails: why)."""
+    if state is None:
+        return ""
+    where = ltr(state.workstation)
+    if state.printed:
+        return _(N_("The Z report of the till is printed."))
+    if not state.has_printer:
+        return _(
+            N_("{workstation} has no printer set up: the Z report waits in its print queue.")
+        ).format(workstation=where)
+    if state.reason is not None:
+        return _(
+            N_(
+                "The printer of {workstation} is not printing ({reason}): the Z report "
+                "waits in its print queue and prints once the printer is back."
+            )
+        ).format(workstation=where, reason=state.reason)
+    if state.ahead:
+        return _(
+            N_("The Z report is printing at {workstation}, after the {count} job(s) before it.")
+        ).format(workstation=where, count=state.ahead)
+    return _(N_("The Z report is printing at {workstation}.")).format(workstation=where)
+
+
+class ZWatch:
+    """Where a closed till's Z report is, looked at again until it is printed."""
+
+    def __init__(
+        self, ctx: AppContext, runner: Runner, label: QWidget, show: Callable[[str], None]
+    ) -> None:
+        self._ctx, self._runner, self._show = ctx, runner, show
+        self.till_id: int | None = None
+        self.state: ZPrintState | None = None
+        self._asking = False
+        self.timer = QTimer(label)
+        self.timer.setInterval(Z_WATCH_MS)
+        self.timer.timeout.connect(self.refresh)
+
+    def watch(self, till_id: int) -> None:
+        self.till_id = till_id
+        self.refresh()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def refresh(self) -> None:
+        if self.till_id is None or self._asking:
+            return
+        db, till_id, language = self._ctx.db, self.till_id, current_language()
+        self._asking = True
+        self._runner.submit(
+            lambda: closing_z_state(db, till_id, language=language), self._seen, self._unseen
+        )
+
+    def _seen(self, state: ZPrintState | None) -> None:
+        self._asking = False
+        self.state = state
+        if state is None or state.printed:
+            self.timer.stop()
+        self.retranslate()
+
+    def _unseen(self, _error: BaseException) -> None:
+        self._asking = False  # the database was away a moment: the next tick asks again
+
+    def retranslate(self) -> None:
+        self._show(z_report_line(self.state))
 
 
 class CloseTillDialog(KeyboardDialog):
@@ -97,10 +180,13 @@ class CloseTillDialog(KeyboardDialog):
         self.done_page = QWidget()
         self.done_title = wrapped_label("title")
         self.done_detail = wrapped_label("muted")
+        self.z_line = wrapped_label("z_report_line")
+        self.z_watch = ZWatch(ctx, runner, self, self.z_line.setText)
         self.sign_out = named(QPushButton(), "sign_out")
         done_layout = QVBoxLayout(self.done_page)
         done_layout.addWidget(self.done_title)
         done_layout.addWidget(self.done_detail)
+        done_layout.addWidget(self.z_line)
         done_layout.addStretch()
         done_layout.addWidget(self.sign_out)
         for page in (self.confirm_page, self.count_page, self.done_page):
@@ -169,8 +255,11 @@ class CloseTillDialog(KeyboardDialog):
         self.busy = True
         self.error.clear()
         ctx, actor, workstation = self._ctx, self._actor, self._workstation
+        language = current_language()
         self._runner.submit(
-            lambda: close_till(ctx, actor, workstation, count), self._closed, self._failed
+            lambda: close_till(ctx, actor, workstation, count, language=language),
+            self._closed,
+            self._failed,
         )
 
     def _closed(self, counted: CountedFigures) -> None:
@@ -181,6 +270,11 @@ class CloseTillDialog(KeyboardDialog):
         self.retranslate()
         self.sign_out.setDefault(True)
         self.sign_out.setFocus()
+        self.z_watch.watch(counted.session_id)
+
+    def done(self, result: int) -> None:
+        self.z_watch.stop()
+        super().done(result)
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
@@ -225,4 +319,5 @@ class CloseTillDialog(KeyboardDialog):
             _(N_("A new till opens with its float at the next sign-in at this counter."))
         )
         self.sign_out.setText(_(N_("Sign out (Enter)")))
+        self.z_watch.retranslate()
         self.panel.retranslate()

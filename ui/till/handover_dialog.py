@@ -5,6 +5,8 @@ supervisor does to approve a void), counts the till out blind, and the incoming
 agent then counts their float; one service call closes the one and opens the
 other. Abandoned till: a supervisor types their credentials and the reason and
 closes it (counted later, in the review); the incoming agent then counts their float.
+Either close queues the closed till's Z report (the agent's copy) on this counter's
+printer; the last page says in one line where it is.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from dataclasses import dataclass
 
 from app.auth import Actor, authenticate
 from app.closing.counts import CountInput
-from app.closing.handover import force_close_till, handover_till
-from app.closing.tills import open_counted_till
+from app.closing.handover import Handover, force_close_till, handover_till
+from app.closing.tills import current_cash_session, open_counted_till
 from app.context import AppContext
 from app.errors import GuichetError
-from app.i18n import N_, gettext
+from app.i18n import N_, current_language, gettext
 from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, ltr
 from ui.qt import (
@@ -37,6 +39,7 @@ from ui.qt import (
 )
 from ui.room import fit
 from ui.tasks import Runner, error_text
+from ui.till.close_dialog import ZWatch
 from ui.till.count_panel import CountError, CountPanel
 
 _ = gettext
@@ -45,6 +48,8 @@ _ = gettext
 @dataclass(frozen=True)
 class _Closed:
     """The outgoing till is closed (forced): only the incoming float is left to open."""
+
+    till_id: int | None
 
 
 class HandoverDialog(KeyboardDialog):
@@ -142,9 +147,13 @@ class HandoverDialog(KeyboardDialog):
         # 5. Done.
         self.done_page = QWidget()
         self.done_title = wrapped_label("title")
+        self.z_line = wrapped_label("z_report_line")
+        self.z_watch = ZWatch(ctx, runner, self, self.z_line.setText)
+        self.closed_till: int | None = None  # the outgoing till, once closed
         self.done_button = named(QPushButton(), "done")
         done_layout = QVBoxLayout(self.done_page)
         done_layout.addWidget(self.done_title)
+        done_layout.addWidget(self.z_line)
         done_layout.addStretch()
         done_layout.addWidget(self.done_button)
         for page in (self.who_page, self.out_page, self.in_page, self.force_page, self.done_page):
@@ -270,20 +279,23 @@ class HandoverDialog(KeyboardDialog):
         login, password = self.supervisor_login.text(), self.supervisor_password.text()
         reason = self.reason.text()
         ctx, workstation = self._ctx, self._workstation
+        language = current_language()
         self.busy = True
 
         def work() -> _Closed:
             supervisor = authenticate(
                 ctx, login, password, workstation=workstation, journal_success=False
             )
-            force_close_till(ctx, supervisor, workstation, workstation, reason)
-            return _Closed()
+            outgoing_till = current_cash_session(ctx.db, workstation)
+            force_close_till(ctx, supervisor, workstation, workstation, reason, language=language)
+            return _Closed(outgoing_till.session_id if outgoing_till is not None else None)
 
         self._runner.submit(work, self._forced, self._force_failed)
 
-    def _forced(self, _closed: _Closed) -> None:
+    def _forced(self, closed: _Closed) -> None:
         self.busy = False
         self.forced = True
+        self.closed_till = closed.till_id
         self.supervisor_password.clear()
         self.pages.setCurrentWidget(self.in_page)
         self._size_to_page()
@@ -309,6 +321,7 @@ class HandoverDialog(KeyboardDialog):
             return
         ctx, incoming, workstation = self._ctx, self._incoming, self._workstation
         outgoing, closing = self.outgoing, self.closing_count
+        language = current_language()
         self.busy = True
         if self.forced:
             self._runner.submit(
@@ -326,18 +339,27 @@ class HandoverDialog(KeyboardDialog):
                 workstation,
                 closing_count=closing,
                 opening_count=opening,
+                language=language,
             ),
             self._done,
             self._failed,
         )
 
-    def _done(self, _result: object) -> None:
+    def _done(self, result: object) -> None:
         self.busy = False
+        if isinstance(result, Handover):
+            self.closed_till = result.closed.session_id
         self.pages.setCurrentWidget(self.done_page)
         self._size_to_page()
         self.retranslate()
         self.done_button.setDefault(True)
         self.done_button.setFocus()
+        if self.closed_till is not None:
+            self.z_watch.watch(self.closed_till)
+
+    def done(self, result: int) -> None:
+        self.z_watch.stop()
+        super().done(result)
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
@@ -413,6 +435,7 @@ class HandoverDialog(KeyboardDialog):
             )
         )
         self.done_button.setText(_(N_("To the counter (Enter)")))
+        self.z_watch.retranslate()
         self.out_next.setText(_(N_("Counted: next (Enter on the last)")))
         self.in_open.setText(_(N_("Open my till (Enter on the last)")))
         self.cancel.setText(_(N_("Cancel (Esc)")))
