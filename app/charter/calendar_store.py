@@ -16,15 +16,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.auth import Actor, require_role
 from app.charter.calendar import AgencyCalendar, DayException, Holiday, Hours
+from app.context import AppContext
 from app.errors import NotFoundError
+from app.i18n import N_
+from db.models import Role
 from db.models.charter import HolidayDecision
 from db.models.organisation import Agency, AgencyDayException, OpeningHours, OperatorSettings
 
@@ -64,7 +69,12 @@ def _localized(country: str, year: int, language: str) -> dict[tuple[date, str],
         wanted = {"fr": "fr", "ar": "ar", "en": "en_US"}.get(language, "en_US")
         if wanted not in supported:
             wanted = "en_US" if language != "ar" else (probe.default_language or "en_US")
-        local = holidays_package.country_holidays(country, years=year, language=wanted)
+        try:  # the screen marks estimated dates itself
+            local = holidays_package.country_holidays(
+                country, years=year, language=wanted, islamic_show_estimated=False
+            )
+        except ValueError:  # a country without lunar holidays has no such option
+            local = holidays_package.country_holidays(country, years=year, language=wanted)
         english = holidays_package.country_holidays(country, years=year, language="en_US")
     except NotImplementedError:
         return {}
@@ -171,7 +181,7 @@ def load_agency_calendar(session: Session, agency_id: int) -> AgencyCalendar:
     """Read the agency's calendar from the database (no cache)."""
     agency = session.get(Agency, agency_id)
     if agency is None:
-        raise NotFoundError("No agency {agency}.", field="agency", agency=agency_id)
+        raise NotFoundError(N_("There is no agency #{agency}."), field="agency", agency=agency_id)
     weekly: dict[int, list[Hours]] = {}
     for weekday, opens, closes in session.execute(
         select(OpeningHours.weekday, OpeningHours.opens_at, OpeningHours.closes_at).where(
@@ -228,3 +238,102 @@ def calendar_lookup(session: Session) -> Callable[[int], AgencyCalendar]:
 def forget_calendars(session: Session) -> None:
     """Drop the calendars kept in this session (after a change of calendar)."""
     session.info.pop(_CACHE_KEY, None)
+
+
+# -- what the supervisor's screen shows -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HolidayView:
+    """A coming public holiday as the supervisor decides on it."""
+
+    name: str  # the key (English, as the package names it)
+    label: str  # in the language asked for
+    estimated_on: date
+    day: date | None  # kept on; None: not a holiday this time
+    estimated: bool  # the package's estimate, not confirmed yet
+    decided: bool
+    for_this_agency_only: bool
+
+    @property
+    def moved(self) -> bool:
+        return self.day is not None and self.day != self.estimated_on
+
+
+@dataclass(frozen=True)
+class ExceptionView:
+    day: date
+    is_open: bool
+    hours: tuple[Hours, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CalendarOverview:
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    timezone: str
+    country: str
+    today: date  # the agency's local date
+    weekly: dict[int, tuple[Hours, ...]]  # 0 = Monday ... 6 = Sunday
+    holidays: tuple[HolidayView, ...]
+    exceptions: tuple[ExceptionView, ...]  # from today on
+
+
+def calendar_overview(
+    ctx: AppContext, actor: Actor, agency_id: int, language: str, *, days_ahead: int = 400
+) -> CalendarOverview:
+    """The agency's weekly hours, its coming public holidays and exceptional days.
+
+    Lowest role: supervisor.
+    """
+    require_role(actor, Role.SUPERVISOR)
+    with ctx.db.read() as session:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise NotFoundError(
+                N_("There is no agency #{agency}."), field="agency", agency=agency_id
+            )
+        today = ctx.now().astimezone(ZoneInfo(agency.timezone)).date()
+        calendar = load_agency_calendar(session, agency_id)
+        country = operator_country(session)
+        last = today + timedelta(days=days_ahead)
+        held = public_holidays(session, agency_id, today - timedelta(days=MOVE_WINDOW), last)
+        views = tuple(
+            HolidayView(
+                h.name,
+                holiday_display_name(country, h, language),
+                h.estimated_on,
+                h.day,
+                h.estimated,
+                h.decided,
+                h.decided_for_agency is not None,
+            )
+            for h in held
+            if max(h.estimated_on, h.day or h.estimated_on) >= today
+        )
+        exceptions = tuple(
+            ExceptionView(e.day, e.is_open, e.hours, e.reason)
+            for day in sorted(d for d in _exception_days(calendar) if d >= today)
+            for e in calendar.exceptions_on(day)
+        )
+        return CalendarOverview(
+            agency_id=agency.id,
+            agency_code=agency.code,
+            agency_name=agency.name,
+            timezone=agency.timezone,
+            country=country,
+            today=today,
+            weekly={d: calendar.weekly_hours(d) for d in range(7)},
+            holidays=views,
+            exceptions=exceptions,
+        )
+
+
+# A holiday estimated this many days ago may still be ahead once moved.
+MOVE_WINDOW = 31
+
+
+def _exception_days(calendar: AgencyCalendar) -> list[date]:
+    return sorted({e.day for e in calendar.exceptions})
