@@ -335,8 +335,11 @@ class HistoryStep:
     note: str | None
 
 
-def complaint_history(db: Database, number: str) -> tuple[BoardRow, list[HistoryStep]]:
-    """One complaint and its history, oldest step first.
+def complaint_history(
+    db: Database, number: str, *, now: datetime
+) -> tuple[Board, list[HistoryStep]]:
+    """One complaint (the board's only row, with its clock at ``now``) and its history,
+    oldest step first.
 
     Lowest role: none (a read; no actor).
     """
@@ -344,10 +347,14 @@ def complaint_history(db: Database, number: str) -> tuple[BoardRow, list[History
 
     with db.read() as session:
         complaint = find_complaint(session, number)
-        values = session.execute(
-            _select_rows(complaint.opened_at).where(Complaint.id == complaint.id)
-        ).one()
-        row = _row(values)
+        statement = _select_rows(now).where(Complaint.id == complaint.id)
+        row = _row(session.execute(statement).one())
+        zone = session.scalar(select(Agency.timezone).where(Agency.id == row.agency_id))
+        calendars: dict[int, BusinessCalendar] = {}
+        if row.clock == CommitmentClock.BUSINESS_HOURS and row.status in ComplaintStatus.ACTIVE:
+            calendars[row.agency_id] = agency_calendar(session, row.agency_id)
+        board = Board([row], now, {row.agency_id: zone or "UTC"}, calendars)
+        board.left(row)
         by = aliased(Staff)
         steps = [
             HistoryStep(at, kind, login, status_from, status_to, note)
@@ -365,7 +372,7 @@ def complaint_history(db: Database, number: str) -> tuple[BoardRow, list[History
                 .order_by(ComplaintEvent.id)
             )
         ]
-        return row, steps
+        return board, steps
 
 
 CSV_HEADER = (
