@@ -471,3 +471,14 @@ def store_charter_as_system(
             occurred_at=now,
         )
     return charter
+
+
+def charter_source(session: Session, charter_id: int) -> str:
+    """The file of a version exactly as it was loaded.
+
+    Lowest role: agent (a read).
+    """
+    charter = session.get(Charter, charter_id)
+    if charter is None:
+        raise NotFoundError(N_("There is no such charter version."), field="version")
+    return charter.source_text

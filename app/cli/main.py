@@ -11,7 +11,9 @@ from datetime import date
 
 from app import config
 from app.cli import (
+    charter_commands,
     commands,
+    complaint_commands,
     day_commands,
     day_report_command,
     export_commands,
@@ -277,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     day_commands.add_parsers(sub, command, parser)
+    complaint_commands.add_parsers(sub, command, parser)
+    charter_commands.add_parsers(sub, command, parser)
     # `report`: one group, each kind of report adding its own action to report_sub.
     report = command(
         "report",
