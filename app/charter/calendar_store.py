@@ -61,6 +61,29 @@ def package_holidays(country: str, year: int) -> tuple[PackageHoliday, ...]:
     return tuple(result)
 
 
+# The holidays package names Tunisian holidays in Arabic or English only; the
+# counters there work in French too.
+_FRENCH_NAMES = {
+    "TN": {
+        "New Year's Day": "Jour de l'An",
+        "Revolution and Youth Day": "Fête de la Révolution et de la Jeunesse",
+        "Independence Day": "Fête de l'Indépendance",
+        "Martyrs' Day": "Journée des Martyrs",
+        "Labor Day": "Fête du Travail",
+        "Republic Day": "Fête de la République",
+        "Women's Day": "Fête de la Femme",
+        "Evacuation Day": "Fête de l'Évacuation",
+        "Eid al-Fitr": "Aïd el-Fitr",
+        "Eid al-Fitr Holiday": "Aïd el-Fitr",
+        "Day of Arafah": "Jour d'Arafat",
+        "Eid al-Adha": "Aïd el-Adha",
+        "Eid al-Adha Holiday": "Aïd el-Adha",
+        "Islamic New Year": "Ras el-Am el-Hijri",
+        "Prophet's Birthday": "Mouled",
+    }
+}
+
+
 @lru_cache(maxsize=256)
 def _localized(country: str, year: int, language: str) -> dict[tuple[date, str], str]:
     try:
@@ -89,6 +112,9 @@ def _localized(country: str, year: int, language: str) -> dict[tuple[date, str],
 
 def holiday_display_name(country: str, holiday: Holiday, language: str) -> str:
     """The holiday's name in ``language`` (fr, ar, en) as the package words it."""
+    french = _FRENCH_NAMES.get(country) if language == "fr" else None
+    if french is not None and holiday.name in french:
+        return french[holiday.name]
     names = _localized(country, holiday.estimated_on.year, language)
     return names.get((holiday.estimated_on, holiday.name), holiday.name)
 

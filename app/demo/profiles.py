@@ -95,7 +95,6 @@ class Profile:
     timezone: str
     hotline: str
     receipt_footer: str
-    holiday_language: str
     agencies: tuple[AgencySpec, ...]
     # (weekday, opens, closes); 0 = Monday ... 6 = Sunday, two rows make two intervals.
     weekly_hours: tuple[tuple[int, time, time], ...]
@@ -152,7 +151,6 @@ DZ = Profile(
     timezone="Africa/Algiers",
     hotline="12",
     receipt_footer="Merci de votre visite — شكرا على زيارتكم",
-    holiday_language="fr",
     agencies=(
         AgencySpec(
             "ALG01", "Alger Centre", "الجزائر الوسطى", "Alger", "12, boulevard Mohamed V", 4
@@ -190,19 +188,17 @@ DZ = Profile(
         ),
         AgencySpec("BJA01", "Béjaïa Liberté", "بجاية", "Béjaïa", "16, rue de la Liberté", 2),
     ),
-    weekly_hours=(
-        *((weekday, *_DZ_DAY) for weekday in (6, 0, 1, 2, 3)),  # Sunday to Thursday
-        (5, time(8), time(12)),  # Saturday morning
-    ),
+    # Saturday to Thursday, the whole day (journée continue); Friday is the weekend.
+    weekly_hours=tuple((weekday, *_DZ_DAY) for weekday in (5, 6, 0, 1, 2, 3)),
     overrides=(
         DayOverride(
-            5,
+            4,
             3,
             0,
             True,
             time(8),
-            time(16, 30),
-            "Ouverture exceptionnelle le samedi après-midi (fin d'échéance)",
+            time(12),
+            "Ouverture exceptionnelle le vendredi matin (fin d'échéance)",
         ),
         DayOverride(2, 2, 2, False, None, None, "Fermeture exceptionnelle : travaux"),
     ),
@@ -388,7 +384,6 @@ TN = Profile(
     timezone="Africa/Tunis",
     hotline="71 000 000",
     receipt_footer="Merci de votre visite — شكرا على زيارتكم",
-    holiday_language="en_US",
     agencies=(
         AgencySpec(
             "TUN01", "Tunis Bab Bhar", "تونس باب بحر", "Tunis", "38, avenue Habib Bourguiba", 4
@@ -594,7 +589,6 @@ FR = Profile(
     timezone="Europe/Paris",
     hotline="3900",
     receipt_footer="Merci de votre visite. Appel au 3900 : service gratuit + prix de l'appel.",
-    holiday_language="fr",
     agencies=(
         AgencySpec("PAR01", "Paris République", None, "Paris", "12, place de la République", 4),
         AgencySpec("PAR02", "Paris Montparnasse", None, "Paris", "40, rue de Rennes", 3),

@@ -7,13 +7,15 @@ the database is empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.charter.calendar_store import package_holidays
 from app.config import data_dir
+from app.demo.history import HISTORY_DAYS
 from app.demo.logo import demo_logo
 from app.demo.profiles import Profile
 from app.errors import ConflictError
@@ -22,6 +24,7 @@ from app.workstations import workstation_ref
 from db.models import (
     Agency,
     AgencyDayException,
+    HolidayDecision,
     Offer,
     OpeningHours,
     OperatorSettings,
@@ -32,31 +35,11 @@ from db.models import (
     WorkstationKind,
 )
 
-# Holidays are stored from the start of the payment history (closed days are
-# skipped there too) to a year ahead, for SLA clocks and opening-hours screens.
+# Public holidays are not written: the calendars take them live from the holidays
+# package (app.charter.calendar_store). The demo still needs them around the build
+# date: the payment history skips them and the exceptional days avoid them.
 HOLIDAYS_BEFORE = timedelta(days=45)
 HOLIDAYS_AFTER = timedelta(days=366)
-
-# The holidays library names Tunisian holidays in Arabic or English only; the
-# demo operator works in French.
-_TN_HOLIDAYS_FR = {
-    "New Year's Day": "Jour de l'An",
-    "Revolution and Youth Day": "Fête de la Révolution et de la Jeunesse",
-    "Independence Day": "Fête de l'Indépendance",
-    "Martyrs' Day": "Journée des Martyrs",
-    "Labor Day": "Fête du Travail",
-    "Republic Day": "Fête de la République",
-    "Women's Day": "Fête de la Femme",
-    "Evacuation Day": "Fête de l'Évacuation",
-    "Eid al-Fitr": "Aïd el-Fitr",
-    "Eid al-Fitr Holiday": "Aïd el-Fitr",
-    "Day of Arafah": "Jour d'Arafat",
-    "Eid al-Adha": "Aïd el-Adha",
-    "Eid al-Adha Holiday": "Aïd el-Adha",
-    "Islamic New Year": "Ras el-Am el-Hijri",
-    "Prophet's Birthday": "Mouled",
-}
-_ESTIMATED = " (estimated)"
 
 
 @dataclass(frozen=True)
@@ -68,29 +51,64 @@ class Reference:
     first_counters: tuple[str, ...]
 
 
-def _french_holiday_name(name: str) -> str:
-    parts = []
-    for part in name.split("; "):
-        estimated = part.endswith(_ESTIMATED)
-        base = part.removesuffix(_ESTIMATED)
-        french = _TN_HOLIDAYS_FR.get(base, base)
-        parts.append(f"{french} (estimé)" if estimated else french)
-    return " ; ".join(dict.fromkeys(parts))
-
-
 def public_holidays(profile: Profile, today: date) -> dict[date, str]:
-    """The country's public holidays, lunar ones included, around ``today``."""
+    """The country's public holidays, lunar ones included, around ``today`` (English
+    names, as the calendars' decisions name them)."""
     first, last = today - HOLIDAYS_BEFORE, today + HOLIDAYS_AFTER
-    calendar = holidays.country_holidays(
-        profile.country,
-        years=range(first.year, last.year + 1),
-        language=profile.holiday_language,
-    )
-    days = {}
-    for day, name in sorted(calendar.items()):
-        if first <= day <= last:
-            days[day] = _french_holiday_name(name) if profile.country == "TN" else name
+    days: dict[date, str] = {}
+    for year in range(first.year, last.year + 1):
+        for holiday in package_holidays(profile.country, year):
+            if first <= holiday.day <= last:
+                days.setdefault(holiday.day, holiday.name)
     return days
+
+
+def demo_holiday_decisions(
+    session: Session, profile: Profile, today: date, decided_by_id: int
+) -> list[HolidayDecision]:
+    """What a supervisor decided on the demo's lunar holidays: the latest one before
+    ``today`` was announced a day later than estimated (all its days moved), so the
+    calendar screen shows a decided holiday beside the estimated ones still ahead.
+
+    The demo builder calls it once the supervisor exists; none for a country without
+    lunar holidays.
+    """
+    # Before the payment history, which skips the package's dates.
+    before = today - timedelta(days=HISTORY_DAYS + 1)
+    past = [
+        h
+        for year in (before.year - 1, before.year)
+        for h in package_holidays(profile.country, year)
+        if h.estimated and h.day < before
+    ]
+    if not past:
+        return []
+    last = past[-1]
+    base = last.name.removesuffix(" Holiday")
+    feast = [
+        h for h in past if h.name.removesuffix(" Holiday") == base and (last.day - h.day).days < 5
+    ]
+    decided_at = datetime.combine(
+        feast[0].day - timedelta(days=1), time(20), ZoneInfo(profile.timezone)
+    )
+    decisions = [
+        HolidayDecision(
+            country=profile.country,
+            agency_id=None,
+            name=h.name,
+            estimated_on=h.day,
+            actual_on=h.day + timedelta(days=1),
+            decided_by_id=decided_by_id,
+            decided_at=decided_at.astimezone(UTC),
+            note=DEMO_DECISION_NOTE,
+        )
+        for h in feast
+    ]
+    session.add_all(decisions)
+    return decisions
+
+
+DEMO_DECISION_NOTE = "Date officielle annoncée la veille"
 
 
 def ensure_empty(session: Session) -> None:
@@ -142,6 +160,7 @@ def write_reference(session: Session, profile: Profile, today: date) -> Referenc
             logo_png=demo_logo(profile.operator_code, "DEMO"),
         )
     )
+    # Exceptional days are placed off the public holidays (an exception would hide one).
     closed_days = public_holidays(profile, today)
     agencies = []
     refs: list[str] = []
@@ -160,8 +179,6 @@ def write_reference(session: Session, profile: Profile, today: date) -> Referenc
             session.add(
                 OpeningHours(agency=agency, weekday=weekday, opens_at=opens_at, closes_at=closes_at)
             )
-        for day, name in closed_days.items():
-            session.add(AgencyDayException(agency=agency, day=day, is_open=False, reason=name))
         stations = [
             (f"G{n:02d}", f"{profile.counter_label} {n}", WorkstationKind.COUNTER)
             for n in range(1, spec.counters + 1)
