@@ -597,20 +597,30 @@ class ClosingStatus:
     closings: tuple[ClosingInfo, ...]  # newest first
 
 
-def closing_status(db: Database, agency_code: str, *, limit: int = 10) -> ClosingStatus:
+def closing_status(
+    db: Database,
+    agency_code: str,
+    *,
+    limit: int = 10,
+    start: date | None = None,
+    end: date | None = None,
+) -> ClosingStatus:
     """The agency's last closings, its last closed day and its tills still open.
+
+    With ``start`` and ``end``: only the closings whose period meets those business
+    days (a day's, and the month's and the year's that hold it), newest first.
 
     Lowest role: none (a read; no actor).
     """
     with db.read() as session:
         agency = _agency(session, agency_code)
-        rows = session.execute(
-            select(Closing, Staff.login)
-            .join(Staff, Staff.id == Closing.closed_by_id)
-            .where(Closing.agency_id == agency.id)
-            .order_by(Closing.seq.desc())
-            .limit(limit)
-        ).all()
+        query = select(Closing, Staff.login).join(Staff, Staff.id == Closing.closed_by_id)
+        query = query.where(Closing.agency_id == agency.id)
+        if start is not None:
+            query = query.where(Closing.period_end >= start)
+        if end is not None:
+            query = query.where(Closing.period_start <= end)
+        rows = session.execute(query.order_by(Closing.seq.desc()).limit(limit)).all()
         tills = session.execute(
             select(CashSession.workstation_id, Staff.login)
             .join(Staff, Staff.id == CashSession.opened_by_id)

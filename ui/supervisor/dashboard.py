@@ -1,16 +1,18 @@
 """The supervisor's dashboard: every counter of the agency, live.
 
 Each counter's till (state, agent, since when), its takings today and its
-printer (jobs waiting, the last failure), read off the GUI thread every few
-seconds. From here the supervisor reviews a counted till (Enter), records a
-cash movement (F4), closes an abandoned till (F8), and closes the business day
-or looks at past closings (F11).
+printer (its live state, jobs waiting, the last failure), read off the GUI
+thread every few seconds; the printers are asked on threads of their own
+(:mod:`ui.supervisor.printer_watch`), so one that does not answer holds nothing
+up. From here the supervisor reviews a counted till (Enter), records a cash
+movement (F4), closes an abandoned till (F8), closes the business day, a month
+or a year and looks at past days (F11), and exports or archives a period (F6).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,11 +28,14 @@ from app.errors import GuichetError
 from app.i18n import N_, babel_locale, current_language, gettext
 from app.labels import label
 from app.printing.queue import pending_jobs
+from app.printing.settings import load_printer_settings
+from app.printing.worker import PrintWorker
 from app.reports.day_takings import day_takings
 from app.reports.till_report import ReportKind, queue_till_report
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, isolated, ltr, moment, money
+from ui.printer_status import COLOURS, STOPPED, assess
 from ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -48,12 +53,14 @@ from ui.qt import (
 )
 from ui.room import fit
 from ui.supervisor.day_dialog import DayDialog
+from ui.supervisor.export_dialog import ExportDialog
 from ui.supervisor.force_close_dialog import ForceCloseDialog
 from ui.supervisor.movement_dialog import MovementDialog
 from ui.supervisor.preference import agency_name, dashboard_first, set_dashboard_first
+from ui.supervisor.printer_watch import ASKING, PrinterReading, PrinterWatch, Query, Seen
 from ui.supervisor.review_dialog import ReviewDialog
 from ui.table_model import Column, RowsModel
-from ui.tasks import Runner
+from ui.tasks import Runner, TaskRunner
 
 _ = gettext
 
@@ -70,6 +77,8 @@ class CounterRow:
     printer_error: str | None
     timezone: str
     now: datetime
+    printer_uri: str | None = None
+    printer: PrinterReading = ASKING
 
     @property
     def workstation(self) -> str:
@@ -88,11 +97,16 @@ def _opened(row: CounterRow) -> str:
 
 
 def _printer(row: CounterRow) -> str:
-    if row.printer_error:
-        return _(N_("failing: {error}")).format(error=row.printer_error)
-    if row.jobs_waiting:
+    """What to fix first: a printer that cannot print says why, else the jobs waiting,
+    else its state. The line under the table has all of it for the selected counter."""
+    if row.printer.effective not in STOPPED and row.jobs_waiting:
         return _(N_("{count} waiting")).format(count=row.jobs_waiting)
-    return _(N_("nothing waiting"))
+    return _(row.printer.short)
+
+
+def _printer_colour(row: CounterRow) -> str:
+    level = assess(row.printer.effective, row.printer_error is not None, row.jobs_waiting)
+    return COLOURS[level][0]
 
 
 def _state_colour(row: CounterRow) -> str | None:
@@ -115,7 +129,7 @@ COLUMNS: list[Column[CounterRow]] = [
     ),
     Column("payments", N_("Payments"), lambda r: r.payments, align_end=True),
     Column("taken", N_("Taken today"), lambda r: money(r.taken, r.till.currency), align_end=True),
-    Column("printer", N_("Printer"), _printer),
+    Column("printer", N_("Printer"), _printer, colour=_printer_colour),
 ]
 
 
@@ -130,13 +144,29 @@ class DashboardDialog(KeyboardDialog):
         *,
         preference_file: Path | None = None,
         printed: Callable[[], None] | None = None,
+        worker: PrintWorker | None = None,
+        printer_runner: Runner | None = None,
+        printer_query: Query | None = None,
     ) -> None:
         """``preference_file``: where "open the dashboard at sign-in" is kept (tests);
-        ``printed``: called when a report was queued on this workstation's printer."""
+        ``printed``: called when a report was queued on this workstation's printer;
+        ``worker``: this workstation's print worker, which knows its printer already;
+        ``printer_runner``: where the printers are asked (default: threads of their own);
+        ``printer_query``: how a printer is asked (tests)."""
         super().__init__(parent)
         self.setObjectName("dashboard")
         self._ctx, self._actor, self._station, self._runner = ctx, actor, station, runner
         self._printed = printed
+        # A printer that does not answer holds one of these threads, never the runner's.
+        self._own_printer_runner = printer_runner is None
+        self.printer_runner: Runner = printer_runner or TaskRunner(self, max_threads=4)
+        self.printers = PrinterWatch(
+            self.printer_runner,
+            self._printers_changed,
+            own_workstation=station.ref,
+            worker=worker,
+            query=printer_query,
+        )
         self.refreshing = False
         self.refreshed_at: str | None = None
         self.child: QDialog | None = None
@@ -146,6 +176,8 @@ class DashboardDialog(KeyboardDialog):
         self.note.setWordWrap(True)
         self.info = named(QLabel(), "muted")
         self.info.setWordWrap(True)
+        self.printer_line = named(QLabel(), "muted")
+        self.printer_line.setWordWrap(True)
         self.model = RowsModel[CounterRow](COLUMNS)
         self.view = named(QTableView(), "counters")
         self.view.setModel(self.model)
@@ -168,16 +200,19 @@ class DashboardDialog(KeyboardDialog):
         layout.addWidget(self.title)
         layout.addWidget(self.updated)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.printer_line)
         layout.addWidget(self.note)
         layout.addWidget(self.info)
         layout.addWidget(self.land_here)
         layout.addWidget(self.keys)
 
         self.view.activated.connect(lambda _index: self.review())
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._show_printer())
         QShortcut(QKeySequence("F2"), self, self.review)
         QShortcut(QKeySequence("F4"), self, self.movement)
         QShortcut(QKeySequence("F8"), self, self.force_close)
         QShortcut(QKeySequence("F11"), self, self.days)
+        QShortcut(QKeySequence("F6"), self, self.export)
         QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("F9"), self, lambda: self.print_report(ReportKind.X))
         QShortcut(QKeySequence("Shift+F9"), self, lambda: self.print_report(ReportKind.Z))
@@ -207,6 +242,7 @@ class DashboardDialog(KeyboardDialog):
             jobs = pending_jobs(ctx.db, actor, station.ref, every_workstation=True)
             rows = []
             for till in tills:
+                uri = load_printer_settings(ctx.db, till.workstation).printer_uri
                 taken = by_station.get(till.workstation)
                 mine = [job for job in jobs if job.workstation == till.workstation]
                 failing = next((job.error for job in reversed(mine) if job.error), None)
@@ -219,6 +255,7 @@ class DashboardDialog(KeyboardDialog):
                         failing,
                         station.timezone,
                         now,
+                        uri,
                     )
                 )
             return rows
@@ -228,13 +265,51 @@ class DashboardDialog(KeyboardDialog):
     def _rows_ready(self, rows: list[CounterRow]) -> None:
         self.refreshing = False
         selected = self.selected()
-        self.model.set_rows(rows)
+        self.model.set_rows(self._with_printers(rows))
+        self.printers.watch({row.workstation: row.printer_uri for row in rows})
         wanted = selected.workstation if selected else None
         index = next((i for i, r in enumerate(rows) if r.workstation == wanted), 0)
         if rows:
             self.select_row(index)
         self.refreshed_at = isolated(moment(self._ctx.now(), self._station.timezone))
         self._show_updated()
+        self._show_printer()
+
+    def _with_printers(self, rows: list[CounterRow]) -> list[CounterRow]:
+        return [
+            replace(row, printer=self.printers.reading(row.workstation, row.printer_uri))
+            for row in rows
+        ]
+
+    def _printers_changed(self) -> None:
+        """A printer answered something new: its column and line, without reading again."""
+        rows = self._with_printers(self.model.rows)
+        self.model.rows[:] = rows
+        if rows:
+            column = self.model.column_index("printer")
+            self.model.dataChanged.emit(
+                self.model.index(0, column), self.model.index(len(rows) - 1, column)
+            )
+        self._show_printer()
+
+    def _show_printer(self) -> None:
+        """The selected counter's printer in words: its state and why its last job failed."""
+        row = self.selected()
+        if row is None:
+            self.printer_line.clear()
+            return
+        text = _(N_("Printer of {workstation}: {state}.")).format(
+            workstation=row.workstation, state=_(row.printer.label)
+        )
+        if row.printer.seen == Seen.AT_COUNTER:
+            text += " " + _(
+                N_("It hangs off its counter's computer: only that counter can ask it.")
+            )
+        if row.jobs_waiting:
+            text += " " + _(N_("Jobs waiting: {count}.")).format(count=row.jobs_waiting)
+        if row.printer_error:
+            text += " " + _(N_("Its last job failed: {error}")).format(error=row.printer_error)
+        self.printer_line.setText(text)
 
     def _refresh_failed(self, error: BaseException) -> None:
         self.refreshing = False
@@ -361,8 +436,17 @@ class DashboardDialog(KeyboardDialog):
         self.say(None)
         self._open_child(DayDialog(self._ctx, self._actor, self._station, self._runner, self))
 
+    def export(self) -> None:
+        if self.child is not None:
+            return
+        self.say(None)
+        self._open_child(ExportDialog(self._ctx, self._actor, self._station, self._runner, self))
+
     def done(self, result: int) -> None:
         self.timer.stop()
+        self.printers.close()
+        if self._own_printer_runner and isinstance(self.printer_runner, TaskRunner):
+            self.printer_runner.close(0)  # never wait for a printer that does not answer
         if self.child is not None:
             child, self.child = self.child, None
             child.done(QDialog.DialogCode.Rejected)
@@ -387,7 +471,8 @@ class DashboardDialog(KeyboardDialog):
                     N_("F8: close an abandoned till"),
                     N_("F9: X report"),
                     N_("Shift+F9: Z report"),
-                    N_("F11: close the day, past days"),
+                    N_("F11: close a day, a month, a year; past days"),
+                    N_("F6: export and archive"),
                     N_("Esc: back"),
                 ]
             )

@@ -1,0 +1,202 @@
+"""The dashboard's live view of each counter's receipt printer.
+
+A counter knows its own printer from its print worker, which asks it (DLE EOT)
+every few seconds. The dashboard asks the other counters' printers the same
+way (:func:`app.printing.devices.query_status`), each on a thread of its own
+runner: a printer that does not answer holds that thread for its timeout, never
+the dashboard's reads nor this counter's payments, and is not asked again until
+it has answered. A printer shared by two counters is asked once.
+
+A printer on a counter's USB or serial port is reachable from that counter's
+computer only: it is not asked from here (the state its own worker meets still
+shows in the dashboard's failing jobs). A printer that stops answering is shown
+"not reachable" only once it missed twice in a row: a network printer busy
+printing for its counter may refuse a second connection for a moment.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.errors import GuichetError
+from app.i18n import N_
+from app.printing import devices
+from app.printing.status import STATUS_LABELS, PrinterStatus
+from app.printing.worker import PrintWorker
+from ui.tasks import Runner
+
+Query = Callable[[devices.PrinterAddress], PrinterStatus]
+
+ASK_TIMEOUT = 1.5  # seconds for each exchange with a printer
+# A question unanswered for this long: the printer is shown "not answering".
+SILENT_SECONDS = 8.0
+# Schemes whose device hangs off the counter's own computer.
+LOCAL_SCHEMES = frozenset({"usb", "serial"})
+
+
+class Seen(StrEnum):
+    """What the dashboard knows of a printer besides its own answer."""
+
+    ANSWERED = "answered"
+    ASKING = "asking"  # asked, no answer yet
+    SILENT = "silent"  # asked, no answer for SILENT_SECONDS
+    NOT_SET = "not_set"  # the counter has no printer
+    AT_COUNTER = "at_counter"  # on the counter's own port: read there only
+
+
+SEEN_LABELS = {
+    Seen.ASKING: N_("Asking the printer…"),
+    Seen.SILENT: N_("Printer not answering"),
+    Seen.NOT_SET: N_("No printer set up"),
+    Seen.AT_COUNTER: N_("Read at its counter"),
+}
+
+
+# The same, as short as a table cell under "Printer" at 1024 pixels needs them.
+SHORT_LABELS: dict[PrinterStatus | Seen, str] = {
+    PrinterStatus.ONLINE: N_("ready"),
+    PrinterStatus.PAPER_LOW: N_("paper low"),
+    PrinterStatus.PAPER_OUT: N_("out of paper"),
+    PrinterStatus.COVER_OPEN: N_("cover open"),
+    PrinterStatus.OFFLINE: N_("offline"),
+    PrinterStatus.UNREACHABLE: N_("not reachable"),
+    PrinterStatus.UNKNOWN: N_("state unknown"),
+    Seen.ASKING: N_("asking…"),
+    Seen.SILENT: N_("not answering"),
+    Seen.NOT_SET: N_("none set up"),
+    Seen.AT_COUNTER: N_("at its counter"),
+}
+
+
+@dataclass(frozen=True)
+class PrinterReading:
+    seen: Seen
+    status: PrinterStatus | None = None  # when ANSWERED
+
+    @property
+    def label(self) -> str:
+        """The msgid of the state in words (the line under the dashboard's table)."""
+        if self.seen == Seen.ANSWERED and self.status is not None:
+            return STATUS_LABELS[self.status]
+        return SEEN_LABELS[self.seen]
+
+    @property
+    def short(self) -> str:
+        """The msgid of what the dashboard's column says."""
+        if self.seen == Seen.ANSWERED and self.status is not None:
+            return SHORT_LABELS[self.status]
+        return SHORT_LABELS[self.seen]
+
+    @property
+    def effective(self) -> PrinterStatus:
+        """The status the dashboard's colours are chosen by; never "ready" unheard."""
+        if self.seen == Seen.SILENT:
+            return PrinterStatus.UNREACHABLE
+        return self.status if self.status is not None else PrinterStatus.UNKNOWN
+
+
+ASKING = PrinterReading(Seen.ASKING)
+
+
+def ask(uri: str, query: Query) -> PrinterStatus:
+    """The state of the printer at ``uri``; a broken address is a printer not reachable.
+
+    Lowest role: none (asks a device; no database, no actor).
+    """
+    try:
+        return query(devices.parse_printer_uri(uri))
+    except GuichetError:
+        return PrinterStatus.UNREACHABLE
+
+
+def default_query(address: devices.PrinterAddress) -> PrinterStatus:
+    return devices.query_status(address, timeout=ASK_TIMEOUT)
+
+
+class PrinterWatch:
+    """The last known state of each printer the dashboard shows, asked in the background.
+
+    ``changed`` is called on the GUI thread when a printer's reading changed.
+    """
+
+    def __init__(
+        self,
+        runner: Runner,
+        changed: Callable[[], None],
+        *,
+        own_workstation: str,
+        worker: PrintWorker | None = None,
+        query: Query | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._runner, self._changed = runner, changed
+        self._own, self._worker, self._clock = own_workstation, worker, clock
+        self._query = query if query is not None else default_query
+        self._answers: dict[str, PrinterStatus] = {}
+        self._misses: dict[str, int] = {}
+        self._asked: dict[str, float] = {}  # uri -> when the question in flight left
+        self.closed = False
+
+    def watch(self, printers: dict[str, str | None]) -> None:
+        """Ask again every printer of ``printers`` (workstation -> address) that is not
+        being asked already."""
+        for workstation, uri in printers.items():
+            if uri is None or uri in self._asked or self._asked_locally(workstation, uri):
+                continue
+            if workstation == self._own and self._worker is not None:
+                continue  # this counter's worker asks it already
+            self._ask(uri)
+
+    def _ask(self, uri: str) -> None:
+        self._asked[uri] = self._clock()
+        query = self._query
+        self._runner.submit(
+            lambda: ask(uri, query),
+            lambda status: self._answered(uri, status),
+            lambda _error: self._answered(uri, PrinterStatus.UNREACHABLE),
+        )
+
+    def _asked_locally(self, workstation: str, uri: str) -> bool:
+        """A USB or serial printer of another counter: not ours to open."""
+        if workstation == self._own:
+            return False
+        try:
+            return devices.parse_printer_uri(uri).scheme in LOCAL_SCHEMES
+        except GuichetError:
+            return False
+
+    def _answered(self, uri: str, status: PrinterStatus) -> None:
+        self._asked.pop(uri, None)
+        if self.closed:
+            return
+        before = self._answers.get(uri)
+        if status == PrinterStatus.UNREACHABLE and before not in (None, status):
+            self._misses[uri] = self._misses.get(uri, 0) + 1
+            if self._misses[uri] < 2:
+                return  # once may be a printer busy with its own counter: ask again first
+        else:
+            self._misses.pop(uri, None)
+        self._answers[uri] = status
+        if status != before:
+            self._changed()
+
+    def reading(self, workstation: str, uri: str | None) -> PrinterReading:
+        if workstation == self._own and self._worker is not None:
+            return PrinterReading(Seen.ANSWERED, self._worker.snapshot().status)
+        if uri is None:
+            return PrinterReading(Seen.NOT_SET)
+        if self._asked_locally(workstation, uri):
+            return PrinterReading(Seen.AT_COUNTER)
+        asked = self._asked.get(uri)
+        if asked is not None and self._clock() - asked >= SILENT_SECONDS:
+            return PrinterReading(Seen.SILENT)  # whatever it said before, it says nothing now
+        answer = self._answers.get(uri)
+        if answer is not None:
+            return PrinterReading(Seen.ANSWERED, answer)
+        return PrinterReading(Seen.ASKING)
+
+    def close(self) -> None:
+        self.closed = True
