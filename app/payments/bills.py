@@ -42,6 +42,8 @@ class OpenBill:
     status: str
     contract_number: str
     line_awaits_reconnection: bool  # suspended, and no reconnection asked for yet
+    late_fee_minor: int = 0
+    delivery_date: date | None = None
 
     @property
     def outstanding_minor(self) -> int:
@@ -90,6 +92,7 @@ _OPEN_BILLS = (
         Invoice.period_end,
         Invoice.issue_date,
         Invoice.due_date,
+        Invoice.delivery_date,
         Invoice.amount_minor,
         Invoice.late_fee_minor,
         Invoice.paid_minor,
@@ -130,6 +133,8 @@ def lock_open_bills(session: Session, subscriber_id: int) -> list[OpenBill]:
                 row.contract_status == ContractStatus.SUSPENDED
                 and row.reconnection_requested_at is None
             ),
+            late_fee_minor=row.late_fee_minor,
+            delivery_date=row.delivery_date,
         )
         for row in rows
     ]

@@ -13,7 +13,7 @@ typed an amount to pay is only taken after a second confirmation
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,6 +34,9 @@ class PaymentPreview:
     topups: Decimal
     paid_in_full: bool
     left_to_pay: Decimal = Decimal(0)  # on the ticked invoices, after this payment
+    # Late fees this payment waives: bills delivered late, paid in full by their
+    # extended date (app.billing.late_delivery); not part of ``due``.
+    late_fees_waived: Decimal = Decimal(0)
 
     @property
     def paid_on_invoices(self) -> Decimal:
@@ -49,12 +52,21 @@ def preview_payment(
     topups: Decimal = Decimal(0),
     amount: Decimal | None = None,
     keep_change_as_credit: bool = False,
+    late_fees: Mapping[str, Decimal] | None = None,
 ) -> PaymentPreview:
-    """Raises the same ValidationError the payment service would."""
+    """Raises the same ValidationError the payment service would.
+
+    ``late_fees``: by bill number, the late fee paying it in full today waives
+    (:func:`app.billing.late_delivery.late_fees_to_waive`); asked without it.
+    """
     cur = currency(view.currency)
+    fees = late_fees or {}
     chosen = [line for line in view.open_invoices if line.number in set(invoice_numbers)]
+    fee_minor = [
+        to_minor(fees.get(line.number, Decimal(0)), cur, allow_zero=True) for line in chosen
+    ]
     invoices = [
-        OpenInvoice(index, to_minor(line.left_to_pay, cur, allow_zero=True))
+        OpenInvoice(index, to_minor(line.left_to_pay, cur, allow_zero=True) - fee_minor[index])
         for index, line in enumerate(chosen)
     ]
     credit = to_minor(view.credit, cur, allow_zero=True)
@@ -71,6 +83,12 @@ def preview_payment(
         keep_change_as_credit=keep_change_as_credit,
     )
     outstanding = sum(i.outstanding_minor for i in invoices)
+    shares = dict(plan.allocations)
+    waived = sum(
+        fee
+        for index, fee in enumerate(fee_minor)
+        if fee and shares.get(index, 0) >= invoices[index].outstanding_minor
+    )
     return PaymentPreview(
         due=from_minor(max(outstanding - min(credit, outstanding), 0), cur),
         tendered=from_minor(plan.tendered_minor, cur),
@@ -81,13 +99,24 @@ def preview_payment(
         topups=from_minor(plan.topups_minor, cur),
         paid_in_full=plan.allocated_minor == outstanding,
         left_to_pay=from_minor(outstanding - plan.allocated_minor, cur),
+        late_fees_waived=from_minor(waived, cur),
     )
 
 
-def amount_due(view: SubscriberView, invoice_numbers: Sequence[str]) -> Decimal:
-    """What the customer owes for the chosen invoices once their credit is used."""
+def amount_due(
+    view: SubscriberView,
+    invoice_numbers: Sequence[str],
+    late_fees: Mapping[str, Decimal] | None = None,
+) -> Decimal:
+    """What the customer owes for the chosen invoices once their credit is used
+    (and the late fees of bills delivered late, paid in time, waived)."""
+    fees = late_fees or {}
     chosen = sum(
-        (line.left_to_pay for line in view.open_invoices if line.number in set(invoice_numbers)),
+        (
+            line.left_to_pay - fees.get(line.number, Decimal(0))
+            for line in view.open_invoices
+            if line.number in set(invoice_numbers)
+        ),
         Decimal(0),
     )
     return max(chosen - min(view.credit, chosen), Decimal(0))
@@ -100,6 +129,7 @@ def left_to_tender(
     amount: Decimal | None,
     topups: Decimal,
     typed: Sequence[Decimal],
+    late_fees: Mapping[str, Decimal] | None = None,
 ) -> Decimal:
     """What the tender lines the agent has not typed into should show.
 
@@ -107,7 +137,7 @@ def left_to_tender(
     and the top-ups, less what the agent typed as received: never below zero, so a
     line that follows never makes change.
     """
-    to_pay = amount_due(view, invoice_numbers) if amount is None else amount
+    to_pay = amount_due(view, invoice_numbers, late_fees) if amount is None else amount
     return max(to_pay + topups - sum(typed, Decimal(0)), Decimal(0))
 
 

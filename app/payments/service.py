@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
@@ -20,6 +21,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
+from app.billing.late_delivery import (
+    LateFeeWaiver,
+    already_waived,
+    late_delivery_days,
+    late_fee_due_date,
+    might_waive,
+    waivable_late_fee,
+    write_late_fee_waivers,
+)
 from app.closing.days import business_day
 from app.closing.ownership import require_own_till_for_payment
 from app.context import AppContext
@@ -48,7 +58,7 @@ from app.payments.ledger import (
     write_paid_amounts,
 )
 from app.payments.requests import PaymentRequest, check_request_shape, check_tenders
-from app.payments.station import open_till, paying_station
+from app.payments.station import PayingStation, open_till, paying_station
 from app.payments.summary import (
     AllocationLine,
     PaymentSummary,
@@ -187,9 +197,16 @@ def _take_payment(
     bills = _bills_to_pay(open_bills, request.invoice_numbers)
     topups = _topup_lines(session, request)
     credit_before = credit_balance_minor(session, subscriber.id)
+    now = ctx.now()
+    zone = ZoneInfo(station.timezone)
+    # Late fees not owed on bills delivered late and paid by their extended date.
+    late_fees = _late_fees(session, bills, now.astimezone(zone).date())
     plan = plan_payment(
         currency=cur,
-        invoices=[OpenInvoice(bill.id, bill.outstanding_minor) for bill in bills],
+        invoices=[
+            OpenInvoice(bill.id, bill.outstanding_minor - late_fees.get(bill.id, 0))
+            for bill in bills
+        ],
         tenders=[TenderAmount(t.kind, t.amount_minor) for t in tenders],
         topups_minor=sum(line.amount_minor for line in topups),
         credit_available_minor=credit_before,
@@ -198,8 +215,6 @@ def _take_payment(
         keep_change_as_credit=request.keep_change_as_credit,
     )
 
-    now = ctx.now()
-    zone = ZoneInfo(station.timezone)
     # Nothing is recorded into a closed day: after its close, the next day's.
     day = business_day(now, zone, last_closed)
     by_id = {bill.id: bill for bill in open_bills}
@@ -208,7 +223,16 @@ def _take_payment(
         session,
         {bill_id: (by_id[bill_id].total_minor, paid) for bill_id, paid in paid_after.items()},
     )
-    cleared = _lines_cleared(open_bills, paid_after, now.astimezone(zone).date())
+    # A late fee is waived only on a bill this payment settles in full.
+    waivers = [
+        bill_id
+        for bill_id, fee in late_fees.items()
+        if paid_after.get(bill_id, by_id[bill_id].paid_minor) + fee >= by_id[bill_id].total_minor
+    ]
+    settled = dict(paid_after)  # what each bill counts as paid, its waiver included
+    for bill_id in waivers:
+        settled[bill_id] = settled.get(bill_id, by_id[bill_id].paid_minor) + late_fees[bill_id]
+    cleared = _lines_cleared(open_bills, settled, now.astimezone(zone).date())
     uid = str(uuid.uuid4())
     values = PaymentValues(
         uid=uid,
@@ -333,6 +357,18 @@ def _take_payment(
             for position, line in enumerate(topups, start=1)
         ],
     )
+    if waivers:
+        _waive_late_fees(
+            ctx,
+            session,
+            station,
+            subscriber.id,
+            [by_id[i] for i in waivers],
+            late_fees,
+            uid,
+            now,
+            day,
+        )
     record_reconnections(session, payment_id, sorted({b.contract_id for b in cleared}), now)
     queue_receipt_row(
         session,
@@ -377,7 +413,7 @@ def _take_payment(
                 by_id[bill_id].period_start,
                 by_id[bill_id].period_end,
                 money(share),
-                money(by_id[bill_id].total_minor - paid_after[bill_id]),
+                money(by_id[bill_id].total_minor - settled[bill_id]),
             )
             for bill_id, share in plan.allocations
         ),
@@ -396,6 +432,72 @@ def _take_payment(
         ),
         reconnections=tuple(sorted({bill.contract_number for bill in cleared})),
         signature=link.signature,
+        business_day=day,
+    )
+
+
+def _late_fees(session: Session, bills: list[OpenBill], today: date) -> dict[int, int]:
+    """The late fee each bill would have waived if paid in full today, by bill id.
+
+    Most payments carry no bill with both a late fee and a delivery date: they pay
+    nothing for this (the operator's N is read only when one does).
+    """
+    candidates = [bill for bill in bills if might_waive(bill.late_fee_minor, bill.delivery_date)]
+    if not candidates:
+        return {}
+    days = late_delivery_days(session)
+    fees = {}
+    for bill in candidates:
+        fee = waivable_late_fee(
+            late_fee_minor=bill.late_fee_minor,
+            outstanding_minor=bill.outstanding_minor,
+            delivery_date=bill.delivery_date,
+            due_date=bill.due_date,
+            days=days,
+            today=today,
+        )
+        if fee:
+            fees[bill.id] = fee
+    if fees:
+        # Waived once per bill: a bill whose fee a claim already covers is paid as it stands.
+        for bill_id in already_waived(session, list(fees)):
+            del fees[bill_id]
+    return fees
+
+
+def _waive_late_fees(
+    ctx: AppContext,
+    session: Session,
+    station: PayingStation,
+    subscriber_id: int,
+    bills: list[OpenBill],
+    fees: dict[int, int],
+    payment_uid: str,
+    now: datetime,
+    day: date,
+) -> None:
+    """Write the waivers in the payment's transaction, after the bills' locks (the
+    ledger then takes the compensation chain's head)."""
+    days = late_delivery_days(session)
+    write_late_fee_waivers(
+        session,
+        ctx.signer,
+        [
+            LateFeeWaiver(
+                invoice_id=bill.id,
+                invoice_number=bill.number,
+                subscriber_id=subscriber_id,
+                contract_id=bill.contract_id,
+                delivery_date=cast(date, bill.delivery_date),
+                late_fee_due_date=late_fee_due_date(bill.delivery_date, bill.due_date, days),
+                amount_minor=fees[bill.id],
+            )
+            for bill in bills
+        ],
+        payment_uid=payment_uid,
+        currency_code=station.currency,
+        now=now,
+        agency_id=station.agency_id,
         business_day=day,
     )
 

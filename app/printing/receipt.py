@@ -19,6 +19,7 @@ from babel.dates import format_date, format_datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.billing.late_delivery import WaivedLateFee, waived_by_payment
 from app.documents.arabic import isolate
 from app.i18n import N_, babel_locale, gettext, is_right_to_left
 from app.integrity.keys import Signer
@@ -71,6 +72,8 @@ class ReceiptDocument:
     voided_by: str | None  # the receipt number of a later void of this payment
     balance_after: Decimal  # left to pay on all the subscriber's bills, right after
     proof: ReceiptProof
+    # Late fees this payment waived on bills delivered late (app.billing.late_delivery).
+    late_fees_waived: tuple[WaivedLateFee, ...] = ()
 
     @property
     def is_void(self) -> bool:
@@ -151,6 +154,16 @@ def receipt_document(session: Session, signer: Signer, payment: Payment) -> Rece
             issued_at=payment.created_at,
             amount=net,
             currency=payment.currency,
+        ),
+        late_fees_waived=(
+            waived_by_payment(
+                session,
+                payment.uid,
+                [allocation.invoice_id for allocation in payment.allocations],
+                payment.currency,
+            )
+            if payment.kind == PaymentKind.PAYMENT
+            else ()
         ),
     )
 
@@ -314,9 +327,24 @@ class _ReceiptLayout:
             )
             blocks.append(Pair(line.invoice_number, self.money(line.amount)))
             blocks.append(Text(period))
+            blocks += self.late_fee_waived(line.invoice_number)
             if line.left_after and not self.doc.is_void:
                 blocks.append(Pair(_("Left to pay on this bill"), self.money(line.left_after)))
         return blocks
+
+    def late_fee_waived(self, invoice_number: str) -> list[Block]:
+        """The late fee waived on a bill delivered late, in the customer's language."""
+        return [
+            Text(
+                self._(
+                    "Late fee of {amount} waived: bill delivered late on {date}",
+                    amount=self.money(waived.amount),
+                    date=format_date(waived.delivered_on, "short", locale=self.locale),
+                )
+            )
+            for waived in self.doc.late_fees_waived
+            if waived.invoice_number == invoice_number
+        ]
 
     def topups(self) -> list[Block]:
         s, _ = self.doc.summary, self._

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from db.models.base import Base
 from db.models.enums import InvoiceStatus, ServiceType
+from db.models.organisation import OperatorSettings
 from db.models.subscribers import Contract, Subscriber
 
 
@@ -71,13 +72,24 @@ class Invoice(Base):
 
     @property
     def delivered_late(self) -> bool:
-        """The bill reached the subscriber less than 10 days before it was due.
+        """The bill reached the subscriber fewer than N days before it was due.
 
-        The charter figure becomes configurable with the complaints issue.
+        N is the operator's ``late_delivery_days`` (None: 10), read once per session;
+        app.billing.late_delivery holds the rule and what follows from it.
         """
         if self.delivery_date is None:
             return False
-        return (self.due_date - self.delivery_date).days < 10
+        days = 10
+        session = object_session(self)
+        if session is not None:
+            if "late_delivery_days" not in session.info:
+                with session.no_autoflush:
+                    session.info["late_delivery_days"] = session.scalar(
+                        select(OperatorSettings.late_delivery_days).limit(1)
+                    )
+            if session.info["late_delivery_days"] is not None:
+                days = session.info["late_delivery_days"]
+        return (self.due_date - self.delivery_date).days < days
 
 
 class PrepaidProduct(Base):
