@@ -132,7 +132,10 @@ def _select_rows(now: datetime) -> Select[Any]:
     breached_first = case(
         (or_(Complaint.breached_at.is_not(None), Complaint.due_at <= now), 0), else_=1
     )
-    no_deadline_last = case((Complaint.due_at.is_(None), 1), else_=0)
+    # Clocks standing still (waiting for the customer), then complaints no commitment covers.
+    no_deadline_last = case(
+        (Complaint.due_at.is_not(None), 0), (Complaint.clock.is_not(None), 1), else_=2
+    )
     return (
         select(
             Complaint.id,
@@ -163,7 +166,9 @@ def _select_rows(now: datetime) -> Select[Any]:
         .join(Subscriber, Subscriber.id == Complaint.subscriber_id)
         .outerjoin(Contract, Contract.id == Complaint.contract_id)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Complaint.assigned_to_id)
-        .order_by(breached_first, no_deadline_last, Complaint.due_at, Complaint.opened_at)
+        .order_by(
+            breached_first, no_deadline_last, Complaint.due_at, Complaint.opened_at, Complaint.id
+        )
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from sqlalchemy import select
 
 from app.complaints.labels import CATEGORIES, CHANNELS
@@ -126,7 +126,12 @@ def complaint_slip(document: ComplaintDocument, language: str, copy_number: int 
     zone = ZoneInfo(d.timezone)
 
     def moment(value: datetime) -> str:
-        return format_datetime(value.astimezone(zone), "medium", locale=locale)
+        """The day as a reader writes it and the time to the minute."""
+        local = value.astimezone(zone)
+        return (
+            f"{format_date(local.date(), 'medium', locale=locale)} "
+            f"{format_time(local.time(), 'short', locale=locale)}"
+        )
 
     names = [d.operator_name, d.operator_name_ar]
     if language == "ar":
