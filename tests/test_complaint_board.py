@@ -155,7 +155,7 @@ def test_cli_list_show_and_breaches(
 
     assert _cli(w, tmp_path, "complaint", "show", fault.number) == 0
     shown = capsys.readouterr().out
-    assert "Commitment: FAULT-8H" in out and "opened" in shown and "breached" in shown
+    assert "Commitment: FAULT-8H" in shown and "opened" in shown and "breached" in shown
     assert _cli(w, tmp_path, "complaint", "list", "--breached") == 0
     assert capsys.readouterr().out.count("\n") == 2
 
