@@ -35,6 +35,7 @@ from app.errors import ConflictError, NotFoundError, ValidationError
 from app.i18n import DEFAULT_LANGUAGE, N_, current_language
 from app.integrity.keys import Signer
 from app.journal import EventKind, record_action, record_event
+from db.engine import Database
 from db.models import Charter, CharterCommitment, OperatorSettings, Role
 
 
@@ -482,3 +483,38 @@ def charter_source(session: Session, charter_id: int) -> str:
     if charter is None:
         raise NotFoundError(N_("There is no such charter version."), field="version")
     return charter.source_text
+
+
+@dataclass(frozen=True)
+class CharterOverview:
+    """What the charter screen shows: every version (newest first), the one in force,
+    and the operator's currency and timezone to write amounts and moments with."""
+
+    versions: tuple[CharterVersion, ...]
+    in_force_id: int | None
+    currency: str
+    timezone: str
+
+    def version(self, charter_id: int | None) -> CharterVersion | None:
+        return next((found for found in self.versions if found.id == charter_id), None)
+
+    @property
+    def shown_first(self) -> CharterVersion | None:
+        """The version in force, else the next to come, else none."""
+        return self.version(self.in_force_id) or (self.versions[-1] if self.versions else None)
+
+
+def charter_overview(database: Database, at: datetime) -> CharterOverview:
+    """Every version of the charter and the one in force at ``at``, for the screens.
+
+    Lowest role: agent (a read).
+    """
+    with database.read() as session:
+        currency, timezone = operator_terms(session)
+        in_force = charter_in_force(session, at)
+        return CharterOverview(
+            versions=tuple(charter_versions(session)),
+            in_force_id=in_force.id if in_force is not None else None,
+            currency=currency or "EUR",
+            timezone=timezone,
+        )

@@ -57,13 +57,18 @@ def target_words(view: CommitmentView, language: str | None = None) -> str:
 
 
 def clock_notes(view: CommitmentView, language: str | None = None) -> list[str]:
-    """What else the clock and the complaint need: a pause, a proof."""
-    notes = []
+    """What stops the clock: waiting for the customer."""
     if view.pauses_when_waiting:
-        notes.append(gettext(N_("the clock pauses while waiting for the customer"), language))
-    if view.needs_proof:
-        notes.append(gettext(N_("a proof is needed"), language))
-    return notes
+        return [gettext(N_("the clock pauses while waiting for the customer"), language)]
+    return []
+
+
+def complaint_words(view: CommitmentView, language: str | None = None) -> str:
+    """The complaints it covers, and whether the customer brings a proof."""
+    covered = categories_words(view, language)
+    if not view.needs_proof:
+        return covered
+    return gettext(N_("{categories}; a proof is needed"), language).format(categories=covered)
 
 
 def _money(minor: int, currency_code: str, language: str | None) -> str:

@@ -32,9 +32,9 @@ from app.charter.charters import (
     operator_terms,
 )
 from app.charter.commitment_texts import (
-    categories_words,
     clock_notes,
     compensation_words,
+    complaint_words,
     services_words,
     target_words,
 )
@@ -267,7 +267,7 @@ def _print_version(version: CharterVersion, currency: str, zone: ZoneInfo, langu
             "   "
             + _(N_("Services: {services}. Complaints: {categories}."), language).format(
                 services=services_words(commitment, language),
-                categories=categories_words(commitment, language),
+                categories=complaint_words(commitment, language),
             )
         )
         target = _(N_("Target: {target}"), language).format(
