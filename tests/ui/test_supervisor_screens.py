@@ -86,7 +86,7 @@ def test_a_past_day_or_a_date_range_shows_its_closings(counter: Counter) -> None
     counter.type("2026-11-20")
     counter.press(ENTER)
     assert kinds_and_periods(days) == [("daily", date(2026, 11, 20))]
-    assert "1 days closed" in days.summary.text()
+    assert "1 day closed, 0 payments" in days.summary.text()
     type_into(counter, days.start, "2026-11-01")
     type_into(counter, days.end, "2026-11-30")
     counter.press(Qt.Key.Key_F5)
@@ -279,9 +279,9 @@ def test_the_export_the_archive_and_its_check_each_say_where_and_how_many(
     folder = tmp_path / "ALG01-2026-11-21-2026-11-21"
     result = dialog.exported
     assert result is not None and dialog.error.text() == ""
-    rows = sum(file.rows for file in result.files)
+    assert sum(file.rows for file in result.files) == 1  # the day's closing, no payment
     assert dialog.outcome.text() == (
-        f"Exported \u2068{day(date(2026, 11, 21))}\u2069: {len(result.files)} files, {rows} rows, "
+        f"Exported \u2068{day(date(2026, 11, 21))}\u2069: {len(result.files)} files, 1 row, "
         f"in \u2066{folder}\u2069"
     )
     first = folder / result.files[0].name

@@ -32,7 +32,15 @@ from app.closing.closings import (
     closing_status,
 )
 from app.context import AppContext
-from app.i18n import N_, babel_locale, current_language, format_count, gettext, join_list
+from app.i18n import (
+    N_,
+    babel_locale,
+    current_language,
+    format_count,
+    gettext,
+    join_list,
+    ngettext,
+)
 from app.reports.day_report import day_report_pdf
 from app.station import StationInfo
 from ui.bill_copy_dialog import open_in_viewer, pdf_viewer_available
@@ -308,10 +316,16 @@ class DayDialog(KeyboardDialog):
         days = [c for c in status.closings if c.kind == "daily" and start <= c.period_start <= end]
         shown = isolated(day(start) if start == end else period(start, end))
         if days:
-            text = _(N_("{period}: {days} days closed, {payments} payments, {total}.")).format(
+            paid = sum(c.payments for c in days)
+            # Literals, not N_(): the extractor pairs ngettext's two strings as one plural.
+            text = _(N_("{period}: {days}, {payments}, {total}.")).format(
                 period=shown,
-                days=format_count(len(days)),
-                payments=format_count(sum(c.payments for c in days)),
+                days=ngettext("{count} day closed", "{count} days closed", len(days)).format(
+                    count=format_count(len(days))
+                ),
+                payments=ngettext("{count} payment", "{count} payments", paid).format(
+                    count=format_count(paid)
+                ),
                 total=money(sum((c.period_total for c in days), Decimal(0)), days[0].currency),
             )
         else:
@@ -398,25 +412,29 @@ class DayDialog(KeyboardDialog):
     @staticmethod
     def _result(closing: ClosingInfo) -> str:
         figures = {
-            "payments": format_count(closing.payments),
             "total": money(closing.period_total, closing.currency),
             "perpetual": money(closing.perpetual_total, closing.currency),
         }
+        payments = ngettext("{count} payment", "{count} payments", closing.payments).format(
+            count=format_count(closing.payments)
+        )
         if closing.kind == "monthly":
             return _(
-                N_(
-                    "Month {period} closed: {payments} payments, {total}; perpetual total {perpetual}."
-                )
-            ).format(period=isolated(month_name(closing.period_start)), **figures)
+                N_("Month {period} closed: {payments}, {total}; perpetual total {perpetual}.")
+            ).format(
+                period=isolated(month_name(closing.period_start)), payments=payments, **figures
+            )
         if closing.kind == "yearly":
             return _(
-                N_(
-                    "Year {period} closed: {payments} payments, {total}; perpetual total {perpetual}."
-                )
-            ).format(period=closing.period_start.year, **figures)
+                N_("Year {period} closed: {payments}, {total}; perpetual total {perpetual}.")
+            ).format(period=closing.period_start.year, payments=payments, **figures)
         text = _(
             N_("{day} closed: {payments} payments, {total}; perpetual total {perpetual}.")
-        ).format(day=isolated(day(closing.period_start)), **figures)
+        ).format(
+            day=isolated(day(closing.period_start)),
+            payments=format_count(closing.payments),
+            **figures,
+        )
         if closing.gap_days:
             text += " " + _(N_("Closed with it, without activity: {days}.")).format(
                 days=join_list(day(d) for d in closing.gap_days)

@@ -25,7 +25,7 @@ from app.archive.verify import ArchiveReport, verify_archive
 from app.auth import Actor
 from app.context import AppContext
 from app.exports.service import ExportedFile, ExportResult, export_period
-from app.i18n import N_, format_count, gettext
+from app.i18n import N_, format_count, gettext, ngettext
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
 from ui.formatting import day, hint_line, isolated, ltr, period
@@ -71,6 +71,16 @@ def _files_line(files: tuple[ExportedFile, ...]) -> str:
 
 def _rows(files: tuple[ExportedFile, ...]) -> str:
     return format_count(sum(file.rows for file in files))
+
+
+def _files_and_rows(files: tuple[ExportedFile, ...]) -> str:
+    rows = sum(file.rows for file in files)
+    # Literals, not N_(): the extractor pairs ngettext's two strings as one plural.
+    return (
+        ngettext("{count} file", "{count} files", len(files)).format(count=len(files))
+        + ", "
+        + ngettext("{count} row", "{count} rows", rows).format(count=format_count(rows))
+    )
 
 
 class ExportDialog(KeyboardDialog):
@@ -242,10 +252,10 @@ class ExportDialog(KeyboardDialog):
     def _exported(self, result: ExportResult) -> None:
         self.exported = result
         shown, folder = self._period_text(result.start, result.end), ltr(str(result.directory))
-        count, rows = len(result.files), _rows(result.files)
-        self._said = lambda: _(
-            N_("Exported {period}: {count} files, {rows} rows, in {folder}")
-        ).format(period=shown, count=count, rows=rows, folder=folder)
+        files = result.files
+        self._said = lambda: _(N_("Exported {period}: {files_and_rows}, in {folder}")).format(
+            period=shown, files_and_rows=_files_and_rows(files), folder=folder
+        )
         self._warned = self._not_closed(result.not_closed, result.end)
         self.details.setText(_files_line(result.files))
 

@@ -7,9 +7,9 @@ runner: a printer that does not answer holds that thread for its timeout, never
 the dashboard's reads nor this counter's payments, and is not asked again until
 it has answered. A printer shared by two counters is asked once.
 
-A printer on a counter's USB or serial port is reachable from that counter's
-computer only: it is not asked from here (the state its own worker meets still
-shows in the dashboard's failing jobs). A printer that stops answering is shown
+A printer on a counter's USB or serial port, or behind its CUPS queue, is
+reachable from that counter's computer only: it is not asked from here (the
+failures its own worker meets still show in the dashboard's print jobs). A printer that stops answering is shown
 "not reachable" only once it missed twice in a row: a network printer busy
 printing for its counter may refuse a second connection for a moment.
 """
@@ -33,8 +33,9 @@ Query = Callable[[devices.PrinterAddress], PrinterStatus]
 ASK_TIMEOUT = 1.5  # seconds for each exchange with a printer
 # A question unanswered for this long: the printer is shown "not answering".
 SILENT_SECONDS = 8.0
-# Schemes whose device hangs off the counter's own computer.
-LOCAL_SCHEMES = frozenset({"usb", "serial"})
+# Addresses that mean something on the counter's own computer only: its USB and serial
+# ports, its CUPS queues, its files. Only network printers (tcp) are asked from here.
+LOCAL_SCHEMES = frozenset({"usb", "serial", "cups", "file"})
 
 
 class Seen(StrEnum):
@@ -160,7 +161,7 @@ class PrinterWatch:
         )
 
     def _asked_locally(self, workstation: str, uri: str) -> bool:
-        """A USB or serial printer of another counter: not ours to open."""
+        """A printer on another counter's own computer: not ours to open."""
         if workstation == self._own:
             return False
         try:
