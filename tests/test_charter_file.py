@@ -238,3 +238,23 @@ def test_the_demo_charters_read_cleanly(profile: str, currency: str) -> None:
         for language in ("fr", "ar", "en"):
             assert commitment.texts[language]["title"]
             assert commitment.texts[language]["text"]
+
+
+def test_the_documented_example_reads_cleanly() -> None:
+    document = (Path(__file__).resolve().parent.parent / "docs" / "charter.md").read_text("utf-8")
+    example = document.split("```toml\n", 1)[1].split("```", 1)[0]
+    spec = read_charter(example, currency="EUR", timezone="Europe/Paris")
+    assert [c.code for c in spec.commitments] == [
+        "ACTIVATION",
+        "HOTLINE",
+        "OUTAGE",
+        "SWITCHING",
+        "UNJUST-CUTOFF",
+    ]
+    assert {c.rule_kind for c in spec.commitments} == {
+        "waive_first_month",
+        "none",
+        "days_credit",
+        "refund_on_proof",
+        "fixed_amount",
+    }
