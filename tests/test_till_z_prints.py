@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -381,3 +383,32 @@ def test_two_closes_of_two_counters_each_get_their_own_z(world: World) -> None:
     close_till(world.ctx, world.other_agent, "ALG01-G02", CountInput(cash={"note-200000": 2}))
     assert [len(_z_jobs(world, t)) for t in (first, second)] == [1, 1]
     assert [e[3]["copy"] for t in (first, second) for e in _z_events(world, t)] == [0, 0]
+
+
+@pytest.mark.postgres
+def test_copies_asked_at_once_get_one_number_each(
+    postgres_database: Database, tmp_path: Path
+) -> None:
+    """Four supervisors' reprints of one Z at the same moment, on PostgreSQL: the till's
+    lock makes them take 1, 2, 3 and 4, never one number twice."""
+    world = build_world(postgres_database, tmp_path / "keys")
+    till = _till(world)
+    close_till(world.ctx, world.agent, WORKSTATION, CountInput(cash={"note-200000": 2}))
+    start = threading.Barrier(4)
+
+    def reprint(_index: int) -> int:
+        start.wait()
+        return queue_till_report(
+            world.ctx,
+            till,
+            ReportKind.Z,
+            workstation=WORKSTATION,
+            language="fr",
+            actor=world.supervisor,
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(reprint, range(4)))
+    assert sorted(job.copy_number for job in _z_jobs(world, till)) == [0, 1, 2, 3, 4]
+    assert sorted(e[3]["copy"] for e in _z_events(world, till)) == [0, 1, 2, 3, 4]
+    _assert_verifies(world)
