@@ -268,7 +268,7 @@ def test_each_scope_hits_the_live_contracts_of_its_service_there(
     assert all(value == (TWO_DAYS, ClaimStatus.APPLIED) for value in claimed(world.db).values())
     assert outcome.applied_minor == outcome.compensated_minor == TWO_DAYS * len(hit)
     assert ledger(world.db) == (len(hit), TWO_DAYS * len(hit))
-    shown = outage_summary(world.ctx, summary.id)
+    shown = outage_summary(world.db, summary.id)
     assert shown.state == OutageState.CLOSED
     assert (shown.affected_contracts, shown.compensated_minor) == (3, 3 * TWO_DAYS)
     assert shown.closed_by == "karim"
@@ -362,8 +362,8 @@ def test_an_outage_recorded_open_is_ended_then_closed(world: World) -> None:
     close_outage(world.ctx, world.supervisor, summary.id)
     with pytest.raises(ConflictError):
         end_outage(world.ctx, world.supervisor, summary.id, END + timedelta(hours=1))
-    assert [o.state for o in list_outages(world.ctx)] == [OutageState.CLOSED]
-    assert list_outages(world.ctx, state=OutageState.OPEN) == []
+    assert [o.state for o in list_outages(world.db)] == [OutageState.CLOSED]
+    assert list_outages(world.db, state=OutageState.OPEN) == []
     second = record_outage(world.ctx, world.supervisor, request("agencies", ["ALG01"]))
     assert second.number == "INT-2026-00002"
 
@@ -405,7 +405,7 @@ def test_bad_input_is_one_line_naming_its_field_and_nothing_is_written(
     assert "\n" not in text and text
     if message is not None:
         assert refused.value.translated("en") == message
-    assert list_outages(world.ctx) == []
+    assert list_outages(world.db) == []
 
 
 def test_an_agent_may_not_record_or_close(world: World) -> None:

@@ -29,6 +29,7 @@ from app.journal import EventKind, record_action
 from app.lookup.normalize import phone_to_e164
 from app.transactions import write_transaction
 from app.workstations import operator_settings
+from db.engine import Database
 from db.models import (
     Agency,
     Contract,
@@ -101,6 +102,15 @@ class OutageSummary:
         if self.ended_at is None:
             return None
         return downtime_minutes(self.started_at, self.ended_at)
+
+
+def operator_timezone(db: Database) -> str:
+    """The operator's time zone, in which outage times are typed and shown.
+
+    Lowest role: agent (a read).
+    """
+    with db.read() as session:
+        return operator_settings(session).timezone
 
 
 def downtime_minutes(start: datetime, end: datetime) -> int:
@@ -304,7 +314,7 @@ def record_outage(ctx: AppContext, actor: Actor, request: OutageRequest) -> Outa
         return outage.id
 
     outage_id = write_transaction(ctx.db, work)
-    return outage_summary(ctx, outage_id)
+    return outage_summary(ctx.db, outage_id)
 
 
 def locked_outage(session: Session, outage_ref: int | str) -> Outage:
@@ -355,7 +365,7 @@ def end_outage(
         )
         return outage.id
 
-    return outage_summary(ctx, write_transaction(ctx.db, work))
+    return outage_summary(ctx.db, write_transaction(ctx.db, work))
 
 
 def _summaries(session: Session, where: object | None, limit: int | None) -> list[OutageSummary]:
@@ -396,7 +406,7 @@ def _summaries(session: Session, where: object | None, limit: int | None) -> lis
 
 
 def list_outages(
-    ctx: AppContext, *, state: str | None = None, limit: int | None = 200
+    db: Database, *, state: str | None = None, limit: int | None = 200
 ) -> list[OutageSummary]:
     """The outages, latest first; ``state`` keeps open, ended or closed ones only.
 
@@ -415,11 +425,11 @@ def list_outages(
             field="state",
             value=state,
         )
-    with ctx.db.read() as session:
+    with db.read() as session:
         return _summaries(session, where, limit)
 
 
-def outage_summary(ctx: AppContext, outage_ref: int | str) -> OutageSummary:
+def outage_summary(db: Database, outage_ref: int | str) -> OutageSummary:
     """One outage by id or number.
 
     Lowest role: agent (a read).
@@ -429,7 +439,7 @@ def outage_summary(ctx: AppContext, outage_ref: int | str) -> OutageSummary:
         if isinstance(outage_ref, int)
         else Outage.number == outage_ref.strip().upper()
     )
-    with ctx.db.read() as session:
+    with db.read() as session:
         found = _summaries(session, where, 1)
     if not found:
         raise NotFoundError(N_("There is no outage {ref}."), field="outage", ref=outage_ref)
