@@ -148,7 +148,7 @@ def _commitments(session: Session, charter: Charter) -> tuple[CommitmentView, ..
 def charter_in_force(session: Session, at: datetime) -> Charter | None:
     """The charter version in force at ``at``: the latest to take effect at or before it.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     return session.scalars(
         select(Charter)
@@ -161,7 +161,7 @@ def charter_in_force(session: Session, at: datetime) -> Charter | None:
 def latest_charter(session: Session) -> Charter | None:
     """The last version loaded (in force or still to come).
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     return session.scalars(select(Charter).order_by(Charter.version.desc()).limit(1)).first()
 
@@ -169,7 +169,7 @@ def latest_charter(session: Session) -> Charter | None:
 def charter_versions(session: Session) -> list[CharterVersion]:
     """Every version, newest first, each with its commitments and the end of its term.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     charters = list(
         session.scalars(select(Charter).order_by(Charter.effective_from, Charter.version))
@@ -197,7 +197,7 @@ def charter_versions(session: Session) -> list[CharterVersion]:
 def charter_version(session: Session, version: int) -> CharterVersion:
     """One version by its number (NotFoundError if there is none).
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     for found in charter_versions(session):
         if found.version == version:
@@ -214,7 +214,7 @@ def commitment_for(
     ``category`` on a line of ``service`` (None: no contract, matched on the category);
     None when no version is in force or none of its commitments covers it.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     charter = charter_in_force(session, at)
     if charter is None:
@@ -228,7 +228,7 @@ def commitment_for(
 def commitment_by_code(session: Session, charter_id: int, code: str) -> CommitmentView | None:
     """The commitment ``code`` of the charter version ``charter_id`` (case-insensitive).
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     charter = session.get(Charter, charter_id)
     if charter is None:
@@ -242,7 +242,7 @@ def commitment_by_code(session: Session, charter_id: int, code: str) -> Commitme
 def commitment_by_id(session: Session, commitment_id: int) -> CommitmentView | None:
     """A commitment by its id (as a complaint keeps it).
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     row = session.get(CharterCommitment, commitment_id)
     if row is None:
@@ -255,7 +255,10 @@ def commitment_by_id(session: Session, commitment_id: int) -> CommitmentView | N
 
 
 def operator_terms(session: Session) -> tuple[str | None, str]:
-    """The operator's currency and timezone, which a charter file is read with."""
+    """The operator's currency and timezone, which a charter file is read with.
+
+    Lowest role: none (a read; no actor).
+    """
     operator = session.scalars(select(OperatorSettings)).first()
     if operator is None:
         return None, "UTC"
@@ -268,7 +271,7 @@ def check_charter_text(
     """Read a charter file's text against the operator (its currency and timezone);
     CharterFileError lists every problem with its line. Nothing is written.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     currency, timezone = operator_terms(session)
     if currency is None:
@@ -477,7 +480,7 @@ def store_charter_as_system(
 def charter_source(session: Session, charter_id: int) -> str:
     """The file of a version exactly as it was loaded.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     charter = session.get(Charter, charter_id)
     if charter is None:
@@ -507,7 +510,7 @@ class CharterOverview:
 def charter_overview(database: Database, at: datetime) -> CharterOverview:
     """Every version of the charter and the one in force at ``at``, for the screens.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     with database.read() as session:
         currency, timezone = operator_terms(session)
