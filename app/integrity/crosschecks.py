@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, case, func, literal, or_, select
 
+from app.compensation.queries import CLAIM_STATUSES
 from app.i18n import N_
 from app.integrity.canonical import instant
 from app.integrity.records import password_fingerprint
@@ -32,9 +33,14 @@ from app.labels import INVOICE_STATUSES, ROLES
 from app.money import currency, from_minor
 from app.workstations import workstation_ref
 from db.models import (
+    COMPENSATION_CHAIN,
     Agency,
     Allocation,
     CashSession,
+    ClaimStatus,
+    Compensation,
+    CompensationClaim,
+    CompensationKind,
     Invoice,
     InvoiceStatus,
     OperatorSettings,
@@ -52,6 +58,7 @@ STAFF = N_("staff accounts checked against the journal")
 TILLS = N_("cash sessions checked against the journal")
 COPIES = N_("receipt copies checked against the journal")
 ACTORS = N_("journal actors checked against the staff table")
+COMPENSATIONS = N_("compensation claims checked against their ledger")
 TILL_RECORDS = N_("till counts, cash movements and reviews checked against the journal")
 
 _STAFF_KINDS = {
@@ -159,16 +166,25 @@ def _money_formatter(connection: Connection) -> Any:
 
 
 def check_bills(connection: Connection, report: Reporter) -> None:
-    """Every bill's paid amount and status against the ledger; disagreements named."""
+    """Every bill's paid amount and status against the ledgers (the payments'
+    allocations and the compensations' waivers); disagreements named."""
     invoice = Invoice.__table__.c
     allocation = Allocation.__table__.c
+    entry = Compensation.__table__.c
     ledger = (
         select(allocation.invoice_id, func.sum(allocation.amount_minor).label("paid"))
         .group_by(allocation.invoice_id)
         .subquery()
     )
+    waivers = (
+        select(entry.invoice_id, func.sum(entry.amount_minor).label("waived"))
+        .where(entry.kind == CompensationKind.WAIVER, entry.invoice_id.is_not(None))
+        .group_by(entry.invoice_id)
+        .subquery()
+    )
     at_counters = func.coalesce(ledger.c.paid, 0)
-    expected_paid = invoice.paid_elsewhere_minor + at_counters
+    waived = func.coalesce(waivers.c.waived, 0)
+    expected_paid = invoice.paid_elsewhere_minor + at_counters + waived
     total = invoice.amount_minor + invoice.late_fee_minor
     expected_status = case(
         (invoice.status == InvoiceStatus.CANCELLED.value, literal(InvoiceStatus.CANCELLED.value)),
@@ -176,7 +192,9 @@ def check_bills(connection: Connection, report: Reporter) -> None:
         (expected_paid > 0, literal(InvoiceStatus.PARTLY_PAID.value)),
         else_=literal(InvoiceStatus.OPEN.value),
     )
-    source = Invoice.__table__.outerjoin(ledger, ledger.c.invoice_id == invoice.id)
+    source = Invoice.__table__.outerjoin(ledger, ledger.c.invoice_id == invoice.id).outerjoin(
+        waivers, waivers.c.invoice_id == invoice.id
+    )
     report.count(BILLS, connection.scalar(select(func.count()).select_from(Invoice.__table__)) or 0)
     statement = (
         select(
@@ -187,17 +205,46 @@ def check_bills(connection: Connection, report: Reporter) -> None:
             at_counters,
             invoice.status,
             expected_status,
+            waived,
+            invoice.waived_minor,
         )
         .select_from(source)
-        .where(or_(invoice.paid_minor != expected_paid, invoice.status != expected_status))
+        .where(
+            or_(
+                invoice.paid_minor != expected_paid,
+                invoice.status != expected_status,
+                invoice.waived_minor != waived,
+            )
+        )
         .order_by(invoice.number)
     )
     money = None
-    for number, total_, paid, elsewhere, ledger_paid, status, expected in stream(
-        connection, statement
-    ):
+    for (
+        number,
+        total_,
+        paid,
+        elsewhere,
+        ledger_paid,
+        status,
+        expected,
+        ledger_waived,
+        stored_waived,
+    ) in stream(connection, statement):
         money = money or _money_formatter(connection)
-        should = elsewhere + ledger_paid
+        if stored_waived != ledger_waived:
+            report.problem(
+                "bills",
+                number,
+                N_(
+                    "it says {waived} waived but the compensations ledger waives {ledger} of it "
+                    "(a waiver edited, added or deleted?)"
+                ),
+                waived=money(stored_waived),
+                ledger=money(ledger_waived),
+            )
+        should = elsewhere + ledger_paid + ledger_waived
+        if paid == should and status == expected:
+            continue
         if total_ <= 0 and should == 0 and paid == 0 and status == InvoiceStatus.OPEN:
             continue  # a bill of nothing, never paid: open is as right as paid
         figures = {
@@ -208,6 +255,7 @@ def check_bills(connection: Connection, report: Reporter) -> None:
             "total": money(total_),
             "elsewhere": money(elsewhere),
             "ledger": money(ledger_paid),
+            "waived": money(ledger_waived),
         }
         if status == InvoiceStatus.PAID and expected != InvoiceStatus.PAID:
             message = N_(
@@ -219,6 +267,11 @@ def check_bills(connection: Connection, report: Reporter) -> None:
                 "it is marked {status} ({paid} of {total}) but the ledger has it paid "
                 "({should}): reopened after a payment?"
             )
+        elif paid != should and ledger_waived:
+            message = N_(
+                "it says {paid} paid but the ledger has {ledger} for it, {waived} was waived "
+                "and {elsewhere} was paid elsewhere ({should} in all)"
+            )
         elif paid != should:
             message = N_(
                 "it says {paid} paid but the ledger has {ledger} for it and {elsewhere} was "
@@ -229,6 +282,134 @@ def check_bills(connection: Connection, report: Reporter) -> None:
                 "its status is {status} but what was paid ({paid} of {total}) makes it {expected}"
             )
         report.problem("bills", number, message, translate=("status", "expected"), **figures)
+
+
+# -- compensations ----------------------------------------------------------------------
+
+
+def check_compensations(connection: Connection, report: Reporter) -> None:
+    """Claims against the compensations ledger: each applied claim has exactly one
+    entry, of its amount, kind, account and invoice; each entry's claim is applied.
+
+    Counted only where there are claims, so a database without any says nothing."""
+    claim = CompensationClaim.__table__.c
+    entry = Compensation.__table__.c
+    claims = connection.scalar(select(func.count()).select_from(CompensationClaim.__table__)) or 0
+    entries = connection.scalar(select(func.count()).select_from(Compensation.__table__)) or 0
+    if not claims and not entries:
+        return
+    report.count(COMPENSATIONS, claims)
+    money = _money_formatter(connection)
+    # Applied claims without their entry.
+    missing = (
+        select(claim.id, claim.amount_minor)
+        .select_from(
+            CompensationClaim.__table__.outerjoin(
+                Compensation.__table__, entry.claim_id == claim.id
+            )
+        )
+        .where(claim.status == ClaimStatus.APPLIED, entry.id.is_(None))
+        .order_by(claim.id)
+    )
+    for claim_id, amount in stream(connection, missing):
+        report.problem(
+            COMPENSATION_CHAIN,
+            f"claim {claim_id}",
+            N_(
+                "the claim is applied ({amount}) but the compensations ledger has no entry "
+                "for it (deleted?)"
+            ),
+            amount=money(amount),
+        )
+    # Entries that disagree with their claim, or whose claim is not applied.
+    statement = (
+        select(
+            entry.seq,
+            entry.claim_id,
+            entry.amount_minor,
+            entry.kind,
+            entry.subscriber_id,
+            entry.contract_id,
+            entry.invoice_id,
+            claim.id,
+            claim.status,
+            claim.amount_minor,
+            claim.kind,
+            claim.subscriber_id,
+            claim.contract_id,
+            claim.invoice_id,
+        )
+        .select_from(
+            Compensation.__table__.outerjoin(
+                CompensationClaim.__table__, claim.id == entry.claim_id
+            )
+        )
+        .where(
+            or_(
+                claim.id.is_(None),
+                claim.status != ClaimStatus.APPLIED,
+                claim.amount_minor != entry.amount_minor,
+                claim.kind != entry.kind,
+                claim.subscriber_id != entry.subscriber_id,
+                claim.contract_id != entry.contract_id,
+                func.coalesce(claim.invoice_id, 0) != func.coalesce(entry.invoice_id, 0),
+            )
+        )
+        .order_by(entry.seq)
+    )
+    for (
+        seq,
+        claim_id,
+        amount,
+        kind,
+        subscriber_id,
+        contract_id,
+        invoice_id,
+        found,
+        status,
+        claimed,
+        claim_kind,
+        claim_subscriber,
+        claim_contract,
+        claim_invoice,
+    ) in stream(connection, statement):
+        label = f"compensation #{seq} (claim {claim_id})"
+        if found is None:
+            continue  # named with the chain: its claim is missing
+        if status != ClaimStatus.APPLIED:
+            report.problem(
+                COMPENSATION_CHAIN,
+                label,
+                N_("it pays a claim whose status is {status}, not applied"),
+                translate=("status",),
+                status=_name(CLAIM_STATUSES, status),
+            )
+        elif claimed != amount:
+            report.problem(
+                COMPENSATION_CHAIN,
+                label,
+                N_("it pays {amount} but its claim says {claimed}"),
+                amount=money(amount),
+                claimed=money(claimed),
+            )
+        else:
+            report.problem(
+                COMPENSATION_CHAIN,
+                label,
+                N_(
+                    "its account, contract, invoice or kind differ from its claim's "
+                    "({kind} #{subscriber}/#{contract}/{invoice} against "
+                    "{claim_kind} #{claim_subscriber}/#{claim_contract}/{claim_invoice})"
+                ),
+                kind=kind,
+                subscriber=subscriber_id,
+                contract=contract_id,
+                invoice=invoice_id if invoice_id is not None else "-",
+                claim_kind=claim_kind,
+                claim_subscriber=claim_subscriber,
+                claim_contract=claim_contract,
+                claim_invoice=claim_invoice if claim_invoice is not None else "-",
+            )
 
 
 # -- staff ----------------------------------------------------------------------------

@@ -17,12 +17,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
+from app.compensation.ledger import compensation_record_of
 from app.i18n import N_
 from app.integrity.canonical import instant, signing_input
 from app.integrity.records import (
@@ -37,11 +38,14 @@ from app.integrity.records import (
 )
 from app.workstations import workstation_ref
 from db.models import (
+    COMPENSATION_CHAIN,
     JOURNAL_CHAIN,
     Agency,
     Allocation,
     CashSession,
     Closing,
+    Compensation,
+    CompensationClaim,
     Contract,
     Invoice,
     JournalEvent,
@@ -104,6 +108,8 @@ def record_of(table: str, parts: tuple[Any, ...]) -> dict[str, Any]:
             [TopUpValues(*t[1:7]) for t in topups],
             [r[1] for r in reconnections if r[1] is not None],
         )
+    if table == "compensations":
+        return compensation_record(parts)
     if table == "closings":
         kind, agency, start, end, closed_at, *rest = parts
         return closing_record_of(
@@ -119,6 +125,32 @@ def record_of(table: str, parts: tuple[Any, ...]) -> dict[str, Any]:
         record = journal_record_of(kind, at, actor, workstation, subject, "{}")
         record["details"] = details
         return record
+
+
+COMPENSATION_PARTS = (
+    "uid",
+    "claim_id",
+    "subscriber_id",
+    "contract_id",
+    "invoice_id",
+    "kind",
+    "source",
+    "amount_minor",
+    "currency",
+    "created_at",
+    "agency_id",
+    "business_day",
+)
+
+
+def compensation_record(parts: tuple[Any, ...]) -> dict[str, Any]:
+    """A compensation entry's signed record from its plain values (in COMPENSATION_PARTS
+    order), as the driver returns them."""
+    values = dict(zip(COMPENSATION_PARTS, parts, strict=True))
+    values["created_at"] = signed_instant(values["created_at"])
+    day = iso_date(values["business_day"])
+    values["business_day"] = date.fromisoformat(day) if day else None
+    return compensation_record_of(values)
 
 
 def signing_message(spec: tuple[str, str, int, str, tuple[Any, ...]]) -> bytes:
@@ -338,6 +370,7 @@ GONE = {
     "bill": N_("it pays bill #{id}, which is missing (deleted?)"),
     "product": N_("it sells product #{id}, which is missing (deleted?)"),
     "contract": N_("it reconnects contract #{id}, which is missing (deleted?)"),
+    "claim": N_("it pays compensation claim #{id}, which is missing (deleted?)"),
 }
 
 
@@ -532,3 +565,50 @@ def closing_label(kind: str, period_start: str) -> str:
     if kind == "monthly":
         return f"{kind} {period_start[:7]}"
     return f"{kind} {period_start}"
+
+
+def compensation_rows(connection: Connection) -> Iterator[SignedRow]:
+    """The compensations ledger in the order it was written (one chain for the operator).
+
+    An entry whose claim is gone is named (its claim id is part of what it says)."""
+    entry = Compensation.__table__.c
+    claim = CompensationClaim.__table__.c
+    statement = (
+        select(
+            entry.id,
+            entry.seq,
+            entry.key_id,
+            entry.prev_signature,
+            entry.signature,
+            *(entry[name] for name in COMPENSATION_PARTS),
+            claim.id,
+        )
+        .select_from(
+            Compensation.__table__.outerjoin(
+                CompensationClaim.__table__, claim.id == entry.claim_id
+            )
+        )
+        .order_by(entry.seq, entry.id)
+    )
+    for row in stream_raw(connection, statement):
+        parts = tuple(row[5:17])
+        dangling: tuple[str, dict[str, Any]] | None = None
+        if row[17] is None:
+            dangling = GONE["claim"], {"id": parts[1]}
+        yield SignedRow(
+            chain=COMPENSATION_CHAIN,
+            table="compensations",
+            row_id=row[0],
+            label=compensation_label(row[1], parts[1]),
+            seq=row[1],
+            key_id=row[2],
+            prev_signature=row[3],
+            signature=row[4],
+            parts=parts,
+            dangling=dangling,
+        )
+
+
+def compensation_label(seq: int, claim_id: int) -> str:
+    """How `verify` names a compensation entry: "compensation #12 (claim 40)"."""
+    return f"compensation #{seq} (claim {claim_id})"

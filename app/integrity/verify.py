@@ -1,6 +1,7 @@
 """Re-checking every signed chain and what it vouches for: `python main.py verify`.
 
-For each chain (the receipts of each series, and the journal) records must:
+For each chain (the receipts of each series, each agency's closings, the
+compensations ledger, and the journal) records must:
 follow their predecessor's number with no gap, carry its signature, bear a valid
 signature of the trusted key over their current content, refer only to rows
 that exist, and the last one must match the chain head. The first record that
@@ -30,7 +31,7 @@ from itertools import chain
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from app.i18n import N_, gettext
 from app.integrity import crosschecks
@@ -41,12 +42,21 @@ from app.integrity.streams import (
     PaymentStream,
     SignedRow,
     closing_rows,
+    compensation_rows,
     journal_rows,
     signing_message,
 )
 from app.workstations import receipt_number
 from db.engine import Database
-from db.models import JOURNAL_CHAIN, ChainHead, JournalEvent, Payment, ReceiptSeries, SigningKey
+from db.models import (
+    COMPENSATION_CHAIN,
+    JOURNAL_CHAIN,
+    ChainHead,
+    JournalEvent,
+    Payment,
+    ReceiptSeries,
+    SigningKey,
+)
 
 # Beyond this many problems of one chain or check, the rest are only counted.
 MAX_NAMED_PER_CHECK = 50
@@ -177,7 +187,12 @@ def _snapshot(db: Database) -> Iterator[Connection]:
 
 def signed_rows(connection: Connection) -> Iterator[SignedRow]:
     """Every signed row, payments of every series, closings, then the journal, as records."""
-    return chain(PaymentStream(connection), closing_rows(connection), journal_rows(connection))
+    return chain(
+        PaymentStream(connection),
+        closing_rows(connection),
+        compensation_rows(connection),
+        journal_rows(connection),
+    )
 
 
 def trusted_verifier_from_database(db: Database) -> Verifier | None:
@@ -223,8 +238,12 @@ def verify_database(
             )
         }
         # Each agency's closings are a chain of their own, read even when all are gone.
+        # So is the compensations ledger, once its head exists.
+        heads = ChainHead.__table__.c
         for name in connection.scalars(
-            select(ChainHead.__table__.c.name).where(ChainHead.__table__.c.name.like("closings/%"))
+            select(heads.name).where(
+                or_(heads.name.like("closings/%"), heads.name == COMPENSATION_CHAIN)
+            )
         ):
             states[name] = _Chain()
         key_id = verifier.key_id
@@ -242,6 +261,7 @@ def verify_database(
             for row in chain(
                 payments,
                 closing_rows(connection),
+                compensation_rows(connection),
                 _journal_with_facts(connection, facts, report, actors),
             ):
                 state = states.setdefault(row.chain, _Chain())
@@ -280,6 +300,7 @@ def verify_database(
         crosschecks.check_cash_sessions(connection, report, facts)
         crosschecks.check_till_records(connection, report, facts)
         crosschecks.check_receipt_copies(connection, report, facts)
+        crosschecks.check_compensations(connection, report)
         check_closings(connection, report)
     report.close()
     return report

@@ -13,7 +13,15 @@ from app.errors import NotFoundError
 from app.i18n import N_
 from app.money import currency, from_minor
 from db.engine import Database
-from db.models import Allocation, Contract, Payment, ReconnectionRequest, TopUpSale
+from db.models import (
+    Allocation,
+    Compensation,
+    CompensationKind,
+    Contract,
+    Payment,
+    ReconnectionRequest,
+    TopUpSale,
+)
 
 
 @dataclass(frozen=True)
@@ -81,19 +89,54 @@ class JustWritten:
 
 
 # Built once: a payment asks for the credit, and building costs more than running.
-_CREDIT = select(
-    func.coalesce(func.sum(Payment.credit_added_minor - Payment.credit_used_minor), 0)
-).where(Payment.subscriber_id == bindparam("subscriber_id"))
-_CREDIT_UP_TO = _CREDIT.where(Payment.id <= bindparam("payment_id"))
+# Credit comes from two ledgers: what payments left (added minus used) and the
+# charter's compensation credits (app.compensation.ledger), in one statement.
+_COMPENSATED = (
+    select(func.coalesce(func.sum(Compensation.amount_minor), 0))
+    .where(
+        Compensation.subscriber_id == bindparam("subscriber_id"),
+        Compensation.kind == CompensationKind.CREDIT,
+    )
+    .scalar_subquery()
+)
+_PAID_CREDIT = (
+    select(func.coalesce(func.sum(Payment.credit_added_minor - Payment.credit_used_minor), 0))
+    .where(Payment.subscriber_id == bindparam("subscriber_id"))
+    .scalar_subquery()
+)
+_CREDIT = select(_PAID_CREDIT + _COMPENSATED)
+# As it stood right after one payment: its predecessors' credit, and the
+# compensations written before it.
+_PAYMENT_AT = (
+    select(Payment.created_at).where(Payment.id == bindparam("payment_id")).scalar_subquery()
+)
+_CREDIT_UP_TO = select(
+    select(func.coalesce(func.sum(Payment.credit_added_minor - Payment.credit_used_minor), 0))
+    .where(
+        Payment.subscriber_id == bindparam("subscriber_id"),
+        Payment.id <= bindparam("payment_id"),
+    )
+    .scalar_subquery()
+    + select(func.coalesce(func.sum(Compensation.amount_minor), 0))
+    .where(
+        Compensation.subscriber_id == bindparam("subscriber_id"),
+        Compensation.kind == CompensationKind.CREDIT,
+        Compensation.created_at <= _PAYMENT_AT,
+    )
+    .scalar_subquery()
+)
 
 
 def credit_balance_minor(
     session: Session, subscriber_id: int, up_to_payment_id: int | None = None
 ) -> int:
-    """Account credit is derived from the ledger, never stored: added minus used.
+    """Account credit is derived from the ledgers, never stored: what payments added
+    minus what they used, plus the credits the charter's compensations gave.
 
-    Ledger rows are only ever written with plain INSERTs (app.payments.ledger), so
-    nothing the session holds is pending for this sum: it runs on the connection.
+    Ledger rows are only ever written with plain INSERTs (app.payments.ledger,
+    app.compensation.ledger), so nothing the session holds is pending for this
+    sum: it runs on the connection. Compensation credits only ever add: a payment
+    that reads the balance while one is being written sees the older, smaller one.
     """
     connection = session.connection()
     if up_to_payment_id is None:
