@@ -89,11 +89,13 @@ class ZWatch:
 
     def watch(self, till_id: int) -> None:
         self.till_id = till_id
+        self.timer.start()  # before the first look, which may stop it at once
         self.refresh()
-        self.timer.start()
 
     def stop(self) -> None:
+        """The screen is going away: no more looks, and an answer on its way is dropped."""
         self.timer.stop()
+        self.till_id = None
 
     def refresh(self) -> None:
         if self.till_id is None or self._asking:
@@ -106,6 +108,8 @@ class ZWatch:
 
     def _seen(self, state: ZPrintState | None) -> None:
         self._asking = False
+        if self.till_id is None:
+            return  # stopped meanwhile
         self.state = state
         if state is None or state.printed:
             self.timer.stop()
