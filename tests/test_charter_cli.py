@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.auth import add_user
 from app.cli.main import main
+from app.demo.charter import load_demo_charter
 from db.engine import Database
 from db.models import Charter, JournalEvent
 from tests.factories import PASSWORD, World, build_world
@@ -209,3 +210,23 @@ def test_show_without_a_charter_says_how_to_load_one(
     assert capsys.readouterr().out == (
         "No charter is loaded yet: load one with python main.py charter load FILE --admin LOGIN.\n"
     )
+
+
+def test_verify_holds_after_loads_from_the_command_line_and_the_demo(
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The demo builder's way: in its own session, journalled with the database's signer.
+    with world.db.write() as session:
+        charter = load_demo_charter(session, "dz", signer=world.ctx.signer)
+        assert charter.version == 1
+    assert (
+        _run(
+            world, tmp_path, monkeypatch, "charter", "load", _file(tmp_path, V1), "--admin", "root"
+        )
+        == 0
+    )
+    assert _run(world, tmp_path, monkeypatch, "verify") == 0
+    assert _charters(world) == 2
