@@ -19,8 +19,10 @@ from app.closing.closings import close_day
 from app.printing.devices import PrinterAddress
 from app.printing.settings import save_printer_settings
 from app.printing.status import PrinterStatus
+from app.printing.worker import PrintWorker
+from app.station import load_station
 from tests.factories import WORKSTATION, FrozenClock
-from tests.ui.conftest import Counter
+from tests.ui.conftest import Counter, SyncRunner
 from tests.ui.test_screen_sizes import cut_texts
 from tests.ui.test_till_screens import fits, open_dashboard, select_counter
 from ui import qt
@@ -160,6 +162,11 @@ def test_the_end_of_day_report_of_a_past_day_opens_as_a_pdf(
     assert days.outcome.text() == (
         f"End-of-day report of \u2068{day(date(2026, 11, 20))}\u2069 saved as \u2066{path}\u2069"
     )
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    days.documents_dir = blocker
+    counter.press(Qt.Key.Key_F9)
+    assert days.error.text().startswith("Cannot write ") and "day-report-ALG01" in days.error.text()
 
 
 # --- the printers, live ---------------------------------------------------------------------
@@ -218,11 +225,11 @@ def test_the_dashboard_shows_each_printers_live_state(
         timeout=5000,
     )
     select_counter(counter, dashboard, "ALG01-G02")
-    assert dashboard.printer_line.text() == "Printer of ALG01-G02: Cover open."
+    assert dashboard.printer_line.text() == "Printer of ALG01-G02: cover open"
     printers["tcp://192.0.2.12:9100"] = PrinterStatus.ONLINE  # the agent closed it
     counter.press(Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: printer_column(dashboard)["ALG01-G02"] == "ready", timeout=5000)
-    assert dashboard.printer_line.text() == "Printer of ALG01-G02: Printer ready."
+    assert dashboard.printer_line.text() == "Printer of ALG01-G02: ready"
 
 
 def test_a_printer_that_does_not_answer_holds_nothing_up(
@@ -250,6 +257,29 @@ def test_a_printer_that_does_not_answer_holds_nothing_up(
     silent.set()
     counter.press(Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: printer_column(dashboard)["ALG01-G01"] == "ready", timeout=5000)
+
+
+def test_this_counters_own_printer_is_read_from_its_print_worker(
+    counter: Counter, printers: dict[str, object], tmp_path: Path
+) -> None:
+    world = counter.world
+    set_printer(counter, "ALG01-G01", "tcp://192.0.2.11:9100")
+    worker = PrintWorker(world.ctx, "ALG01-G01", query=lambda _a: PrinterStatus.COVER_OPEN)
+    worker.check_status()  # what the counter's own worker learnt a moment ago
+    dashboard = DashboardDialog(
+        world.ctx,
+        world.supervisor,
+        load_station(world.db, "ALG01-G01"),
+        SyncRunner(),
+        counter.window,
+        preference_file=tmp_path / "dashboard-first",
+        worker=worker,
+    )
+    try:
+        assert printer_column(dashboard)["ALG01-G01"] == "cover open"
+        assert printers["asked"] == []  # never opened a second time from the dashboard
+    finally:
+        dashboard.done(0)
 
 
 # --- export and archive ---------------------------------------------------------------------

@@ -57,7 +57,7 @@ from ui.supervisor.export_dialog import ExportDialog
 from ui.supervisor.force_close_dialog import ForceCloseDialog
 from ui.supervisor.movement_dialog import MovementDialog
 from ui.supervisor.preference import agency_name, dashboard_first, set_dashboard_first
-from ui.supervisor.printer_watch import ASKING, PrinterReading, PrinterWatch, Query, Seen
+from ui.supervisor.printer_watch import ASKING, PrinterReading, PrinterWatch, Seen
 from ui.supervisor.review_dialog import ReviewDialog
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner, TaskRunner
@@ -145,27 +145,18 @@ class DashboardDialog(KeyboardDialog):
         preference_file: Path | None = None,
         printed: Callable[[], None] | None = None,
         worker: PrintWorker | None = None,
-        printer_runner: Runner | None = None,
-        printer_query: Query | None = None,
     ) -> None:
         """``preference_file``: where "open the dashboard at sign-in" is kept (tests);
         ``printed``: called when a report was queued on this workstation's printer;
-        ``worker``: this workstation's print worker, which knows its printer already;
-        ``printer_runner``: where the printers are asked (default: threads of their own);
-        ``printer_query``: how a printer is asked (tests)."""
+        ``worker``: this workstation's print worker, which knows its printer already."""
         super().__init__(parent)
         self.setObjectName("dashboard")
         self._ctx, self._actor, self._station, self._runner = ctx, actor, station, runner
         self._printed = printed
         # A printer that does not answer holds one of these threads, never the runner's.
-        self._own_printer_runner = printer_runner is None
-        self.printer_runner: Runner = printer_runner or TaskRunner(self, max_threads=4)
+        self.printer_runner = TaskRunner(self, max_threads=4)
         self.printers = PrinterWatch(
-            self.printer_runner,
-            self._printers_changed,
-            own_workstation=station.ref,
-            worker=worker,
-            query=printer_query,
+            self.printer_runner, self._printers_changed, own_workstation=station.ref, worker=worker
         )
         self.refreshing = False
         self.refreshed_at: str | None = None
@@ -298,18 +289,18 @@ class DashboardDialog(KeyboardDialog):
         if row is None:
             self.printer_line.clear()
             return
-        text = _(N_("Printer of {workstation}: {state}.")).format(
-            workstation=row.workstation, state=_(row.printer.label)
-        )
-        if row.printer.seen == Seen.AT_COUNTER:
-            text += " " + _(
-                N_("It hangs off its counter's computer: only that counter can ask it.")
+        parts = [
+            _(N_("Printer of {workstation}: {state}")).format(
+                workstation=row.workstation, state=_(row.printer.short)
             )
+        ]
+        if row.printer.seen == Seen.AT_COUNTER:
+            parts.append(_(N_("it hangs off its counter's computer: only that counter can ask it")))
         if row.jobs_waiting:
-            text += " " + _(N_("Jobs waiting: {count}.")).format(count=row.jobs_waiting)
+            parts.append(_(N_("Jobs waiting: {count}")).format(count=row.jobs_waiting))
         if row.printer_error:
-            text += " " + _(N_("Its last job failed: {error}")).format(error=row.printer_error)
-        self.printer_line.setText(text)
+            parts.append(_(N_("Its last job failed: {error}")).format(error=row.printer_error))
+        self.printer_line.setText(" · ".join(parts))
 
     def _refresh_failed(self, error: BaseException) -> None:
         self.refreshing = False
@@ -445,8 +436,7 @@ class DashboardDialog(KeyboardDialog):
     def done(self, result: int) -> None:
         self.timer.stop()
         self.printers.close()
-        if self._own_printer_runner and isinstance(self.printer_runner, TaskRunner):
-            self.printer_runner.close(0)  # never wait for a printer that does not answer
+        self.printer_runner.close(0)  # never wait for a printer that does not answer
         if self.child is not None:
             child, self.child = self.child, None
             child.done(QDialog.DialogCode.Rejected)

@@ -32,6 +32,7 @@ from app.closing.closings import (
     closing_status,
 )
 from app.context import AppContext
+from app.exports.service import cannot_write
 from app.i18n import (
     N_,
     babel_locale,
@@ -69,18 +70,17 @@ from ui.tasks import Runner, error_text
 
 _ = gettext
 
-# Every closing of a period: a year of days, its months and the year itself.
-HISTORY = 400
 DEFAULT_DAYS = 31  # the period shown first: the last month, to today
 
 
 def month_name(start: date) -> str:
-    """ "novembre 2026", "نوفمبر 2026", "November 2026"."""
+    """The month of ``start`` as the reader writes it: novembre 2026, November 2026."""
     return format_date(start, format="LLLL y", locale=babel_locale())
 
 
 def _period(closing: ClosingInfo) -> str:
-    """ "21 nov. 2026", "novembre 2026" or "2026"; a day closed empty with the next says so."""
+    """A day, a month or a year as written in the reader's language; a day closed empty
+    with a later one says so."""
     if closing.kind == "monthly":
         return month_name(closing.period_start)
     if closing.kind == "yearly":
@@ -114,11 +114,14 @@ def write_day_report(
     """The end-of-day report of ``wanted`` as a PDF in ``folder`` (named after the agency,
     the day and the language); written whole, then renamed, so a viewer never opens half."""
     pdf = day_report_pdf(ctx, actor, agency, wanted, language=language)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"day-report-{agency}-{wanted.isoformat()}-{language}.pdf"
     partial = path.with_name(path.name + ".part")
-    partial.write_bytes(pdf)
-    os.replace(partial, path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(pdf)
+        os.replace(partial, path)  # a viewer still holding the last one may refuse it
+    except OSError as error:
+        raise cannot_write(path, error) from error
     return path
 
 
@@ -253,8 +256,10 @@ class DayDialog(KeyboardDialog):
         """The agency's state and the closings of the period shown, off the GUI thread."""
         db, agency = self._ctx.db, self._station.agency_code
         start, end = self.shown
+        # Room for every closing that meets the period: its days, months and years.
+        limit = (end - start).days + 1 + 13 * (end.year - start.year + 1)
         self._runner.submit(
-            lambda: closing_status(db, agency, limit=HISTORY, start=start, end=end),
+            lambda: closing_status(db, agency, limit=limit, start=start, end=end),
             self._status_ready,
             self._failed,
         )

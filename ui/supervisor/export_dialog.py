@@ -201,6 +201,12 @@ class ExportDialog(KeyboardDialog):
             return None
         return start, end
 
+    def _period_and_folder(self) -> tuple[date, date, Path] | None:
+        """The period and the folder typed; None once the line says what is wrong."""
+        chosen = self._period()
+        base = self._base() if chosen is not None else None
+        return None if chosen is None or base is None else (*chosen, base)
+
     def _base(self) -> Path | None:
         text = self.folder.text().strip()
         if not text:
@@ -237,10 +243,10 @@ class ExportDialog(KeyboardDialog):
 
     def export(self) -> None:
         """F2: the period's CSV files, in a folder of their own under the folder given."""
-        chosen, base = self._period(), self._base()
-        if chosen is None or base is None or self.busy:
+        chosen = self._period_and_folder()
+        if chosen is None or self.busy:
             return
-        start, end = chosen
+        start, end, base = chosen
         ctx, actor, agency = self._ctx, self._actor, self._station.agency_code
         target = base / f"{agency}-{start.isoformat()}-{end.isoformat()}"
         bom = self.bom.isChecked()
@@ -261,10 +267,10 @@ class ExportDialog(KeyboardDialog):
 
     def make_archive(self) -> None:
         """F3: the signed archive of the period, beside the exports, never over another."""
-        chosen, base = self._period(), self._base()
-        if chosen is None or base is None or self.busy:
+        chosen = self._period_and_folder()
+        if chosen is None or self.busy:
             return
-        start, end = chosen
+        start, end, base = chosen
         ctx, actor, agency = self._ctx, self._actor, self._station.agency_code
 
         def work() -> ArchiveResult:

@@ -24,7 +24,7 @@ from enum import StrEnum
 from app.errors import GuichetError
 from app.i18n import N_
 from app.printing import devices
-from app.printing.status import STATUS_LABELS, PrinterStatus
+from app.printing.status import PrinterStatus
 from app.printing.worker import PrintWorker
 from ui.tasks import Runner
 
@@ -48,15 +48,7 @@ class Seen(StrEnum):
     AT_COUNTER = "at_counter"  # on the counter's own port: read there only
 
 
-SEEN_LABELS = {
-    Seen.ASKING: N_("Asking the printer…"),
-    Seen.SILENT: N_("Printer not answering"),
-    Seen.NOT_SET: N_("No printer set up"),
-    Seen.AT_COUNTER: N_("Read at its counter"),
-}
-
-
-# The same, as short as a table cell under "Printer" at 1024 pixels needs them.
+# As short as a table cell under "Printer" at 1024 pixels needs them.
 SHORT_LABELS: dict[PrinterStatus | Seen, str] = {
     PrinterStatus.ONLINE: N_("ready"),
     PrinterStatus.PAPER_LOW: N_("paper low"),
@@ -78,15 +70,8 @@ class PrinterReading:
     status: PrinterStatus | None = None  # when ANSWERED
 
     @property
-    def label(self) -> str:
-        """The msgid of the state in words (the line under the dashboard's table)."""
-        if self.seen == Seen.ANSWERED and self.status is not None:
-            return STATUS_LABELS[self.status]
-        return SEEN_LABELS[self.seen]
-
-    @property
     def short(self) -> str:
-        """The msgid of what the dashboard's column says."""
+        """The msgid of the state in a word or two (the dashboard's column and line)."""
         if self.seen == Seen.ANSWERED and self.status is not None:
             return SHORT_LABELS[self.status]
         return SHORT_LABELS[self.seen]
