@@ -295,3 +295,25 @@ def test_module_names_its_lowest_roles() -> None:
     for name in ("confirm_holiday", "decide_holiday", "add_day_exception", "remove_day_exception"):
         assert "Lowest role: supervisor." in (getattr(calendar_changes, name).__doc__ or "")
     assert "Lowest role: admin." in (set_weekly_hours.__doc__ or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-12-04", date(2026, 12, 4)),
+        ("4/12/2026", date(2026, 12, 4)),
+        ("04.12.26", date(2026, 12, 4)),
+        ("4/12", date(2026, 12, 4)),
+        ("1/1", date(2027, 1, 1)),
+        ("٤/١٢/٢٠٢٦", date(2026, 12, 4)),
+    ],
+)
+def test_parse_day(text: str, day: date) -> None:
+    assert calendar_changes.parse_day(text, date(2026, 11, 21)) == day
+
+
+@pytest.mark.parametrize("text", ["", "31/02/2026", "tomorrow", "2026/13/01"])
+def test_parse_bad_day(text: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        calendar_changes.parse_day(text, date(2026, 11, 21), field="exception_day")
+    assert caught.value.field == "exception_day"

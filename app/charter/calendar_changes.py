@@ -85,6 +85,34 @@ def parse_hours(text: str, *, field: str = "hours") -> tuple[Hours, ...]:
     return check_hours(hours, field=field)
 
 
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2,4}))?\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def parse_day(text: str, today: date, *, field: str = "day") -> date:
+    """A date typed at the counter: 2026-12-04, 4/12/2026, 04.12.26 or 4/12 (the next
+    such day from ``today``), Arabic-Indic digits too. ValidationError naming ``field``."""
+    value = text.translate(_EASTERN_DIGITS)
+    try:
+        iso = _ISO.match(value)
+        if iso is not None:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        match = _DAY_FIRST.match(value)
+        if match is not None:
+            day, month = int(match[1]), int(match[2])
+            if match[3] is None:
+                found = date(today.year, month, day)
+                return found if found >= today else date(today.year + 1, month, day)
+            year = int(match[3])
+            return date(year + 2000 if year < 100 else year, month, day)
+    except ValueError:
+        pass
+    raise ValidationError(
+        N_('Write the date as 04/12/2026 (not "{text}").'), field=field, text=text.strip()
+    )
+
+
 def check_hours(hours: Iterable[Hours], *, field: str = "hours") -> tuple[Hours, ...]:
     """The intervals in order, or ValidationError naming ``field``."""
     ordered = sorted(hours)
