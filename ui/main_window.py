@@ -17,6 +17,7 @@ from app.reports.day_takings import DayTakings, day_takings
 from app.staff import set_own_language
 from app.station import StationInfo
 from db.models import Role
+from ui.complaint_dialog import ComplaintDialog
 from ui.counter import CounterScreen
 from ui.language import LanguageSwitch
 from ui.qt import (
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.till_dialog: OpenTillDialog | HandoverDialog | None = None
         self.close_till_dialog: CloseTillDialog | None = None
         self.dashboard: DashboardDialog | None = None
+        self.complaint_dialog: ComplaintDialog | None = None
         # Where "open the dashboard at sign-in" is kept; None: the user's config folder.
         self.preference_file: Path | None = None
 
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         self.sign_in = sign_in
         self.worker = worker
         self.counter = CounterScreen(ctx, station, runner, self.products, worker=worker)
+        self.counter.panel.complaints.attach(ctx, runner)
         self.who = named(QLabel(), "muted")
         self.who.setWordWrap(True)  # a long name and agency never push the window past 1024 px
         self.takings_button = named(QPushButton(), "secondary")
@@ -148,6 +151,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F10"), self, self.show_takings)
         QShortcut(QKeySequence("Ctrl+F10"), self, self.close_my_till)
         QShortcut(QKeySequence("Ctrl+D"), self, self.show_dashboard)
+        QShortcut(QKeySequence("F4"), self, self.open_complaint)
         self.sign_out_button.clicked.connect(self.sign_out)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
         language.changed.connect(lambda _language: self.retranslate())
@@ -187,6 +191,7 @@ class MainWindow(QMainWindow):
             counter.payment_dialog,
             counter.void_dialog,
             counter.bill_copy_dialog,
+            self.complaint_dialog,
         )
         if all(dialog is None for dialog in busy):
             counter.clear()
@@ -307,10 +312,15 @@ class MainWindow(QMainWindow):
         self.counter.actor = None
         self.takings_button.setVisible(False)
         self.idle_timer.stop()
-        for dialog in (self.till_dialog, self.close_till_dialog, self.dashboard):
+        for dialog in (
+            self.till_dialog,
+            self.close_till_dialog,
+            self.dashboard,
+            self.complaint_dialog,
+        ):
             if dialog is not None:
                 dialog.done(QDialog.DialogCode.Rejected)
-        self.till_dialog = self.close_till_dialog = self.dashboard = None
+        self.till_dialog = self.close_till_dialog = self.dashboard = self.complaint_dialog = None
         self.counter.end_session()
         self.who.clear()
         self.stack.setCurrentWidget(self.sign_in)
@@ -395,6 +405,42 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(closed)
         dialog.open()
 
+    def open_complaint(self) -> None:
+        """F4: record a complaint of the subscriber on screen; its slip prints at once."""
+        actor, view = self.actor, self.counter.subscriber
+        if (
+            actor is None
+            or view is None
+            or self.sign_in.locked
+            or self.complaint_dialog is not None
+            or self.counter.payment_dialog is not None
+        ):
+            return
+        dialog = ComplaintDialog(
+            self._ctx, actor, self.station.ref, self.station.timezone, view, self._runner, self
+        )
+        self.complaint_dialog = dialog
+
+        def closed(_result: int) -> None:
+            if self.complaint_dialog is not dialog:
+                return  # closed by the sign-out
+            self.complaint_dialog = None
+            opened = dialog.opened
+            if opened is not None:
+                self.counter.wake_printer()  # the slip was queued with the complaint
+                self.counter.panel.complaints.reload()
+                number = opened.number
+                self.counter._say(
+                    lambda: _(N_("Complaint {number} recorded; its slip is printing.")).format(
+                        number=number
+                    )
+                )
+            dialog.deleteLater()
+            self.counter.take_keyboard()
+
+        dialog.finished.connect(closed)
+        dialog.open()
+
     def retranslate(self) -> None:
         self.setWindowTitle(
             _(N_("Guichet — {agency}, {workstation}")).format(
@@ -411,6 +457,7 @@ class MainWindow(QMainWindow):
             self.close_till_dialog,
             self.dashboard,
             self.dashboard.child if self.dashboard is not None else None,
+            self.complaint_dialog,
         ):
             retranslate = getattr(dialog, "retranslate", None)
             if retranslate is not None:

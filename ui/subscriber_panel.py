@@ -7,6 +7,7 @@ from typing import Any
 from app.i18n import N_, current_language, gettext
 from app.labels import CONTRACT_STATUSES, PAYMENT_KINDS, SERVICES, label
 from app.subscribers import ContractLine, OpenInvoiceLine, RecentPayment, SubscriberView
+from ui.complaint_strip import ComplaintsStrip
 from ui.formatting import day, ltr, moment, money, period
 from ui.qt import (
     QAbstractItemView,
@@ -166,6 +167,8 @@ class SubscriberPanel(QWidget):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
+        # The subscriber's complaints with their clocks (read when shown: see attach()).
+        self.complaints = ComplaintsStrip()
         self._invoices_title = named(QLabel(), "muted")
         # A subscriber's lines and last payments are few and shown whole; the open
         # bills, the reason the customer came, take the rest of the height.
@@ -175,6 +178,7 @@ class SubscriberPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(identity)
+        layout.addWidget(self.complaints)
         # The lines and the last payments go by their column headers (Contract…,
         # Receipt…): a title over each would take a bill's row.
         layout.addWidget(self.contracts_view)
@@ -191,12 +195,14 @@ class SubscriberPanel(QWidget):
         self.contracts.set_rows(view.contracts)
         self.invoices.set_rows(view.open_invoices)
         self.payments.set_rows(view.recent_payments)
+        self.complaints.show_for(view.subscriber_id)
         self.retranslate()
 
     def clear(self) -> None:
         self.view_data = None
         for model in (self.contracts, self.invoices, self.payments):
             model.set_rows([])
+        self.complaints.show_for(None)
         self.retranslate()
 
     def selected_invoice(self) -> str | None:
@@ -219,6 +225,7 @@ class SubscriberPanel(QWidget):
         self.payments_view.setAccessibleName(_(N_("Last payments")))
         for model in (self.contracts, self.invoices, self.payments):
             model.retranslate()
+        self.complaints.retranslate()
         view = self.view_data
         if view is None:
             for widget in (

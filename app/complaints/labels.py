@@ -23,7 +23,8 @@ CHANNELS = {
     ComplaintChannel.KIOSK: N_("Kiosk"),
 }
 STATUSES = {
-    ComplaintStatus.OPEN: N_("Open"),
+    # Not "Open": that msgid is an invoice's status ("Impayée" in French).
+    ComplaintStatus.OPEN: N_("Opened"),
     ComplaintStatus.IN_PROGRESS: N_("In progress"),
     ComplaintStatus.WAITING_CUSTOMER: N_("Waiting for the customer"),
     ComplaintStatus.RESOLVED: N_("Resolved"),

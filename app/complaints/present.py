@@ -18,19 +18,22 @@ def duration_text(minutes: int, clock: str | None, language: str | None = None) 
         text = _(N_("{days} d {hours} h")).format(days=days, hours=hours)
     elif clock == CommitmentClock.BUSINESS_HOURS:
         hours, mins = divmod(minutes, 60)
-        text = (
-            _(N_("{hours} h {minutes} min")).format(hours=hours, minutes=mins)
-            if hours
-            else _(N_("{minutes} min")).format(minutes=mins)
-        )
-        return _(N_("{time} of opening hours")).format(time=text)
+        return _(N_("{time} of opening hours")).format(time=_hours(hours, mins, language))
     elif days:
         text = _(N_("{days} d {hours} h")).format(days=days, hours=hours)
-    elif hours:
-        text = _(N_("{hours} h {minutes} min")).format(hours=hours, minutes=mins)
     else:
-        text = _(N_("{minutes} min")).format(minutes=mins)
+        text = _hours(hours, mins, language)
     return text
+
+
+def _hours(hours: int, minutes: int, language: str | None) -> str:
+    """``3 h 20 min``, ``3 h`` or ``20 min``."""
+    _ = lambda message: gettext(message, language)  # noqa: E731
+    if hours and minutes:
+        return _(N_("{hours} h {minutes} min")).format(hours=hours, minutes=minutes)
+    if hours:
+        return _(N_("{hours} h")).format(hours=hours)
+    return _(N_("{minutes} min")).format(minutes=minutes)
 
 
 def left_text(left: TimeLeft, language: str | None = None) -> str:
