@@ -79,14 +79,19 @@ def month_name(start: date) -> str:
 
 
 def _period(closing: ClosingInfo) -> str:
-    """A day, a month or a year as written in the reader's language; a day closed empty
-    with a later one says so."""
+    """A day, a month or a year as written in the reader's language."""
     if closing.kind == "monthly":
         return month_name(closing.period_start)
     if closing.kind == "yearly":
         return str(closing.period_start.year)
-    text = day(closing.period_start)
-    return text + " · " + _(N_("empty")) if closing.automatic else text
+    return day(closing.period_start)
+
+
+def _period_colour(closing: ClosingInfo) -> str | None:
+    """Months and years stand out; a day closed empty with a later one is greyed."""
+    if closing.kind != "daily":
+        return "#0b5cad"
+    return "#77776f" if closing.automatic else None
 
 
 def _bad_date(text: str) -> str:
@@ -199,7 +204,7 @@ class DayDialog(KeyboardDialog):
         self.model = RowsModel[ClosingInfo](
             [
                 # A day, a month or a year: the period says which, as its name is written.
-                Column("period", N_("Period"), _period),
+                Column("period", N_("Period"), _period, colour=_period_colour),
                 Column("closed_at", N_("Closed at"), lambda c: moment(c.closed_at, tz)),
                 Column("closed_by", N_("By"), lambda c: c.closed_by),
                 Column("payments", N_("Payments"), lambda c: c.payments, align_end=True),
