@@ -3,7 +3,7 @@ weekly hours, each journaled and followed by the running deadlines counted again
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +317,40 @@ def test_parse_bad_day(text: str) -> None:
     with pytest.raises(ValidationError) as caught:
         calendar_changes.parse_day(text, date(2026, 11, 21), field="exception_day")
     assert caught.value.field == "exception_day"
+
+
+def test_a_closure_moves_a_running_complaint_deadline(database: Database, tmp_path: Path) -> None:
+    """A complaint opened Saturday 11:30 in Algiers with 8 business hours is due Monday
+    11:30; closing the agency on Monday moves it to Tuesday 11:30, and Monday's
+    reopening brings it back."""
+    complaint_world = pytest.importorskip("tests.test_complaint_world")
+    from db.models import Complaint
+
+    world, subscriber = complaint_world.complaint_world(database, tmp_path)
+    opened = complaint_world.record(world, subscriber)
+    monday = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+    assert opened.due_at == monday
+    with world.db.read() as session:
+        agency = session.scalar(select(Agency.id).where(Agency.code == "ALG01"))
+        assert agency is not None
+
+    def due() -> datetime | None:
+        with world.db.read() as session:
+            complaint = session.scalar(select(Complaint).where(Complaint.number == opened.number))
+            assert complaint is not None
+            return complaint.due_at
+
+    change = add_day_exception(
+        world.ctx, world.supervisor, agency, date(2026, 11, 23), is_open=False, reason="Grève"
+    )
+    assert change.deadlines_moved == 1
+    assert due() == monday + timedelta(days=1)
+    change = remove_day_exception(world.ctx, world.supervisor, agency, date(2026, 11, 23))
+    assert change.deadlines_moved == 1
+    assert due() == monday
+    # A holiday decision for every agency moves it too (the Amazigh New Year is far
+    # ahead: nothing moves).
+    change = decide_holiday(
+        world.ctx, world.supervisor, "Amazigh New Year", date(2027, 1, 12), None
+    )
+    assert change.deadlines_moved == 0

@@ -2,7 +2,8 @@
 exceptional days.
 
 Lunar holidays come estimated from the ``holidays`` package; when the official
-date is announced the supervisor confirms it (F5), moves it (F6: a day or two,
+date is announced the supervisor confirms it (F5, with the feast's following
+days), moves it (F6: a day or two,
 the whole feast at once) or says it is not a holiday (F7). Exceptional openings
 and closures are added with F8 and taken back with Delete. An administrator also
 edits the weekly hours here (F9 saves them). Every change is the services' (each
@@ -495,7 +496,12 @@ class CalendarDialog(KeyboardDialog):
         if holiday is None or self.pages.currentWidget() is not self.main_page:
             return
         ctx, actor = self._ctx, self._actor
-        self._run(lambda: confirm_holiday(ctx, actor, holiday.name, holiday.estimated_on))
+        # Confirming a feast's first day confirms the days that follow it.
+        self._run(
+            lambda: confirm_holiday(
+                ctx, actor, holiday.name, holiday.estimated_on, whole_feast=True
+            )
+        )
 
     def not_a_holiday(self) -> None:
         holiday = self.selected_holiday()
