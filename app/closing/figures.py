@@ -10,6 +10,11 @@ so the tenders add up to the period total; so do bills + top-ups + credit.
 The service (one day of one agency, in SQL with the day's instant bounds) and
 `verify` (every day of every agency at once) feed the same :class:`Figures`,
 so they cannot disagree on what a figure means.
+
+Compensations the charter gave (credits on accounts, waivers on bills) are money
+but not takings: they are counted apart, per kind (count and amount), in the
+breakdown of the closing of the business day their entry names, and only when
+there are some, so the breakdown of a day without any is what it always was.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select
 
 from app.closing.days import day_bounds
 from app.integrity.canonical import canonical_bytes
-from db.models import Payment, PaymentKind, Tender, TenderKind
+from db.models import Compensation, Payment, PaymentKind, Tender, TenderKind, Workstation
 
 _PAYMENTS = cast(Table, Payment.__table__)
+_COMPENSATIONS = cast(Table, Compensation.__table__)
+_WORKSTATIONS = cast(Table, Workstation.__table__)
 _TENDERS = cast(Table, Tender.__table__)
 CASH = str(TenderKind.CASH)
 
@@ -62,6 +69,8 @@ class Figures:
     credit_minor: int = 0
     tenders: dict[str, int] = field(default_factory=dict)
     tills: dict[tuple[str, int], TillFigures] = field(default_factory=dict)
+    # Compensations of the period apart from the tenders: kind -> [count, amount].
+    compensations: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def period_minor(self) -> int:
@@ -108,6 +117,20 @@ class Figures:
     def add_tender(self, kind: str, amount: int) -> None:
         self.tenders[kind] = self.tenders.get(kind, 0) + amount
 
+    def add_compensations(self, kind: str, count: int, amount: int) -> None:
+        """Add compensation entries of one kind (credit or waiver)."""
+        line = self.compensations.setdefault(kind, [0, 0])
+        line[0] += count
+        line[1] += amount
+
+    @property
+    def compensations_count(self) -> int:
+        return sum(line[0] for line in self.compensations.values())
+
+    @property
+    def compensations_minor(self) -> int:
+        return sum(line[1] for line in self.compensations.values())
+
     def add(self, other: Figures) -> None:
         """Add another period's figures (a month from its days, a year from its months)."""
         self.payments_count += other.payments_count
@@ -124,13 +147,24 @@ class Figures:
             mine.payments += line.payments
             mine.voids += line.voids
             mine.total += line.total
+        for kind, (count, amount) in other.compensations.items():
+            self.add_compensations(kind, count, amount)
 
     def breakdown(self) -> dict[str, Any]:
-        """Per tender and per till, as signed and stored (zero tenders left out)."""
-        return {
+        """Per tender and per till, as signed and stored (zero tenders left out), and
+        the compensations when there are some."""
+        parts: dict[str, Any] = {
             "tenders": {kind: amount for kind, amount in sorted(self.tenders.items()) if amount},
             "tills": [line.record() for _key, line in sorted(self.tills.items())],
         }
+        compensations = {
+            kind: {"count": count, "amount": amount}
+            for kind, (count, amount) in sorted(self.compensations.items())
+            if count or amount
+        }
+        if compensations:
+            parts["compensations"] = compensations
+        return parts
 
     def breakdown_text(self) -> str:
         return canonical_bytes(self.breakdown()).decode("utf-8")
@@ -156,6 +190,11 @@ class Figures:
                 int(line.get("total", 0)),
             )
             figures.tills[(till.workstation, till.till or 0)] = till
+        for kind, line in dict(parts.get("compensations") or {}).items():
+            if isinstance(line, dict):
+                figures.add_compensations(
+                    str(kind), int(line.get("count", 0)), int(line.get("amount", 0))
+                )
         return figures
 
     def columns(self) -> dict[str, int]:
@@ -235,6 +274,7 @@ def day_figures(
             topups=int(topups),
             credit=int(credit),
         )
+    _add_compensations(connection, figures, sorted(stations), day)
     if not figures.active:
         return figures
     t = _TENDERS.c
@@ -247,3 +287,18 @@ def day_figures(
     for kind, amount in connection.execute(tenders):
         figures.add_tender(str(kind), int(amount))
     return figures
+
+
+def _add_compensations(
+    connection: Connection, figures: Figures, station_ids: list[int], day: date
+) -> None:
+    """The compensations of business day ``day`` of the agency these workstations are in."""
+    c = _COMPENSATIONS.c
+    agencies = select(_WORKSTATIONS.c.agency_id).where(_WORKSTATIONS.c.id.in_(station_ids))
+    groups = (
+        select(c.kind, func.count(), func.sum(c.amount_minor))
+        .where(c.agency_id.in_(agencies), c.business_day == day)
+        .group_by(c.kind)
+    )
+    for kind, count, amount in connection.execute(groups):
+        figures.add_compensations(str(kind), int(count), int(amount or 0))

@@ -32,7 +32,16 @@ from app.integrity.crosschecks import Reporter
 from app.integrity.streams import closing_label, stream
 from app.money import currency, from_minor
 from app.workstations import workstation_ref
-from db.models import Agency, Closing, ClosingKind, OperatorSettings, Payment, Tender, Workstation
+from db.models import (
+    Agency,
+    Closing,
+    ClosingKind,
+    Compensation,
+    OperatorSettings,
+    Payment,
+    Tender,
+    Workstation,
+)
 
 CLOSINGS = N_("closings recomputed from the ledger")
 
@@ -47,6 +56,7 @@ _FIGURE_NAMES = {
     "credit_minor": N_("credit"),
     "tenders": N_("per tender"),
     "tills": N_("per till"),
+    "compensations": N_("compensations"),
 }
 
 
@@ -205,6 +215,15 @@ def _ledger(
         )
         for payment_id, kind, amount in stream(connection, legacy_tenders):
             figures[placed[payment_id]].add_tender(str(kind), int(amount))
+    # The charter's compensations, apart from the takings, by the day their entry names.
+    c = Compensation.__table__.c
+    compensations = (
+        select(c.agency_id, c.business_day, c.kind, func.count(), func.sum(c.amount_minor))
+        .where(c.agency_id.is_not(None), c.business_day.is_not(None))
+        .group_by(c.agency_id, c.business_day, c.kind)
+    )
+    for agency_id, day, kind, count, amount in stream(connection, compensations):
+        figures[(agency_id, day)].add_compensations(str(kind), int(count), int(amount or 0))
     return figures
 
 
@@ -212,7 +231,9 @@ def _differences(stored: Figures, ledger: Figures, money: Callable[[int], str] =
     """Each figure that differs, named, with the stored and the ledger's values."""
     names = [name for name in FIGURE_COLUMNS if getattr(stored, name) != getattr(ledger, name)]
     mine, theirs = stored.breakdown(), ledger.breakdown()
-    names += [name for name in ("tenders", "tills") if mine[name] != theirs[name]]
+    names += [
+        name for name in ("tenders", "tills", "compensations") if mine.get(name) != theirs.get(name)
+    ]
     said = []
     for name in names:
         if name not in FIGURE_COLUMNS:

@@ -129,6 +129,15 @@ class PrintFailureLine:
 
 
 @dataclass(frozen=True)
+class CompensationLine:
+    """The charter's compensations of the day of one kind: money, not takings."""
+
+    kind: str  # CompensationKind: credit on accounts, or waived on bills
+    count: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class ClosingLine:
     closed_at: datetime
     closed_by: str
@@ -170,6 +179,8 @@ class DayReport:
     reprints: tuple[ReprintLine, ...]
     print_failures: tuple[PrintFailureLine, ...]
     closing: ClosingLine | None  # None: the day is not closed, the report is provisional
+    # The charter's compensations of the day, apart from the tenders (credit, waiver).
+    compensations: tuple[CompensationLine, ...] = ()
 
     @property
     def provisional(self) -> bool:
@@ -295,6 +306,10 @@ def _gather(session: Session, now: datetime, login: str, agency_code: str, day: 
         reprints=_reprints(session, refs, start, end, staff),
         print_failures=_print_failures(session, refs, start, end),
         closing=_closing(session, agency.id, day, staff, money),
+        compensations=tuple(
+            CompensationLine(kind, count, money(amount))
+            for kind, (count, amount) in sorted(figures.compensations.items())
+        ),
     )
 
 

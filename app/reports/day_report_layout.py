@@ -28,6 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.closing.till_labels import CLOSED_HOW
+from app.compensation.queries import COMPENSATION_KINDS
 from app.documents.arabic import isolate, visual
 from app.documents.fonts import Fonts, document_fonts
 from app.documents.page import Align, Page
@@ -282,6 +283,7 @@ class _Writer:
         story += self.status()
         story += self.figures()
         story += self.tenders()
+        story += self.compensations()
         story += self.counters()
         story += self.agents()
         story += self.hours()
@@ -378,6 +380,37 @@ class _Writer:
                 (0.55, 0.45),
                 numeric=(1,),
                 total=(_(N_("Total")), self.money(sum(report.tenders.values(), Decimal(0)))),
+            ),
+        ]
+
+    def compensations(self) -> list[Flowable]:
+        """The charter's compensations of the day, apart from the takings (none: nothing)."""
+        report, _ = self.report, self._
+        if not report.compensations:
+            return []
+        rows = [
+            (
+                _(COMPENSATION_KINDS.get(line.kind, line.kind)),
+                self.count(line.count),
+                self.money(line.total),
+            )
+            for line in report.compensations
+        ]
+        return [
+            *self.heading(N_("Compensations")),
+            self.note(
+                _(N_("What the charter gave customers: not takings, no money in the tills."))
+            ),
+            self.table(
+                (_(N_("Compensation")), _(N_("Count")), _(N_("Amount"))),
+                rows,
+                (0.55, 0.15, 0.30),
+                numeric=(1, 2),
+                total=(
+                    _(N_("Total")),
+                    self.count(sum(line.count for line in report.compensations)),
+                    self.money(sum((line.total for line in report.compensations), Decimal(0))),
+                ),
             ),
         ]
 
