@@ -24,7 +24,7 @@ from app.auth import Actor, require_role
 from app.billing.late_delivery import (
     LateFeeWaiver,
     already_waived,
-    late_delivery_days,
+    days_setting,
     late_fee_due_date,
     might_waive,
     waivable_late_fee,
@@ -439,21 +439,20 @@ def _take_payment(
 def _late_fees(session: Session, bills: list[OpenBill], today: date) -> dict[int, int]:
     """The late fee each bill would have waived if paid in full today, by bill id.
 
-    Most payments carry no bill with both a late fee and a delivery date: they pay
-    nothing for this (the operator's N is read only when one does).
+    The operator's N came with the bills (app.payments.bills): a payment with no
+    waivable fee makes no extra statement; one with a fee asks once whether a claim
+    already waived it.
     """
-    candidates = [bill for bill in bills if might_waive(bill.late_fee_minor, bill.delivery_date)]
-    if not candidates:
-        return {}
-    days = late_delivery_days(session)
     fees = {}
-    for bill in candidates:
+    for bill in bills:
+        if not might_waive(bill.late_fee_minor, bill.delivery_date):
+            continue
         fee = waivable_late_fee(
             late_fee_minor=bill.late_fee_minor,
             outstanding_minor=bill.outstanding_minor,
             delivery_date=bill.delivery_date,
             due_date=bill.due_date,
-            days=days,
+            days=days_setting(bill.late_delivery_days),
             today=today,
         )
         if fee:
@@ -478,7 +477,6 @@ def _waive_late_fees(
 ) -> None:
     """Write the waivers in the payment's transaction, after the bills' locks (the
     ledger then takes the compensation chain's head)."""
-    days = late_delivery_days(session)
     write_late_fee_waivers(
         session,
         ctx.signer,
@@ -489,7 +487,9 @@ def _waive_late_fees(
                 subscriber_id=subscriber_id,
                 contract_id=bill.contract_id,
                 delivery_date=cast(date, bill.delivery_date),
-                late_fee_due_date=late_fee_due_date(bill.delivery_date, bill.due_date, days),
+                late_fee_due_date=late_fee_due_date(
+                    bill.delivery_date, bill.due_date, days_setting(bill.late_delivery_days)
+                ),
                 amount_minor=fees[bill.id],
             )
             for bill in bills
