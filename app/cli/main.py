@@ -14,6 +14,7 @@ from app.cli import (
     charter_commands,
     commands,
     complaint_commands,
+    cutoff_commands,
     day_commands,
     day_report_command,
     export_commands,
@@ -281,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     day_commands.add_parsers(sub, command, parser)
     complaint_commands.add_parsers(sub, command, parser)
     charter_commands.add_parsers(sub, command, parser)
+    cutoff_commands.add_parsers(sub, command, parser)
     # `report`: one group, each kind of report adding its own action to report_sub.
     report = command(
         "report",
