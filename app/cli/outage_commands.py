@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from app.auth import authenticate
 from app.bootstrap import open_context, open_database, require_current_schema
 from app.cli.output import say
-from app.errors import ValidationError
 from app.i18n import N_, format_count, gettext, join_list
 from app.labels import SERVICES, label
 from app.money import currency as currency_of
@@ -34,6 +33,7 @@ from app.outages.records import (
     list_outages,
     operator_timezone,
     outage_summary,
+    parse_when,
     record_outage,
 )
 from db.engine import Database
@@ -135,23 +135,6 @@ def _read_password(login: str) -> str:
     if sys.stdin.isatty():
         return getpass.getpass(prompt=prompt)
     return sys.stdin.readline().rstrip("\r\n")
-
-
-_NOT_A_TIME = {
-    "start": N_("{value} is not a time for the outage's start: give it as YYYY-MM-DD HH:MM."),
-    "end": N_("{value} is not a time for the outage's end: give it as YYYY-MM-DD HH:MM."),
-}
-
-
-def parse_when(text: str, timezone: str, field: str) -> datetime:
-    """``YYYY-MM-DD HH:MM`` in the operator's zone, or an ISO instant with its offset."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(_NOT_A_TIME[field], field=field, value=text) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(timezone))
-    return value
 
 
 def _open_database(args: argparse.Namespace) -> Database:

@@ -120,6 +120,23 @@ def downtime_minutes(start: datetime, end: datetime) -> int:
 
 # --- checking what was typed -----------------------------------------------------------
 
+_NOT_A_TIME = {
+    "start": N_("{value} is not a time for the outage's start: give it as YYYY-MM-DD HH:MM."),
+    "end": N_("{value} is not a time for the outage's end: give it as YYYY-MM-DD HH:MM."),
+}
+
+
+def parse_when(text: str, timezone: str, field: str) -> datetime:
+    """``YYYY-MM-DD HH:MM`` in the operator's zone, or an ISO instant with its offset
+    (how the command line and the screen take a time); ``field`` is start or end."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(_NOT_A_TIME[field], field=field, value=text) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone))
+    return value
+
 
 _NAIVE = {
     "start": N_("Give the outage's start with its time zone."),
