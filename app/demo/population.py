@@ -18,7 +18,7 @@ import queue
 import random
 import threading
 import unicodedata
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
@@ -59,6 +59,11 @@ CONTRACT_COLUMNS = (
     "activated_on",
     "suspended_on",
     "terminated_on",
+    # Where the line is (an outage is recorded against these): the agency serving the
+    # subscriber's city, the commune, and for wired lines the exchange.
+    "agency_id",
+    "commune",
+    "exchange_code",
 )
 
 PENDING = ContractStatus.PENDING_ACTIVATION.value
@@ -130,6 +135,7 @@ class Population:
         today: date,
         rng: random.Random,
         candidates: dict[int, int],
+        agency_ids: Mapping[str, int] | None = None,
     ) -> None:
         self.profile = profile
         self.today = today
@@ -161,6 +167,16 @@ class Population:
         self._search_names: dict[tuple[str | None, str, str | None], str] = {}
         self._ascii: dict[str, str] = {}
         self._today_iso = today.isoformat()
+        # Agencies are written first, in the profile's order, into an empty database:
+        # their ids are 1, 2, ... unless the builder hands the real ones in.
+        ids = agency_ids or {
+            spec.code: number for number, spec in enumerate(profile.agencies, start=1)
+        }
+        self._agencies_by_city: dict[str, tuple[int, ...]] = {}
+        for spec in profile.agencies:
+            found = self._agencies_by_city.get(spec.city, ())
+            self._agencies_by_city[spec.city] = (*found, ids[spec.code])
+        self._head_office = ids[profile.agencies[0].code]
 
     # -- small draws -------------------------------------------------------------
 
@@ -266,6 +282,8 @@ class Population:
         else:
             created_on = today - timedelta(days=30 + int(random_() * HISTORY_DAYS))
 
+        address = self._address()
+        postal_code = self._pick(city.postal_codes)
         batch.subscribers.append(
             (
                 subscriber_id,
@@ -274,9 +292,9 @@ class Population:
                 last,
                 name_ar,
                 self._search_name(first, last, name_ar),
-                self._address(),
+                address,
                 city.name,
-                self._pick(city.postal_codes),
+                postal_code,
                 email,
                 self._languages.draw(random_()),
                 created_on.isoformat(),
@@ -301,18 +319,25 @@ class Population:
 
         cycle = int(random_() * len(self.invoices.calendar))
         fixed_line: str | None = None
+        fixed_area = ""
+        # No draw here: the same seed still gives the same subscribers.
+        serving = self._agencies_by_city.get(city.name)
+        agency_id = serving[subscriber_id % len(serving)] if serving else self._head_office
         for position, service in enumerate(self._bundles.draw(random_())):
             offer = self._offers[service].draw(random_())
             line = meter = None
+            exchange: str | None = None
             if service in LINE_SERVICES:
                 if service == ServiceType.ADSL and fixed_line is not None:
                     line = fixed_line  # ADSL rides on the subscriber's telephone line
+                    area = fixed_area
                 else:
-                    line = self.lines.next(
-                        profile.calling_code + self._pick(city.area_codes), profile.fixed_digits
-                    )
+                    area = self._pick(city.area_codes)
+                    line = self.lines.next(profile.calling_code + area, profile.fixed_digits)
                 if service == ServiceType.FIXED_LINE:
-                    fixed_line = line
+                    fixed_line, fixed_area = line, area
+                # The exchange of the area and district: "21-16016" (Algiers, 16016).
+                exchange = f"{area}-{postal_code}"
             elif service in MOBILE_SERVICES:
                 number_range = self._pick(self._mobile_ranges)
                 line = self.lines.next(number_range.prefix, number_range.digits)
@@ -331,6 +356,7 @@ class Population:
                 pending=new_subscriber or random_() < EXTRA_REQUEST_SHARE,
                 cycle=cycle,
                 candidate=candidate,
+                place=(agency_id, city.name, exchange),
             )
 
     def _contract(
@@ -348,6 +374,7 @@ class Population:
         pending: bool,
         cycle: int,
         candidate: Candidate | None,
+        place: tuple[int, str, str | None],
     ) -> None:
         random_ = self._random
         today = self.today
@@ -415,6 +442,7 @@ class Population:
                 activated.isoformat() if activated else None,
                 suspended_on.isoformat() if suspended_on else None,
                 terminated.isoformat() if terminated else None,
+                *place,
             )
         )
 
