@@ -308,20 +308,24 @@ class CalendarOverview:
 
 
 def calendar_overview(
-    ctx: AppContext, actor: Actor, agency_id: int, language: str, *, days_ahead: int = 400
+    ctx: AppContext, actor: Actor, agency: int | str, language: str, *, days_ahead: int = 400
 ) -> CalendarOverview:
-    """The agency's weekly hours, its coming public holidays and exceptional days.
+    """The agency's weekly hours, its coming public holidays and exceptional days;
+    ``agency`` is its id or its code (as the workstation knows it).
 
     Lowest role: supervisor.
     """
     require_role(actor, Role.SUPERVISOR)
     with ctx.db.read() as session:
-        agency = session.get(Agency, agency_id)
-        if agency is None:
-            raise NotFoundError(
-                N_("There is no agency #{agency}."), field="agency", agency=agency_id
-            )
-        today = ctx.now().astimezone(ZoneInfo(agency.timezone)).date()
+        found = (
+            session.scalars(select(Agency).where(Agency.code == agency)).first()
+            if isinstance(agency, str)
+            else session.get(Agency, agency)
+        )
+        if found is None:
+            raise NotFoundError(N_("There is no agency #{agency}."), field="agency", agency=agency)
+        agency_id = found.id
+        today = ctx.now().astimezone(ZoneInfo(found.timezone)).date()
         calendar = load_agency_calendar(session, agency_id)
         country = operator_country(session)
         last = today + timedelta(days=days_ahead)
@@ -345,10 +349,10 @@ def calendar_overview(
             for e in calendar.exceptions_on(day)
         )
         return CalendarOverview(
-            agency_id=agency.id,
-            agency_code=agency.code,
-            agency_name=agency.name,
-            timezone=agency.timezone,
+            agency_id=found.id,
+            agency_code=found.code,
+            agency_name=found.name,
+            timezone=found.timezone,
             country=country,
             today=today,
             weekly={d: calendar.weekly_hours(d) for d in range(7)},

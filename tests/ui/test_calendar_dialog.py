@@ -47,7 +47,9 @@ def agency_id(world: World) -> int:
 HOSTS: list[QWidget] = []
 
 
-def open_dialog(qtbot: QtBot, world: World, actor: Actor | None = None) -> CalendarDialog:
+def open_dialog(
+    qtbot: QtBot, world: World, actor: Actor | None = None, *, agency: int | str | None = None
+) -> CalendarDialog:
     host = QWidget()
     HOSTS.append(host)
     host.resize(1366, 768)
@@ -55,7 +57,7 @@ def open_dialog(qtbot: QtBot, world: World, actor: Actor | None = None) -> Calen
     host.show()
     qtbot.waitExposed(host)
     dialog = CalendarDialog(
-        world.ctx, actor or world.supervisor, agency_id(world), SyncRunner(), host
+        world.ctx, actor or world.supervisor, agency or agency_id(world), SyncRunner(), host
     )
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -86,7 +88,8 @@ def go_to_holiday(qtbot: QtBot, dialog: CalendarDialog, name: str, estimated_on:
 
 
 def test_confirm_a_lunar_holiday_with_keys(qtbot: QtBot, world: World) -> None:
-    dialog = open_dialog(qtbot, world)
+    dialog = open_dialog(qtbot, world, agency="ALG01")  # by its code, as the dashboard has it
+    assert dialog.agency_id == agency_id(world)
     go_to_holiday(qtbot, dialog, "Eid al-Fitr", EID_2027)
     row = dialog.holidays.currentIndex().row()
     status = dialog.holiday_model.column_index("status")

@@ -11,7 +11,9 @@ journaled, the running complaint deadlines counted again); this screen only asks
 
 Opened from the supervisor's dashboard::
 
-    CalendarDialog(ctx, actor, agency_id, runner, parent).open()
+    CalendarDialog(ctx, actor, station.agency_code, runner, parent).open()
+
+(the agency by its code, as the workstation knows it, or by its id).
 """
 
 from __future__ import annotations
@@ -149,14 +151,15 @@ class CalendarDialog(KeyboardDialog):
         self,
         ctx: AppContext,
         actor: Actor,
-        agency_id: int,
+        agency: int | str,
         runner: Runner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("agency_calendar")
         self._ctx, self._actor, self._runner = ctx, actor, runner
-        self.agency_id = agency_id
+        self.agency = agency
+        self.agency_id: int | None = agency if isinstance(agency, int) else None
         self.overview: CalendarOverview | None = None
         self.busy = False
         self.changed = 0
@@ -371,10 +374,10 @@ class CalendarDialog(KeyboardDialog):
     # -- loading --------------------------------------------------------------------------
 
     def load(self) -> None:
-        ctx, actor, agency_id = self._ctx, self._actor, self.agency_id
+        ctx, actor, agency = self._ctx, self._actor, self.agency_id or self.agency
         language = current_language()
         self._runner.submit(
-            lambda: calendar_overview(ctx, actor, agency_id, language),
+            lambda: calendar_overview(ctx, actor, agency, language),
             self.show_overview,
             self._failed,
         )
@@ -382,6 +385,7 @@ class CalendarDialog(KeyboardDialog):
     def show_overview(self, overview: CalendarOverview) -> None:
         selected = self.selected_holiday()
         self.overview = overview
+        self.agency_id = overview.agency_id
         self.holiday_model.set_rows(list(overview.holidays))
         self.exception_model.set_rows(list(overview.exceptions))
         self.exceptions.resizeRowsToContents()  # a long reason wraps in its cell
@@ -597,6 +601,8 @@ class CalendarDialog(KeyboardDialog):
             (self.add_day if error.field == "day" else self.add_hours).setFocus()
             return
         ctx, actor, agency_id = self._ctx, self._actor, self.agency_id
+        if agency_id is None:
+            return
         is_open = bool(self.add_kind.currentData())
         reason = self.add_reason.text()
         self._run(
@@ -611,6 +617,8 @@ class CalendarDialog(KeyboardDialog):
         if exception is None or self.pages.currentWidget() is not self.main_page:
             return
         ctx, actor, agency_id = self._ctx, self._actor, self.agency_id
+        if agency_id is None:
+            return
         self._run(lambda: remove_day_exception(ctx, actor, agency_id, exception.day))
 
     def save_hours(self) -> None:
@@ -625,6 +633,8 @@ class CalendarDialog(KeyboardDialog):
                 edit.setFocus()
                 return
         ctx, actor, agency_id = self._ctx, self._actor, self.agency_id
+        if agency_id is None:
+            return
         self._run(lambda: set_weekly_hours(ctx, actor, agency_id, week))
 
     def reject(self) -> None:
