@@ -262,6 +262,7 @@ def confirm_holiday(
 
     Lowest role: supervisor.
     """
+    require_role(actor, Role.SUPERVISOR)
     return decide_holiday(
         ctx,
         actor,
