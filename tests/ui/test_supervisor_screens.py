@@ -159,7 +159,7 @@ def test_the_end_of_day_report_of_a_past_day_opens_as_a_pdf(
     counter.press(ENTER)
     path = tmp_path / "day-report-ALG01-2026-11-20-en.pdf"
     assert days.report == path and path.read_bytes().startswith(b"%PDF")
-    assert days.outcome.text() == (
+    assert days.report_line.text() == (
         f"End-of-day report of \u2068{day(date(2026, 11, 20))}\u2069 saved as \u2066{path}\u2069"
     )
     blocker = tmp_path / "not-a-folder"

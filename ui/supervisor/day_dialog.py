@@ -117,7 +117,10 @@ def write_day_report(
     ctx: AppContext, actor: Actor, agency: str, wanted: date, language: str, folder: Path
 ) -> Path:
     """The end-of-day report of ``wanted`` as a PDF in ``folder`` (named after the agency,
-    the day and the language); written whole, then renamed, so a viewer never opens half."""
+    the day and the language); written whole, then renamed, so a viewer never opens half.
+
+    Lowest role: supervisor (the report's own check).
+    """
     pdf = day_report_pdf(ctx, actor, agency, wanted, language=language)
     path = folder / f"day-report-{agency}-{wanted.isoformat()}-{language}.pdf"
     partial = path.with_name(path.name + ".part")
@@ -149,7 +152,9 @@ class DayDialog(KeyboardDialog):
         # Tests turn these off and point them elsewhere: no PDF viewer on a build machine.
         self.open_documents = True
         self.documents_dir: Path | None = None
-        self._said: Callable[[], str] = lambda: ""  # the outcome, in the language of the moment
+        # The lines that say how the last action went, in the language of the moment.
+        self._said: Callable[[], str] = lambda: ""
+        self._reported: Callable[[], str] = lambda: ""
         tz = station.timezone
         today = ctx.now().astimezone(ZoneInfo(tz)).date()
         last_month = today.replace(day=1) - timedelta(days=1)
@@ -182,6 +187,7 @@ class DayDialog(KeyboardDialog):
             closing.addWidget(button, index, 2)
         closing.setColumnStretch(3, 1)
         self.outcome = wrapped_label("understood")
+        self.report_line = wrapped_label("muted")  # where the report's PDF is: under its list
         self.error = wrapped_label("error")
 
         self.history_title = named(QLabel(), "title")
@@ -246,6 +252,7 @@ class DayDialog(KeyboardDialog):
         layout.addLayout(picker)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.report_line)
         layout.addWidget(self.keys)
         QShortcut(QKeySequence("F5"), self, self.show_period)
         QShortcut(QKeySequence("F9"), self, self.open_report)
@@ -500,8 +507,8 @@ class DayDialog(KeyboardDialog):
             said = N_("No PDF viewer could open the end-of-day report of {day}; the file is {path}")
         else:
             said = N_("End-of-day report of {day} saved as {path}")
-        self._said = lambda: _(said).format(day=isolated(day(wanted)), path=where)
-        self.outcome.setText(self._said())
+        self._reported = lambda: _(said).format(day=isolated(day(wanted)), path=where)
+        self.report_line.setText(self._reported())
 
     def reject(self) -> None:
         if not self.busy:
@@ -532,4 +539,5 @@ class DayDialog(KeyboardDialog):
         )
         self._show_status()
         self.outcome.setText(self._said())
+        self.report_line.setText(self._reported())
         self.model.retranslate()
