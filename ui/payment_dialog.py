@@ -37,6 +37,7 @@ from typing import Any
 
 from app.amount_input import describe_amount, format_amount_input
 from app.auth import Actor
+from app.billing.late_delivery import WaivedLateFee, late_fees_to_waive
 from app.context import AppContext
 from app.errors import GuichetError, ValidationError
 from app.i18n import LANGUAGES, N_, current_language, gettext
@@ -440,6 +441,9 @@ class PaymentDialog(KeyboardDialog):
         # The partial payment the agent was asked to confirm (its fingerprint), and when.
         self._partial: str | None = None
         self._partial_at = 0.0
+        # Late fees paying each bill in full today waives (bills delivered late), by
+        # number; read off the GUI thread once the dialog is up.
+        self.late_fees: dict[str, WaivedLateFee] = {}
 
         self.title = named(QLabel(), "title")
         self.invoices = InvoiceChoiceModel(view.currency)
@@ -561,6 +565,7 @@ class PaymentDialog(KeyboardDialog):
         first = self.tender_rows[0].amount
         first.setFocus()
         first.selectAll()
+        self._ask_late_fees()
 
     # --- keys --------------------------------------------------------------------------------
 
@@ -803,6 +808,7 @@ class PaymentDialog(KeyboardDialog):
                 amount=amount,
                 topups=self._topups_total(),
                 typed=others,
+                late_fees=self._late_fee_amounts(),
             )
             follower.amount.setText(self._prefill(left))
             follower.reading.show_amount(left if left > 0 else None, cur)
@@ -848,7 +854,47 @@ class PaymentDialog(KeyboardDialog):
             topups=self._topups_total(),
             amount=request.amount,
             keep_change_as_credit=request.keep_change_as_credit,
+            late_fees=self._late_fee_amounts(),
         )
+
+    # --- late fees waived ----------------------------------------------------------------
+
+    def _ask_late_fees(self) -> None:
+        db, view = self._ctx.db, self._view
+        today = self._ctx.now().astimezone().date()
+        if not any(line.delivered_late for line in view.open_invoices):
+            return  # no bill delivered late: nothing to ask
+
+        def work() -> dict[str, WaivedLateFee]:
+            return late_fees_to_waive(
+                db, view.subscriber_id, today=today, currency_code=view.currency
+            )
+
+        self._runner.submit(work, self._late_fees_known, lambda _error: None)
+
+    def _late_fees_known(self, fees: dict[str, WaivedLateFee]) -> None:
+        self.late_fees = fees
+        if fees:
+            self.refresh()
+
+    def _late_fee_amounts(self) -> dict[str, Decimal]:
+        return {number: fee.amount for number, fee in self.late_fees.items()}
+
+    def _late_fee_note(self, preview: PaymentPreview) -> str | None:
+        """ "Late fee of X waived: bill N delivered late on D", when this payment waives one."""
+        if not preview.late_fees_waived:
+            return None
+        chosen = set(self.invoices.chosen_numbers())
+        notes = [
+            _(N_("Late fee of {amount} waived: bill {number} delivered late on {date}")).format(
+                amount=money(fee.amount, self._view.currency),
+                number=ltr(number),
+                date=day(fee.delivered_on),
+            )
+            for number, fee in self.late_fees.items()
+            if number in chosen
+        ]
+        return " · ".join(notes) or None
 
     # --- live totals ---------------------------------------------------------------------
 
@@ -856,7 +902,10 @@ class PaymentDialog(KeyboardDialog):
         """After any change: amounts as understood, what is left, change and summary."""
         self._clear_partial()
         cur = self._view.currency
-        due = amount_due(self._view, self.invoices.chosen_numbers()) + self._topups_total()
+        due = (
+            amount_due(self._view, self.invoices.chosen_numbers(), self._late_fee_amounts())
+            + self._topups_total()
+        )
         self.due.setText(money(due, cur))
         self.error.clear()
         if not self._read_fields():
@@ -887,6 +936,9 @@ class PaymentDialog(KeyboardDialog):
                     amount=money(preview.left_to_pay, cur)
                 )
             )
+        note = self._late_fee_note(preview)
+        if note:
+            parts.append(note)
         self.summary.setText(" · ".join(parts))
 
     def retranslate(self) -> None:

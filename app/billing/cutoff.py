@@ -28,6 +28,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, Any
 
 from babel.dates import format_date
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
 from app.billing.late_delivery import days_setting, late_fee_due_date
-from app.errors import NotFoundError
+from app.errors import NotFoundError, ValidationError
 from app.exports.csv_writer import TableWriter
 from app.i18n import N_, babel_locale, gettext
 from app.money import currency, from_minor
@@ -183,6 +184,7 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
     days = days_setting(settings.late_delivery_days)
     grace = DEFAULT_GRACE_DAYS if settings.cutoff_grace_days is None else settings.cutoff_grace_days
     cut = on - timedelta(days=grace)  # a bill due before this is overdue beyond the grace
+    grace_span = timedelta(days=grace)
     lines: dict[int, _Line] = {}
 
     def line_of(row: Row[Any]) -> _Line:
@@ -202,8 +204,12 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
 
     for row in session.execute(_overdue_bills(cut, agency_id)):
         line = line_of(row)
-        extended = late_fee_due_date(row.delivery_date, row.due_date, days)
-        if extended + timedelta(days=grace) >= on:
+        delivered = row.delivery_date
+        if (
+            delivered is not None
+            and (row.due_date - delivered).days < days  # delivered late: its own term
+            and (extended := late_fee_due_date(delivered, row.due_date, days)) + grace_span >= on
+        ):
             line.exclusions.append(
                 Exclusion(
                     ExclusionReason.LATE_DELIVERY,
@@ -248,7 +254,7 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
     proposed: list[CutoffLine] = []
     excluded: list[CutoffLine] = []
     for line in sorted(lines.values(), key=lambda item: item.contract_number):
-        overdue = sorted(line.overdue, key=lambda bill: (bill[1], bill[0]))
+        overdue = sorted(line.overdue, key=_by_due) if len(line.overdue) > 1 else line.overdue
         # A complaint spares the whole line; a late or paid bill only itself.
         spared = any(e.reason == ExclusionReason.COMPLAINT for e in line.exclusions)
         if not overdue and not line.exclusions:
@@ -260,8 +266,8 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
             line.service,
             line.line_or_meter,
             line.agency_code,
-            tuple(number for number, _due, _left in overdue),
-            sum(left for _number, _due, left in overdue),
+            tuple([bill[0] for bill in overdue]),
+            sum([bill[2] for bill in overdue]),
             overdue[0][1] if overdue else None,
             tuple(_ordered(line.exclusions)) if spared or not overdue else (),
         )
@@ -276,6 +282,10 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
         proposed=tuple(proposed),
         excluded=tuple(excluded),
     )
+
+
+def _by_due(bill: tuple[str, date, int]) -> tuple[date, str]:
+    return bill[1], bill[0]
 
 
 def _ordered(exclusions: Iterable[Exclusion]) -> list[Exclusion]:
@@ -310,7 +320,7 @@ def _overdue_bills(cut: date, agency_id: int | None) -> Select[Any]:
             *_line_columns(),
         )
         .join(Contract, Contract.id == Invoice.contract_id)
-        .join(Subscriber, Subscriber.id == Invoice.subscriber_id)
+        .join(Subscriber, Subscriber.id == Contract.subscriber_id)
         .outerjoin(Agency, Agency.id == Contract.agency_id)
         .where(
             Invoice.status.in_(OPEN_STATUSES),
@@ -346,7 +356,7 @@ def _paid_since(extract_at: datetime, cut: date, agency_id: int | None) -> Selec
         select(Invoice.number, since.c.paid_at, since.c.receipt_no, *_line_columns())
         .join(since, since.c.invoice_id == Invoice.id)
         .join(Contract, Contract.id == Invoice.contract_id)
-        .join(Subscriber, Subscriber.id == Invoice.subscriber_id)
+        .join(Subscriber, Subscriber.id == Contract.subscriber_id)
         .outerjoin(Agency, Agency.id == Contract.agency_id)
         .where(
             Invoice.due_date < cut,
@@ -448,3 +458,43 @@ def write_cutoff_csv(
         )
     writer.close()
     return writer.rows
+
+
+def parse_cutoff_date(text: str) -> date:
+    """The list's day as typed (YYYY-MM-DD); one translated line when it is not a date."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(
+            N_("{value} is not a date: give it as YYYY-MM-DD, e.g. 2026-03-31"),
+            field="date",
+            value=text,
+        ) from None
+
+
+def export_cutoff_csv(
+    db: Database,
+    actor: Actor | None,
+    on: date,
+    path: str | Path,
+    *,
+    agency_code: str | None = None,
+    language: str | None = None,
+) -> tuple[CutoffList, int]:
+    """Read the list and write it as CSV to ``path``; returns the list and the rows written.
+
+    Lowest role: supervisor (with an actor); system from the command line.
+    """
+    result = cutoff_list(db, on, actor=actor, agency_code=agency_code)
+    target = Path(path).expanduser()
+    try:
+        with target.open("wb") as stream:
+            rows = write_cutoff_csv(result, stream, language=language)
+    except OSError as error:
+        raise ValidationError(
+            N_("Cannot write {path}: {reason}"),
+            field="csv",
+            path=str(target),
+            reason=error.strerror or str(error),
+        ) from None
+    return result, rows

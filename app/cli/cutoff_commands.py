@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.billing.cutoff import CutoffLine, cutoff_list, exclusion_text, write_cutoff_csv
+from app.billing.cutoff import (
+    CutoffLine,
+    cutoff_list,
+    exclusion_text,
+    export_cutoff_csv,
+    parse_cutoff_date,
+)
 from app.bootstrap import open_database, require_current_schema
 from app.cli.output import say
-from app.errors import ValidationError
 from app.i18n import N_, current_language, format_count, gettext
 from app.money import currency, format_money
 
@@ -51,35 +55,16 @@ def add_parsers(sub: Any, command: Command, parser: argparse.ArgumentParser) -> 
     listing.add_argument("--csv", metavar="FILE", help=_("write the list as CSV to this file"))
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            N_("{value} is not a date: give it as YYYY-MM-DD, e.g. 2026-03-31"),
-            field="date",
-            value=text,
-        ) from None
-
-
 def cutoff_list_command(args: argparse.Namespace) -> int:
-    on = _day(args.on)
+    on = parse_cutoff_date(args.on)
     database = open_database(args.database)
     require_current_schema(database)
-    result = cutoff_list(database, on, agency_code=args.agency)
     language = current_language()
     if args.csv:
         path = Path(args.csv)
-        try:
-            with path.open("wb") as stream:
-                rows = write_cutoff_csv(result, stream, language=language)
-        except OSError as error:
-            raise ValidationError(
-                N_("Cannot write {path}: {reason}"),
-                field="csv",
-                path=str(path),
-                reason=error.strerror or str(error),
-            ) from None
+        result, rows = export_cutoff_csv(
+            database, None, on, path, agency_code=args.agency, language=language
+        )
         say(
             N_(
                 "Cut-off list of {day}: {proposed} line(s) proposed, {excluded} excluded; "
@@ -92,6 +77,7 @@ def cutoff_list_command(args: argparse.Namespace) -> int:
             path=str(path),
         )
         return 0
+    result = cutoff_list(database, on, agency_code=args.agency)
     cur = currency(result.currency)
 
     def show(line: CutoffLine) -> str:
