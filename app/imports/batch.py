@@ -1,0 +1,205 @@
+"""What the kinds' writers share while one batch is applied: the connection, the
+operator's terms, the refusals and counts, and the keys the batch has seen.
+
+The keys seen are kept in a temporary table of the import's own connection, not in
+memory: a national batch has millions of them, and the database finds a duplicate
+(and the line that first held the key) as fast as a dict would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from app.i18n import N_
+from app.imports.kinds import Kind, Terms
+from app.imports.refusals import ImportResult, Refusal
+from app.integrity.keys import Signer
+
+SEEN_TABLE = "guichet_import_keys"
+# Keys of refused records remembered to name their line when another line refers to
+# them; past this many, such a reference says only that the record is missing.
+MAX_REMEMBERED_REFUSED = 100_000
+
+
+@dataclass
+class Record:
+    """One parsed line: the values of the columns the file has (None: blank)."""
+
+    line: int
+    values: dict[str, Any]
+    cells: dict[str, str]
+    refused: bool = False
+
+    @property
+    def key(self) -> Any:
+        return self.values.get("_key")
+
+
+@dataclass
+class FileInfo:
+    name: str  # as shown in the report: the file's name
+    kind: Kind
+    columns: tuple[str, ...]  # the kind's columns present in the header
+
+
+@dataclass
+class Batch:
+    session: Session
+    connection: Connection
+    signer: Signer
+    terms: Terms
+    currency: str
+    now: datetime
+    batch_id: str
+    result: ImportResult
+    agencies: dict[str, int] = field(default_factory=dict)
+    refused_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    chain_locked: bool = False
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def dialect(self) -> str:
+        return self.connection.dialect.name
+
+    # -- refusals and counts -------------------------------------------------------------
+    def refuse(
+        self,
+        file: FileInfo,
+        record: Record,
+        column: str,
+        rule: str,
+        *,
+        translate: tuple[str, ...] = (),
+        **params: Any,
+    ) -> None:
+        value = record.cells.get(column, "") if column else ""
+        self.result.refuse(Refusal(file.name, record.line, column, value, rule, params, translate))
+        if not record.refused:
+            record.refused = True
+            self.result.counts_of(file.kind.name).refused += 1
+            self.remember_refused(file, record)
+
+    def remember_refused(self, file: FileInfo, record: Record) -> None:
+        """So that a line referring to this record names its line."""
+        key = record.values.get("_key")
+        if key is not None and len(self.refused_keys) < MAX_REMEMBERED_REFUSED:
+            self.refused_keys.setdefault((file.kind.name, str(key)), place(file.name, record.line))
+
+    def missing(self, file: FileInfo, record: Record, column: str, target: Kind, key: str) -> None:
+        """``record`` refers (in ``column``) to a ``target`` record that is not there."""
+        where = self.refused_keys.get((target.name, key))
+        if where is not None:
+            self.refuse(
+                file,
+                record,
+                column,
+                N_("refers to a record of {kind} that was refused ({place})"),
+                translate=("kind",),
+                kind=target.label,
+                place=where,
+            )
+        else:
+            self.refuse(
+                file,
+                record,
+                column,
+                N_(
+                    "refers to a record of {kind} that is neither in the database nor in this batch"
+                ),
+                translate=("kind",),
+                kind=target.label,
+            )
+
+    def count(self, kind: Kind, created: int = 0, updated: int = 0, unchanged: int = 0) -> None:
+        counts = self.result.counts_of(kind.name)
+        counts.created += created
+        counts.updated += updated
+        counts.unchanged += unchanged
+
+    # -- keys seen in this batch ---------------------------------------------------------
+    def start_seen(self) -> None:
+        tail = " ON COMMIT DROP" if self.dialect == "postgresql" else ""
+        temp = "TEMPORARY" if self.dialect == "postgresql" else "TEMP"
+        self.connection.execute(
+            text(
+                f"CREATE {temp} TABLE IF NOT EXISTS {SEEN_TABLE} (kind VARCHAR(24) NOT NULL, "
+                "key VARCHAR(64) NOT NULL, place VARCHAR(400) NOT NULL, "
+                f"PRIMARY KEY (kind, key)){tail}"
+            )
+        )
+        self.connection.execute(text(f"DELETE FROM {SEEN_TABLE}"))
+
+    def end_seen(self) -> None:
+        self.connection.execute(text(f"DROP TABLE IF EXISTS {SEEN_TABLE}"))
+
+    def first_seen(
+        self,
+        family: str,
+        file: FileInfo,
+        records: Sequence[Record],
+        key_of: Any,
+        column: str | None = None,
+    ) -> None:
+        """Refuse the records whose key (``key_of(record)``) an earlier line of the
+        batch already had; remember the others' keys."""
+        fresh: dict[str, Record] = {}
+        for record in records:
+            if record.refused:
+                continue
+            key = key_of(record)
+            if key is None:
+                continue
+            earlier = fresh.get(key)
+            if earlier is not None:
+                self._duplicate(file, record, place(file.name, earlier.line), column)
+                continue
+            fresh[key] = record
+        if not fresh:
+            return
+        for key, where in _chunks_select(
+            self.connection,
+            f"SELECT key, place FROM {SEEN_TABLE} WHERE kind = :kind AND key IN ",
+            {"kind": family},
+            list(fresh),
+        ):
+            self._duplicate(file, fresh.pop(key), where, column)
+        if fresh:
+            self.connection.execute(
+                text(f"INSERT INTO {SEEN_TABLE} (kind, key, place) VALUES (:kind, :key, :place)"),
+                [
+                    {"kind": family, "key": key, "place": place(file.name, record.line)}
+                    for key, record in fresh.items()
+                ],
+            )
+
+    def _duplicate(self, file: FileInfo, record: Record, where: str, column: str | None) -> None:
+        self.refuse(
+            file,
+            record,
+            column or file.kind.key,
+            N_("the same key is already in this batch ({place})"),
+            place=where,
+        )
+
+
+def place(file: str, line: int) -> str:
+    return f"{file}:{line}"
+
+
+def _chunks_select(
+    connection: Connection, head: str, params: dict[str, Any], keys: list[str], size: int = 500
+) -> Iterable[tuple[Any, ...]]:
+    for start in range(0, len(keys), size):
+        part = keys[start : start + size]
+        names = {f"k{i}": key for i, key in enumerate(part)}
+        statement = text(head + "(" + ", ".join(f":{name}" for name in names) + ")")
+        yield from connection.execute(statement, {**params, **names}).tuples()

@@ -1,0 +1,125 @@
+"""Reading one cell: amounts, dates, phones, codes and names as the billing system writes them.
+
+Each parser returns the stored value or raises :class:`ValueProblem` whose message
+is a msgid naming the rule broken; the caller adds the file, line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from app.i18n import N_
+from app.lookup.normalize import phone_to_e164
+
+
+class ValueProblem(Exception):
+    def __init__(self, rule: str, **params: Any) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.params = params
+
+
+_AMOUNT = re.compile(r"^([+-]?)(\d{1,3}(?:([ .,\u00a0\u202f'])\d{3})*|\d+)(?:([.,])(\d+))?$")
+
+
+def parse_amount(text: str, digits: int) -> int:
+    """``1 234,50``, ``1.234,50``, ``1,234.50`` or ``1234.5`` into minor units.
+
+    ``digits`` is the currency's number of decimals (DZD 2, TND 3, EUR 2); more
+    decimals than that is refused rather than rounded.
+    """
+    cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    match = _AMOUNT.match(cleaned)
+    if match is None:
+        raise ValueProblem(N_("not an amount (write it as 1234.50 or 1 234,50)"))
+    sign, whole, group, mark, fraction = match.groups()
+    if group is not None and group == mark:
+        # "1,234,56": the same mark cannot separate thousands and decimals.
+        raise ValueProblem(N_("not an amount (write it as 1234.50 or 1 234,50)"))
+    if mark is None and group in (",", ".") and whole.count(group) == 1 and digits == 3:
+        # "1,234" in a three-decimal currency (TND) is a decimal comma, not thousands.
+        whole, fraction = whole.split(group)[0], whole.split(group)[1]
+    units = int(re.sub(r"\D", "", whole))
+    fraction = fraction or ""
+    if len(fraction) > digits:
+        raise ValueProblem(N_("too many decimals: the currency has {digits}"), digits=digits)
+    minor = units * 10**digits + (int(fraction.ljust(digits, "0")) if digits else 0)
+    return -minor if sign == "-" else minor
+
+
+_DATE_FORMS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
+)
+
+
+def parse_date(text: str) -> date:
+    """YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY or DD-MM-YYYY (a time after it is ignored)."""
+    cleaned = text.strip()
+    if len(cleaned) == 10 and cleaned[4] == "-" and cleaned[7] == "-":
+        try:
+            return date.fromisoformat(cleaned)
+        except ValueError:
+            pass
+    if "T" in cleaned[:11] or " " in cleaned:
+        cleaned = re.split(r"[T ]", cleaned, maxsplit=1)[0]
+    for form in _DATE_FORMS:
+        match = form.match(cleaned)
+        if match is not None:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                break
+    raise ValueProblem(N_("not a date (write it as YYYY-MM-DD or DD/MM/YYYY)"))
+
+
+def parse_phone(text: str, country: str) -> str:
+    """A phone number in the E.164 form the lookup searches by."""
+    e164 = phone_to_e164(text, country)
+    if e164 is None:
+        raise ValueProblem(N_("not a phone number"))
+    return e164
+
+
+def parse_code(text: str, max_length: int) -> str:
+    """An account, contract, invoice or product number, kept as the billing system
+    writes it (the lookup finds ``ALG-0012`` typed as ``alg0012`` by itself)."""
+    code = text.strip()
+    if not code:
+        raise ValueProblem(N_("empty"))
+    if len(code) > max_length:
+        raise ValueProblem(N_("longer than {limit} characters"), limit=max_length)
+    if not code.isprintable() or " " in code:
+        raise ValueProblem(N_("a code holds no blanks or control characters"))
+    return code
+
+
+def parse_text(text: str, max_length: int) -> str:
+    """A name or an address, kept exactly as written (Arabic included), trimmed."""
+    value = text.strip()
+    if len(value) > max_length:
+        raise ValueProblem(N_("longer than {limit} characters"), limit=max_length)
+    return value
+
+
+_TRUE = {"1", "yes", "true", "oui", "o", "y", "vrai", "نعم"}
+_FALSE = {"0", "no", "false", "non", "n", "faux", "لا"}
+
+
+def parse_flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueProblem(N_("not yes or no (write 1 or 0)"))
+
+
+def parse_choice(text: str, choices: tuple[str, ...]) -> str:
+    value = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if value not in choices:
+        raise ValueProblem(N_("not one of {choices}"), choices=", ".join(choices))
+    return value
