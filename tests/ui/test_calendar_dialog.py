@@ -241,3 +241,12 @@ def test_the_screen_fits(qtbot: QtBot, world: World, language: str, size: tuple[
     )
     assert lines * (width - 8) >= needed
     set_language("fr")
+
+
+def test_the_week_starts_on_saturday_in_algeria(qtbot: QtBot, world: World) -> None:
+    dialog = open_dialog(qtbot, world)
+    grid = dialog.hours_grid
+    first = grid.itemAtPosition(0, 1)
+    assert first is not None and first.widget() is dialog.day_hours[5]
+    last = grid.itemAtPosition(6, 1)
+    assert last is not None and last.widget() is dialog.day_hours[4]  # Friday

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time, timedelta
+from itertools import pairwise
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, get_day_names
 
 from app.auth import Actor
@@ -92,6 +94,14 @@ def hours_text(hours: tuple[Hours, ...]) -> str:
         return "24:00" if end and t == time(0) else t.strftime("%H:%M")
 
     return ", ".join(f"{clock(a, False)}-{clock(b, True)}" for a, b in hours)
+
+
+def first_weekday(country: str) -> int:
+    """The first day of the week in ``country`` (0 = Monday; 5 = Saturday in Algeria)."""
+    try:
+        return int(Locale.parse(f"fr_{country}").first_week_day)
+    except (UnknownLocaleError, ValueError):
+        return 0
 
 
 def _holiday_day(h: HolidayView) -> str:
@@ -173,7 +183,7 @@ class CalendarDialog(KeyboardDialog):
         self.zone = wrapped_label("muted")
 
         self.hours_box = QGroupBox()
-        hours_grid = QGridLayout(self.hours_box)
+        self.hours_grid = hours_grid = QGridLayout(self.hours_box)
         hours_grid.setVerticalSpacing(2)
         self.day_names: list[QLabel] = []
         self.day_hours: list[QLineEdit] = []
@@ -386,6 +396,7 @@ class CalendarDialog(KeyboardDialog):
         selected = self.selected_holiday()
         self.overview = overview
         self.agency_id = overview.agency_id
+        self._order_days(first_weekday(overview.country))
         self.holiday_model.set_rows(list(overview.holidays))
         self.exception_model.set_rows(list(overview.exceptions))
         self.exceptions.resizeRowsToContents()  # a long reason wraps in its cell
@@ -407,6 +418,17 @@ class CalendarDialog(KeyboardDialog):
             self.exceptions.setCurrentIndex(self.exception_model.index(0, 0))
         self._fill_titles()
         self._update_buttons()
+
+    def _order_days(self, first: int) -> None:
+        """The week as the country counts it: from Saturday in Algeria, Monday elsewhere."""
+        for row in range(7):
+            weekday = (first + row) % 7
+            for column, widget in enumerate((self.day_names[weekday], self.day_hours[weekday])):
+                self.hours_grid.removeWidget(widget)
+                self.hours_grid.addWidget(widget, row, column)
+        edits = [self.day_hours[(first + row) % 7] for row in range(7)]
+        for before, after in pairwise(edits):
+            QWidget.setTabOrder(before, after)
 
     def _fill_titles(self) -> None:
         overview = self.overview
