@@ -259,6 +259,24 @@ def test_a_printer_that_does_not_answer_holds_nothing_up(
     qtbot.waitUntil(lambda: printer_column(dashboard)["ALG01-G01"] == "ready", timeout=5000)
 
 
+def test_a_printer_busy_with_its_counter_is_not_reachable_only_once_it_missed_twice() -> None:
+    answers = [PrinterStatus.ONLINE, PrinterStatus.UNREACHABLE, PrinterStatus.UNREACHABLE]
+    changes: list[str] = []
+    watch = printer_watch.PrinterWatch(
+        SyncRunner(),
+        lambda: changes.append("changed"),
+        own_workstation="ALG01-G01",
+        query=lambda _address: answers.pop(0),
+    )
+    printers = {"ALG01-G02": "tcp://192.0.2.12:9100"}
+    seen = []
+    for _tick in range(3):
+        watch.watch(printers)
+        seen.append(watch.reading("ALG01-G02", printers["ALG01-G02"]).short)
+    assert seen == ["ready", "ready", "not reachable"]
+    assert changes == ["changed", "changed"]
+
+
 def test_this_counters_own_printer_is_read_from_its_print_worker(
     counter: Counter, printers: dict[str, object], tmp_path: Path
 ) -> None:
@@ -376,15 +394,23 @@ def test_an_export_of_days_not_closed_says_so_and_bad_input_is_named(
 @pytest.mark.parametrize("language", ["fr", "ar", "en"])
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_supervisors_screens_fit_and_cut_nothing(
-    counter: Counter, language: str, size: tuple[int, int]
+    counter: Counter,
+    qtbot: QtBot,
+    printers: dict[str, object],
+    language: str,
+    size: tuple[int, int],
 ) -> None:
     world, window = counter.world, counter.window
     window.resize(*size)
+    set_printer(counter, "ALG01-G01", "tcp://192.0.2.11:9100")
+    set_printer(counter, "ALG01-G02", "usb://04b8:0202")
+    printers["tcp://192.0.2.11:9100"] = PrinterStatus.UNREACHABLE
     close_tills(counter)
     for each in (20, 21):
         close_day(world.ctx, world.supervisor, "ALG01", date(2026, 11, each))
     dashboard = open_dashboard(counter)
     window.language.apply(language)
+    qtbot.waitUntil(lambda: printers["asked"] != [] and dashboard.printer_runner.pending == 0)
     QApplication.processEvents()
     fits(dashboard, size)
     assert cut_texts(dashboard.view) == []

@@ -17,7 +17,7 @@ printing for its counter may refuse a second connection for a moment.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -126,7 +126,7 @@ class PrinterWatch:
         self._asked: dict[str, float] = {}  # uri -> when the question in flight left
         self.closed = False
 
-    def watch(self, printers: dict[str, str | None]) -> None:
+    def watch(self, printers: Mapping[str, str | None]) -> None:
         """Ask again every printer of ``printers`` (workstation -> address) that is not
         being asked already."""
         for workstation, uri in printers.items():
