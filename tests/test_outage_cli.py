@@ -66,7 +66,7 @@ def test_record_end_close_list_and_show(
     assert "0 new claim(s)" in capsys.readouterr().out
     assert _run(world, tmp_path, monkeypatch, "outage", "list", "--state", "closed") == 0
     out = capsys.readouterr().out
-    assert out.startswith("INT-2026-00001  ADSL  closed  from 2026-11-18 09:00 to 2026-11-20 10:00")
+    assert out.startswith("INT-2026-00001  ADSL  Closed  from 2026-11-18 09:00 to 2026-11-20 10:00")
     assert "closed by karim" in out
     assert _run(world, tmp_path, monkeypatch, "outage", "show", "INT-2026-00001") == 0
     assert "recorded by karim" in capsys.readouterr().out

@@ -25,6 +25,7 @@ from app.labels import SERVICES, label
 from app.money import currency as currency_of
 from app.money import format_amount, from_minor
 from app.outages.fanout import CloseOutcome, close_outage
+from app.outages.labels import CLOSED, NO_COMMITMENT, SCOPES, STATES
 from app.outages.records import (
     OutageRequest,
     OutageState,
@@ -40,18 +41,6 @@ from db.engine import Database
 from db.models import OutageScope, ServiceType
 
 Command = Callable[..., argparse.ArgumentParser]
-
-STATES = {
-    OutageState.OPEN: N_("open"),
-    OutageState.ENDED: N_("ended, not closed"),
-    OutageState.CLOSED: N_("closed"),
-}
-SCOPES = {
-    OutageScope.AGENCIES: N_("agencies"),
-    OutageScope.COMMUNES: N_("communes"),
-    OutageScope.EXCHANGES: N_("exchanges"),
-    OutageScope.LINES: N_("lines"),
-}
 
 
 def add_parsers(sub: Any, command: Command, parser: argparse.ArgumentParser) -> None:
@@ -201,18 +190,6 @@ def close_figures(outcome: CloseOutcome) -> dict[str, str]:
     }
 
 
-CLOSED = N_(
-    "Outage {number} closed: {affected} contract(s) hit; {created} new claim(s): {applied} "
-    "applied for {applied_amount}, {awaiting} awaiting approval for {awaiting_amount}, "
-    "{recorded} without money; {already} already compensated, skipped. Compensated in "
-    "all: {total} (commitment {commitment})."
-)
-NO_COMMITMENT = N_(
-    "No commitment of the charter in force at the outage's start covers this service: "
-    "nothing was compensated."
-)
-
-
 def say_closed(outcome: CloseOutcome) -> None:
     say(CLOSED, **close_figures(outcome))
     if outcome.commitment_code is None:
@@ -241,10 +218,10 @@ def _say_summary(summary: OutageSummary) -> None:
         N_("{number}  {service}  {state}  from {start} to {end}  {scope}: {values}"),
         number=summary.number,
         service=label(SERVICES, summary.service),
-        state=gettext(STATES[summary.state]),
+        state=label(STATES, summary.state),
         start=_moment(summary.started_at, zone),
         end=_moment(summary.ended_at, zone),
-        scope=gettext(SCOPES.get(summary.scope, summary.scope)),
+        scope=label(SCOPES, summary.scope),
         values=join_list(summary.values[:5]) + (" …" if len(summary.values) > 5 else ""),
     )
     if summary.closed_at is not None:

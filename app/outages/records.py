@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.auth import Actor, require_role
+from app.charter.charters import charter_in_force
 from app.context import AppContext
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.i18n import N_
@@ -297,8 +298,6 @@ def record_outage(ctx: AppContext, actor: Actor, request: OutageRequest) -> Outa
     def work(session: Session) -> int:
         values = resolve_scope(session, request.scope, request.values)
         settings = operator_settings(session)
-        from app.charter.charters import charter_in_force
-
         charter = charter_in_force(session, request.start)
         outage = Outage(
             number=_next_number(session, settings, now),

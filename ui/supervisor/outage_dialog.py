@@ -20,6 +20,7 @@ from app.i18n import N_, format_count, gettext
 from app.labels import SERVICES, label
 from app.money import currency, from_minor
 from app.outages.fanout import CloseOutcome, close_outage
+from app.outages.labels import CLOSED, NO_COMMITMENT, SCOPES, STATES
 from app.outages.records import (
     OutageRequest,
     OutageState,
@@ -57,17 +58,6 @@ from ui.tasks import Runner, error_text
 
 _ = gettext
 
-STATES = {
-    OutageState.OPEN: N_("Service down"),
-    OutageState.ENDED: N_("Ended, to close"),
-    OutageState.CLOSED: N_("Closed"),
-}
-SCOPES = {
-    OutageScope.AGENCIES: N_("Agencies"),
-    OutageScope.COMMUNES: N_("Communes"),
-    OutageScope.EXCHANGES: N_("Exchanges"),
-    OutageScope.LINES: N_("Lines"),
-}
 FILTERS = (
     (None, N_("All outages")),
     (OutageState.OPEN, STATES[OutageState.OPEN]),
@@ -125,14 +115,7 @@ def close_text(outcome: CloseOutcome) -> str:
     def count(value: int) -> str:
         return isolated(format_count(value))
 
-    text = _(
-        N_(
-            "Outage {number} closed: {affected} contract(s) hit; {created} new claim(s): "
-            "{applied} applied for {applied_amount}, {awaiting} awaiting approval for "
-            "{awaiting_amount}, {recorded} without money; {already} already compensated, "
-            "skipped. Compensated in all: {total}."
-        )
-    ).format(
+    text = _(CLOSED).format(
         number=ltr(outcome.number),
         affected=count(outcome.affected),
         created=count(outcome.created),
@@ -143,14 +126,10 @@ def close_text(outcome: CloseOutcome) -> str:
         recorded=count(outcome.recorded),
         already=count(outcome.already_there),
         total=amount(outcome.compensated_minor),
+        commitment=ltr(outcome.commitment_code or "—"),
     )
     if outcome.commitment_code is None:
-        text += " " + _(
-            N_(
-                "No commitment of the charter in force at the outage's start covers this "
-                "service: nothing was compensated."
-            )
-        )
+        text += " " + _(NO_COMMITMENT)
     return text
 
 
