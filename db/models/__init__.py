@@ -48,6 +48,11 @@ from db.models.organisation import (
     SigningKey,
     Workstation,
 )
+from db.models.outside_payments import (
+    OUTSIDE_PAYMENT_CHAIN,
+    OutsidePayment,
+    OutsidePaymentChannel,
+)
 from db.models.payments import (
     Allocation,
     CashSession,
@@ -64,6 +69,7 @@ from db.models.tills import CashMovement, TillCount, TillCountLine, TillReview
 __all__ = [
     "COMPENSATION_CHAIN",
     "JOURNAL_CHAIN",
+    "OUTSIDE_PAYMENT_CHAIN",
     "Agency",
     "AgencyDayException",
     "Allocation",
@@ -98,6 +104,8 @@ __all__ = [
     "OperatorSettings",
     "Outage",
     "OutageScope",
+    "OutsidePayment",
+    "OutsidePaymentChannel",
     "Payment",
     "PaymentKind",
     "PhoneKind",
