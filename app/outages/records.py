@@ -108,7 +108,7 @@ class OutageSummary:
 def operator_timezone(db: Database) -> str:
     """The operator's time zone, in which outage times are typed and shown.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     with db.read() as session:
         return operator_settings(session).timezone
@@ -426,7 +426,7 @@ def list_outages(
 ) -> list[OutageSummary]:
     """The outages, latest first; ``state`` keeps open, ended or closed ones only.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     where: object | None = None
     if state == OutageState.CLOSED:
@@ -448,7 +448,7 @@ def list_outages(
 def outage_summary(db: Database, outage_ref: int | str) -> OutageSummary:
     """One outage by id or number.
 
-    Lowest role: agent (a read).
+    Lowest role: none (a read; no actor).
     """
     where = (
         Outage.id == outage_ref
