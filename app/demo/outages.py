@@ -32,7 +32,7 @@ def record_demo_outage(ctx: AppContext, supervisor: Actor) -> CloseOutcome | Non
     """Record and close the demo's outage; None when the charter covers none of the
     wired services or no line has an exchange.
 
-    Lowest role: system (the demo builder; no actor but the demo's supervisor).
+    Lowest role: supervisor (the demo builder hands in the demo's supervisor).
     """
     now = ctx.now().replace(second=0, microsecond=0)
     end = now - ENDED_BEFORE_NOW
