@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.compensation.queries import ClaimLine, subscriber_claims
 from app.errors import NotFoundError
 from app.i18n import N_
 from app.lookup.normalize import phone_for_display
@@ -22,6 +23,7 @@ from db.engine import Database
 from db.models import Contract, Invoice, Payment, PhoneKind, Subscriber
 
 RECENT_PAYMENTS = 10
+RECENT_COMPENSATIONS = 10
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ class SubscriberView:
     # The language their receipts print in unless the agent picks another: their own,
     # else the operator's (app.payments.service.receipt_language).
     receipt_language: str = "fr"
+    # The charter's compensations, newest first, whatever their status (applied,
+    # awaiting a supervisor's approval, refused, recorded); their credit is in ``credit``.
+    compensations: tuple[ClaimLine, ...] = ()
 
     @property
     def total_due(self) -> Decimal:
@@ -198,4 +203,7 @@ def load_subscriber_view(
             ),
             language=subscriber.language,
             receipt_language=receipt_language(None, subscriber, settings),
+            compensations=tuple(
+                subscriber_claims(session, subscriber.id, limit=RECENT_COMPENSATIONS)
+            ),
         )

@@ -7,6 +7,7 @@ from typing import Any
 from app.i18n import N_, current_language, gettext
 from app.labels import CONTRACT_STATUSES, PAYMENT_KINDS, SERVICES, label
 from app.subscribers import ContractLine, OpenInvoiceLine, RecentPayment, SubscriberView
+from ui.compensation_rows import CompensationsStrip
 from ui.complaint_strip import ComplaintsStrip
 from ui.formatting import day, ltr, moment, money, period
 from ui.qt import (
@@ -146,6 +147,7 @@ class SubscriberPanel(QWidget):
         self.invoices_view = _table(self.invoices)
         self.payments_view = _table(self.payments)
         self.payments_view.setObjectName("recent_payments")
+        self.compensations = CompensationsStrip()
 
         # Wrapped rather than widening the window: on a 1024 px screen the card shares
         # the width with the receipt panel after a payment.
@@ -164,6 +166,7 @@ class SubscriberPanel(QWidget):
         grid.addWidget(self.address, 2, 1)
         # Only when there is credit: an empty row would take a bill's place.
         grid.addWidget(self.credit, 3, 2, alignment=Qt.AlignmentFlag.AlignTrailing)
+        grid.addWidget(self.compensations, 3, 0, 1, 2)  # the row's free start: no bill's room
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
@@ -195,6 +198,7 @@ class SubscriberPanel(QWidget):
         self.contracts.set_rows(view.contracts)
         self.invoices.set_rows(view.open_invoices)
         self.payments.set_rows(view.recent_payments)
+        self.compensations.show_rows(view.compensations)
         self.complaints.show_for(view.subscriber_id)
         self.retranslate()
 
@@ -202,6 +206,7 @@ class SubscriberPanel(QWidget):
         self.view_data = None
         for model in (self.contracts, self.invoices, self.payments):
             model.set_rows([])
+        self.compensations.show_rows([])
         self.complaints.show_for(None)
         self.retranslate()
 
@@ -226,6 +231,7 @@ class SubscriberPanel(QWidget):
         for model in (self.contracts, self.invoices, self.payments):
             model.retranslate()
         self.complaints.retranslate()
+        self.compensations.retranslate()
         view = self.view_data
         if view is None:
             for widget in (
