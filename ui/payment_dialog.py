@@ -57,7 +57,7 @@ from app.products import ProductInfo
 from app.subscribers import OpenInvoiceLine, SubscriberView
 from db.models import TenderKind
 from ui.focus import KeyboardDialog
-from ui.formatting import day, hint_line, ltr, money, period
+from ui.formatting import day, hint_line, isolated, ltr, money, period
 from ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -887,9 +887,9 @@ class PaymentDialog(KeyboardDialog):
         chosen = set(self.invoices.chosen_numbers())
         notes = [
             _(N_("Late fee of {amount} waived: bill {number} delivered late on {date}")).format(
-                amount=money(fee.amount, self._view.currency),
+                amount=isolated(money(fee.amount, self._view.currency)),
                 number=ltr(number),
-                date=day(fee.delivered_on),
+                date=isolated(day(fee.delivered_on)),
             )
             for number, fee in self.late_fees.items()
             if number in chosen

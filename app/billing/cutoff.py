@@ -23,7 +23,7 @@ lines are then grouped in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
 from app.billing.late_delivery import days_setting, late_fee_due_date
+from app.documents.arabic import isolate as _isolate
 from app.errors import NotFoundError, ValidationError
 from app.exports.csv_writer import TableWriter
 from app.i18n import N_, babel_locale, gettext
@@ -386,12 +387,19 @@ _CATEGORY_WORDS = {
 }
 
 
-def exclusion_text(exclusion: Exclusion, language: str | None = None) -> str:
-    """One reason in words, dates by the language's locale."""
+def exclusion_text(
+    exclusion: Exclusion, language: str | None = None, *, isolated: bool = False
+) -> str:
+    """One reason in words, dates by the language's locale.
+
+    ``isolated``: each value kept in one piece in a sentence of the other direction
+    (for a screen; a CSV file gets the plain values).
+    """
     locale = babel_locale(language)
+    keep: Callable[[str], str] = _isolate if isolated else str
 
     def day(value: date | None) -> str:
-        return format_date(value, "short", locale=locale) if value else "-"
+        return keep(format_date(value, "short", locale=locale)) if value else "-"
 
     if exclusion.reason == ExclusionReason.LATE_DELIVERY:
         return gettext(
@@ -403,12 +411,16 @@ def exclusion_text(exclusion: Exclusion, language: str | None = None) -> str:
     if exclusion.reason == ExclusionReason.COMPLAINT:
         category = _CATEGORY_WORDS.get(exclusion.detail or "", exclusion.detail or "")
         return gettext(N_("Open complaint {complaint} ({category})"), language).format(
-            complaint=exclusion.reference, category=gettext(category, language)
+            complaint=keep(exclusion.reference), category=gettext(category, language)
         )
     return gettext(
         N_("Bill {invoice} paid at the counter on {day} (receipt {receipt}), after the extract"),
         language,
-    ).format(invoice=exclusion.reference, day=day(exclusion.on), receipt=exclusion.detail or "-")
+    ).format(
+        invoice=keep(exclusion.reference),
+        day=day(exclusion.on),
+        receipt=keep(exclusion.detail or "-"),
+    )
 
 
 CSV_HEADER = (

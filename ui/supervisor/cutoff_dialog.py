@@ -26,7 +26,7 @@ from app.i18n import N_, current_language, format_count, gettext
 from app.labels import SERVICES, label
 from app.money import currency, from_minor
 from ui.focus import KeyboardDialog
-from ui.formatting import day, ltr, money
+from ui.formatting import day, isolated, ltr, money
 from ui.qt import (
     QAbstractItemView,
     QHBoxLayout,
@@ -112,6 +112,7 @@ class CutoffDialog(KeyboardDialog):
         self.title = wrapped_label("title")
         self.date_caption = QLabel()
         self.date = named(QLineEdit(start.isoformat()), "cutoff_date")
+        self.date.setMaximumWidth(self.date.fontMetrics().horizontalAdvance("0000-00-00") + 40)
         self.show_button = named(QPushButton(), "show")
         self.show_button.setAutoDefault(False)
         self.summary = wrapped_label("summary")
@@ -214,9 +215,9 @@ class CutoffDialog(KeyboardDialog):
                 )
             ).format(
                 grace=result.grace_days,
-                day=day(result.on),
+                day=isolated(day(result.on)),
                 late=result.late_delivery_days,
-                extract=extract,
+                extract=isolated(extract),
             )
         )
 
