@@ -46,7 +46,7 @@ from app.reports.day_report import day_report_pdf
 from app.station import StationInfo
 from ui.bill_copy_dialog import open_in_viewer, pdf_viewer_available
 from ui.focus import KeyboardDialog
-from ui.formatting import day, hint_line, isolated, ltr, moment, money, period
+from ui.formatting import day, hint_line, isolated, ltr, moment, money
 from ui.qt import (
     QAbstractItemView,
     QGridLayout,
@@ -64,6 +64,7 @@ from ui.qt import (
     wrapped_label,
 )
 from ui.room import fit
+from ui.supervisor.period_fields import Refused, period_text, read_day, read_period
 from ui.supervisor.preference import agency_name
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner, error_text
@@ -92,10 +93,6 @@ def _period_colour(closing: ClosingInfo) -> str | None:
     if closing.kind != "daily":
         return "#0b5cad"
     return "#77776f" if closing.automatic else None
-
-
-def _bad_date(text: str) -> str:
-    return _(N_("{value} is not a date: give it as YYYY-MM-DD, e.g. 2026-03-31")).format(value=text)
 
 
 def parse_month(text: str) -> tuple[int, int] | None:
@@ -284,27 +281,12 @@ class DayDialog(KeyboardDialog):
     def show_period(self) -> None:
         """F5 or Enter in the period's dates: the closings from one day to another (the
         second date left empty: that one day)."""
-        try:
-            start = date.fromisoformat(self.start.text().strip())
-        except ValueError:
-            self._refuse(_bad_date(self.start.text()), self.start)
-            return
-        end_text = self.end.text().strip()
-        try:
-            end = date.fromisoformat(end_text) if end_text else start
-        except ValueError:
-            self._refuse(_bad_date(self.end.text()), self.end)
-            return
-        if end < start:
-            self._refuse(
-                _(N_("The period ends on {end}, before it starts on {start}.")).format(
-                    end=isolated(day(end)), start=isolated(day(start))
-                ),
-                self.end,
-            )
+        chosen = read_period(self.start, self.end)
+        if isinstance(chosen, Refused):
+            self._refuse(chosen)
             return
         self.error.clear()
-        self.shown = (start, end)
+        self.shown = chosen
         self.load()
 
     def _show_status(self) -> None:
@@ -331,7 +313,7 @@ class DayDialog(KeyboardDialog):
         they are still open."""
         start, end = self.shown
         days = [c for c in status.closings if c.kind == "daily" and start <= c.period_start <= end]
-        shown = isolated(day(start) if start == end else period(start, end))
+        shown = period_text(start, end)
         if days:
             paid = sum(c.payments for c in days)
             # Literals, not N_(): the extractor pairs ngettext's two strings as one plural.
@@ -357,10 +339,10 @@ class DayDialog(KeyboardDialog):
 
     # --- closing ---------------------------------------------------------------------------
 
-    def _refuse(self, text: str, field: QLineEdit) -> None:
-        self.error.setText(text)
-        field.setFocus()
-        field.selectAll()
+    def _refuse(self, refused: Refused) -> None:
+        self.error.setText(refused.text)
+        refused.field.setFocus()
+        refused.field.selectAll()
 
     def _close(self, work: Callable[[], ClosingInfo], field: QLineEdit) -> None:
         if self.busy:
@@ -378,10 +360,9 @@ class DayDialog(KeyboardDialog):
         self._runner.submit(work, self._closed, failed)
 
     def submit(self) -> None:
-        try:
-            wanted = date.fromisoformat(self.day.text().strip())
-        except ValueError:
-            self._refuse(_bad_date(self.day.text()), self.day)
+        wanted = read_day(self.day)
+        if isinstance(wanted, Refused):
+            self._refuse(wanted)
             return
         ctx, actor, agency = self._ctx, self._actor, self._station.agency_code
         self._close(lambda: close_day(ctx, actor, agency, wanted), self.day)
@@ -390,10 +371,12 @@ class DayDialog(KeyboardDialog):
         wanted = parse_month(self.month.text())
         if wanted is None:
             self._refuse(
-                _(N_("{value} is not a month: give it as YYYY-MM, e.g. 2026-10")).format(
-                    value=self.month.text()
-                ),
-                self.month,
+                Refused(
+                    _(N_("{value} is not a month: give it as YYYY-MM, e.g. 2026-10")).format(
+                        value=self.month.text()
+                    ),
+                    self.month,
+                )
             )
             return
         ctx, actor, agency = self._ctx, self._actor, self._station.agency_code
@@ -403,10 +386,12 @@ class DayDialog(KeyboardDialog):
         wanted = parse_year(self.year.text())
         if wanted is None:
             self._refuse(
-                _(N_("{value} is not a year: give it as YYYY, e.g. 2025")).format(
-                    value=self.year.text()
-                ),
-                self.year,
+                Refused(
+                    _(N_("{value} is not a year: give it as YYYY, e.g. 2025")).format(
+                        value=self.year.text()
+                    ),
+                    self.year,
+                )
             )
             return
         ctx, actor, agency = self._ctx, self._actor, self._station.agency_code

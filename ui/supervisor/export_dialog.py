@@ -28,7 +28,7 @@ from app.exports.service import ExportedFile, ExportResult, export_period
 from app.i18n import N_, format_count, gettext, ngettext
 from app.station import StationInfo
 from ui.focus import KeyboardDialog
-from ui.formatting import day, hint_line, isolated, ltr, period
+from ui.formatting import hint_line, ltr
 from ui.qt import (
     QCheckBox,
     QGridLayout,
@@ -44,6 +44,7 @@ from ui.qt import (
     wrapped_label,
 )
 from ui.room import fit
+from ui.supervisor.period_fields import Refused, period_text, read_period
 from ui.supervisor.preference import agency_name
 from ui.tasks import Runner, error_text
 
@@ -176,48 +177,22 @@ class ExportDialog(KeyboardDialog):
 
     # --- the period ------------------------------------------------------------------------
 
-    def _period(self) -> tuple[date, date] | None:
-        """The dates typed, or None once the line says which one is wrong."""
-        dates = []
-        for field in (self.start, self.end):
-            try:
-                dates.append(date.fromisoformat(field.text().strip()))
-            except ValueError:
-                self._refuse(
-                    _(N_("{value} is not a date: give it as YYYY-MM-DD, e.g. 2026-03-31")).format(
-                        value=field.text()
-                    ),
-                    field,
-                )
-                return None
-        start, end = dates
-        if end < start:
-            self._refuse(
-                _(N_("The period ends on {end}, before it starts on {start}.")).format(
-                    end=isolated(day(end)), start=isolated(day(start))
-                ),
-                self.end,
-            )
-            return None
-        return start, end
-
     def _period_and_folder(self) -> tuple[date, date, Path] | None:
         """The period and the folder typed; None once the line says what is wrong."""
-        chosen = self._period()
-        base = self._base() if chosen is not None else None
-        return None if chosen is None or base is None else (*chosen, base)
-
-    def _base(self) -> Path | None:
+        chosen = read_period(self.start, self.end)
+        if isinstance(chosen, Refused):
+            self._refuse(chosen)
+            return None
         text = self.folder.text().strip()
         if not text:
-            self._refuse(_(N_("Give the folder to write to.")), self.folder)
+            self._refuse(Refused(_(N_("Give the folder to write to.")), self.folder))
             return None
-        return Path(text).expanduser()
+        return (*chosen, Path(text).expanduser())
 
-    def _refuse(self, text: str, field: QLineEdit) -> None:
-        self.error.setText(text)
-        field.setFocus()
-        field.selectAll()
+    def _refuse(self, refused: Refused) -> None:
+        self.error.setText(refused.text)
+        refused.field.setFocus()
+        refused.field.selectAll()
 
     def _run(self, work: Callable[[], Done], done: Callable[[Done], None]) -> None:
         if self.busy:
@@ -257,7 +232,7 @@ class ExportDialog(KeyboardDialog):
 
     def _exported(self, result: ExportResult) -> None:
         self.exported = result
-        shown, folder = self._period_text(result.start, result.end), ltr(str(result.directory))
+        shown, folder = period_text(result.start, result.end), ltr(str(result.directory))
         files = result.files
         self._said = lambda: _(N_("Exported {period}: {files_and_rows}, in {folder}")).format(
             period=shown, files_and_rows=_files_and_rows(files), folder=folder
@@ -304,7 +279,7 @@ class ExportDialog(KeyboardDialog):
         """F4: the archive file checked with this installation's public key, offline."""
         text = self.archive_file.text().strip()
         if not text:
-            self._refuse(_(N_("Give the archive file to verify.")), self.archive_file)
+            self._refuse(Refused(_(N_("Give the archive file to verify.")), self.archive_file))
             return
         path, verifier = Path(text).expanduser(), self._ctx.signer.verifier
         self._run(lambda: verify_archive(path, verifier), self._verified)
@@ -348,10 +323,6 @@ class ExportDialog(KeyboardDialog):
             ).format(agency=agency, end=end.isoformat(), last=last or "-")
             for agency, last in sorted(not_closed.items())
         )
-
-    @staticmethod
-    def _period_text(start: date, end: date) -> str:
-        return isolated(day(start) if start == end else period(start, end))
 
     # --- words -----------------------------------------------------------------------------
 
