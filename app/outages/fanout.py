@@ -233,8 +233,20 @@ def _close(
     commitment = outage_commitment(session, outage.service, outage.started_at)
     created = applied = awaiting = recorded = already = applied_minor = awaiting_minor = 0
     if commitment is not None:
+        # Contracts compensated for this outage already (an earlier close): skipped
+        # here with one range read of the claims' unique key, counted below.
+        done = set(
+            session.scalars(
+                select(CompensationClaim.contract_id).where(
+                    CompensationClaim.source == CompensationSource.OUTAGE,
+                    CompensationClaim.source_id == outage.id,
+                    CompensationClaim.commitment_code == commitment.code,
+                )
+            )
+        )
+        fresh = [row for row in rows if row[0] not in done] if done else rows
         proposals = proposals_for(
-            rows,
+            fresh,
             commitment,
             outage_id=outage.id,
             number=outage.number,
@@ -243,7 +255,8 @@ def _close(
         )
         outcome = propose_claims(session, ctx.signer, commitment, proposals, now=now)
         created, applied, awaiting = outcome.created, outcome.applied, outcome.awaiting_approval
-        recorded, already = outcome.recorded, outcome.already_there
+        recorded = outcome.recorded
+        already = len(rows) - len(fresh) + outcome.already_there
         applied_minor, awaiting_minor = outcome.applied_minor, outcome.awaiting_minor
         outage.charter_id = commitment.charter_id
     first_close = outage.closed_at is None
