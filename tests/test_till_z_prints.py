@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 import app.closing.tills as tills_module
 from app.closing.counts import ChequeInput, CountInput
@@ -412,3 +412,43 @@ def test_copies_asked_at_once_get_one_number_each(
     assert sorted(job.copy_number for job in _z_jobs(world, till)) == [0, 1, 2, 3, 4]
     assert sorted(e[3]["copy"] for e in _z_events(world, till)) == [0, 1, 2, 3, 4]
     _assert_verifies(world)
+
+
+def test_verify_names_a_z_print_deleted_edited_or_added(world: World) -> None:
+    till = _till(world)
+    close_till(world.ctx, world.agent, WORKSTATION, SHORT_COUNT)
+    queue_till_report(
+        world.ctx, till, ReportKind.Z, workstation=WORKSTATION, language="fr", actor=world.agent
+    )
+    till_report_pdf(world.ctx, world.agent, [till], ReportKind.Z, language="fr")
+    _assert_verifies(world)
+    original, copy = _z_jobs(world, till)
+
+    def problems() -> list[str]:
+        report = verify_database(world.db, world.ctx.signer.verifier)
+        return [f"{p.chain} {p.record}: {p.translated()}" for p in report.problems]
+
+    with world.db.write() as session:  # a copy made to look like the original
+        session.execute(update(PrintJob).where(PrintJob.id == copy.id).values(copy_number=0))
+    (problem,) = problems()
+    assert f"#{copy.id}" in problem and f"Z-{till} copy 1" in problem
+    with world.db.write() as session:  # the evidence of the first print removed
+        session.execute(update(PrintJob).where(PrintJob.id == copy.id).values(copy_number=1))
+        session.execute(delete(PrintJob).where(PrintJob.id == original.id))
+    (problem,) = problems()
+    assert f"Z-{till} copy 0" in problem and "missing" in problem
+    with world.db.write() as session:  # and one printed behind the journal's back
+        session.add(
+            PrintJob(
+                workstation_id=original.workstation_id,
+                kind=PrintJobKind.TILL_REPORT,
+                document_ref=f"Z-{till}",
+                copy_number=3,
+                language="fr",
+                status="pending",
+                attempts=0,
+                next_attempt_at=NOW,
+                created_at=NOW,
+            )
+        )
+    assert any("not in the journal" in p for p in problems())

@@ -45,6 +45,8 @@ from db.models import (
     InvoiceStatus,
     OperatorSettings,
     Payment,
+    PrintJob,
+    PrintJobKind,
     ReceiptCopy,
     Staff,
     Tender,
@@ -60,6 +62,7 @@ COPIES = N_("receipt copies checked against the journal")
 ACTORS = N_("journal actors checked against the staff table")
 COMPENSATIONS = N_("compensation claims checked against their ledger")
 TILL_RECORDS = N_("till counts, cash movements and reviews checked against the journal")
+Z_PRINTS = N_("Z report prints checked against the journal")
 
 _STAFF_KINDS = {
     EventKind.USER_ADDED,
@@ -78,7 +81,10 @@ _GATHERED = _STAFF_KINDS | {
     EventKind.TILL_COUNTED,
     EventKind.CASH_MOVEMENT_RECORDED,
     EventKind.TILL_REVIEWED,
+    EventKind.TILL_REPORT_PRINTED,
+    EventKind.TILL_REPORT_PDF_WRITTEN,
 }
+_REPORT_PRINT_KINDS = (EventKind.TILL_REPORT_PRINTED, EventKind.TILL_REPORT_PDF_WRITTEN)
 # The till records, by the key their journal event names them with.
 _TILL_RECORD_KEYS = {
     EventKind.TILL_COUNTED: "count",
@@ -112,6 +118,10 @@ class JournalFacts:
     # (kind, id) -> the journaled figures of a till count, cash movement or review
     till_records: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     strays: list[tuple[str, str]] = field(default_factory=list)  # (event label, login)
+    # (Z reference, copy number) -> the print job it queued (None: a PDF), and copies
+    # the journal gives twice
+    z_prints: dict[tuple[str, int], int | None] = field(default_factory=dict)
+    z_twice: list[tuple[str, int]] = field(default_factory=list)
 
     def see(self, row: SignedRow) -> None:
         """Take in one journal event (its plain values: kind, at, actor, workstation,
@@ -144,6 +154,16 @@ class JournalFacts:
             self.till_records[(key, details[key])] = details
         elif kind == EventKind.RECEIPT_COPY_ISSUED and isinstance(details.get("copy"), int):
             self.copies[(subject, details["copy"])] = str(details.get("medium"))
+        elif (
+            kind in _REPORT_PRINT_KINDS
+            and subject.startswith("Z-")
+            and isinstance(details.get("copy"), int)
+        ):
+            printed = (subject, int(details["copy"]))
+            if printed in self.z_prints:
+                self.z_twice.append(printed)
+            job = details.get("job")
+            self.z_prints[printed] = job if isinstance(job, int) else None
 
 
 def _name(vocabulary: Mapping[Any, str], value: object) -> str:
@@ -844,6 +864,68 @@ def check_receipt_copies(connection: Connection, report: Reporter, facts: Journa
     report.count(COPIES, checked)
 
 
+# -- Z report prints ---------------------------------------------------------------------
+
+
+def check_z_prints(connection: Connection, report: Reporter, facts: JournalFacts) -> None:
+    """Every print of a till's Z against the journal (see app.closing.z_prints): each
+    Z print job has its event naming it with its copy number, each event on paper its
+    job, and a Z's copies (on paper and as PDF) are numbered 0, 1, 2... once each."""
+    job = PrintJob.__table__.c
+    jobs = {
+        job_id: (ref, number)
+        for job_id, ref, number in connection.execute(
+            select(job.id, job.document_ref, job.copy_number).where(
+                job.kind == PrintJobKind.TILL_REPORT, job.document_ref.like("Z-%")
+            )
+        ).tuples()
+    }
+    checked = 0
+    numbers: dict[str, list[int]] = {}
+    for (ref, number), job_id in sorted(facts.z_prints.items()):
+        checked += 1
+        numbers.setdefault(ref, []).append(number)
+        if job_id is None:
+            continue  # a PDF: nothing else was written
+        found = jobs.pop(job_id, None)
+        if found is None:
+            report.problem(
+                "print_jobs",
+                f"{ref} copy {number}",
+                N_("the journal printed this copy but its print job #{job} is missing (deleted?)"),
+                job=job_id,
+            )
+        elif found != (ref, number):
+            report.problem(
+                "print_jobs",
+                f"#{job_id}",
+                N_("it prints {found} but the journal says {journaled} (changed?)"),
+                found=f"{found[0]} copy {found[1]}",
+                journaled=f"{ref} copy {number}",
+            )
+    for job_id, (ref, number) in sorted(jobs.items()):
+        checked += 1
+        report.problem(
+            "print_jobs",
+            f"#{job_id} ({ref} copy {number})",
+            N_("this print job is not in the journal (added outside the application?)"),
+        )
+    for ref, number in sorted(set(facts.z_twice)):
+        report.problem(
+            "print_jobs", f"{ref} copy {number}", N_("the journal gives this copy number twice")
+        )
+    for ref, seen in sorted(numbers.items()):
+        if sorted(seen) != list(range(len(seen))):
+            report.problem(
+                "print_jobs",
+                ref,
+                N_("its copies are numbered {numbers}: some are missing (deleted?)"),
+                numbers=", ".join(str(n) for n in sorted(seen)),
+            )
+    if checked:  # said only where tills printed their Z
+        report.count(Z_PRINTS, checked)
+
+
 __all__ = [
     "ACTORS",
     "BILLS",
@@ -851,10 +933,12 @@ __all__ = [
     "STAFF",
     "TILLS",
     "TILL_RECORDS",
+    "Z_PRINTS",
     "JournalFacts",
     "check_bills",
     "check_cash_sessions",
     "check_receipt_copies",
     "check_staff",
     "check_till_records",
+    "check_z_prints",
 ]

@@ -300,6 +300,7 @@ def verify_database(
         crosschecks.check_cash_sessions(connection, report, facts)
         crosschecks.check_till_records(connection, report, facts)
         crosschecks.check_receipt_copies(connection, report, facts)
+        crosschecks.check_z_prints(connection, report, facts)
         crosschecks.check_compensations(connection, report)
         check_closings(connection, report)
     report.close()
