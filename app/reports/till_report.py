@@ -653,10 +653,10 @@ def queue_till_report(
     supervisor's figures only when a supervisor queued it. ``actor`` None: the
     command line without a sign-in (the report without expected figures).
 
-    A Z is one document: the close printed its original
-    (:mod:`app.closing.z_prints`), so this prints DUPLICATE n, numbered with the
-    till locked and journaled with who asked and whose figures it holds. An X is a
-    new report each time and is not journaled.
+    A Z is one document: its first print is the original (normally the close's
+    own, :mod:`app.closing.z_prints`), every later one DUPLICATE n, numbered with
+    the till locked and journaled with who asked and whose figures it holds. An X
+    is a new report each time and is not journaled.
 
     Lowest role: system (the command line); with an actor, what :func:`till_report`
     allows them (an agent, their own till).
