@@ -469,4 +469,5 @@ class DashboardDialog(KeyboardDialog):
         )
         self.land_here.setText(_(N_("Open this dashboard when I sign in")))
         self._show_updated()
+        self._show_printer()
         self.model.retranslate()
