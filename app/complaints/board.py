@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.auth import Actor, require_role
@@ -40,6 +40,7 @@ from db.models import (
     Subscriber,
 )
 
+DESCRIPTION_SHOWN = 160  # characters of the description the board reads
 BOARD_LIMIT = 20_000  # rows at most on the board (10,000 open complaints is a large operator)
 
 
@@ -52,7 +53,7 @@ class BoardFilters:
     breached_only: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class BoardRow:
     """One complaint on the board (or in a subscriber's list)."""
 
@@ -61,24 +62,29 @@ class BoardRow:
     agency_id: int
     agency_code: str
     account_number: str
-    subscriber_name: str
+    first_name: str | None
+    last_name: str
     contract_number: str | None
     category: str
     channel: str
     status: str
-    opened_at: datetime
+    opened_at: datetime | None  # None on the board's own read (see _select_rows)
     assigned_login: str | None
     assigned_name: str | None
     commitment_code: str | None
     clock: str | None
     target_minutes: int | None
-    used_minutes: int
+    used_minutes: int | None
     running_since: datetime | None
     due_at: datetime | None
     breached_at: datetime | None
     description: str = ""
     outcome: str | None = None
     left: TimeLeft | None = None  # counted when first shown
+
+    @property
+    def subscriber_name(self) -> str:
+        return Subscriber.display_name_of(self.first_name, self.last_name)
 
     def breached(self, now: datetime) -> bool:
         return self.breached_at is not None or (
@@ -92,7 +98,7 @@ class _Clock:
     def __init__(self, row: BoardRow) -> None:
         self.clock = row.clock
         self.target_minutes = row.target_minutes
-        self.used_minutes = row.used_minutes
+        self.used_minutes = row.used_minutes or 0
         self.running_since = row.running_since
         self.due_at = row.due_at
         self.breached_at = row.breached_at
@@ -128,7 +134,10 @@ class Board:
 _ASSIGNEE = aliased(Staff)
 
 
-def _select_rows(now: datetime) -> Select[Any]:
+def _select_rows(now: datetime, *, full: bool = True) -> Select[Any]:
+    """The rows, in the board's order. ``full=False`` is the board's own read: what the
+    table shows (the description cut short, no opening or running instants); the CSV,
+    a subscriber's list and one complaint read everything."""
     breached_first = case(
         (or_(Complaint.breached_at.is_not(None), Complaint.due_at <= now), 0), else_=1
     )
@@ -149,18 +158,20 @@ def _select_rows(now: datetime) -> Select[Any]:
             Complaint.category,
             Complaint.channel,
             Complaint.status,
-            Complaint.opened_at,
+            Complaint.opened_at if full else null().label("opened_at"),
             _ASSIGNEE.login,
             _ASSIGNEE.full_name,
             Complaint.commitment_code,
             Complaint.clock,
             Complaint.target_minutes,
             Complaint.used_minutes,
-            Complaint.running_since,
+            Complaint.running_since if full else null().label("running_since"),
             Complaint.due_at,
             Complaint.breached_at,
-            Complaint.description,
-            Complaint.outcome,
+            Complaint.description
+            if full
+            else func.substr(Complaint.description, 1, DESCRIPTION_SHOWN).label("description"),
+            Complaint.outcome if full else null().label("outcome"),
         )
         .join(Agency, Agency.id == Complaint.agency_id)
         .join(Subscriber, Subscriber.id == Complaint.subscriber_id)
@@ -173,55 +184,8 @@ def _select_rows(now: datetime) -> Select[Any]:
 
 
 def _row(values: Any) -> BoardRow:
-    (
-        id_,
-        number,
-        agency_id,
-        agency_code,
-        account,
-        first_name,
-        last_name,
-        contract,
-        category,
-        channel,
-        status,
-        opened_at,
-        login,
-        name,
-        code,
-        clock,
-        target,
-        used,
-        running_since,
-        due_at,
-        breached_at,
-        description,
-        outcome,
-    ) = values
-    return BoardRow(
-        id=id_,
-        number=number,
-        agency_id=agency_id,
-        agency_code=agency_code,
-        account_number=account,
-        subscriber_name=Subscriber.display_name_of(first_name, last_name),
-        contract_number=contract,
-        category=category,
-        channel=channel,
-        status=status,
-        opened_at=opened_at,
-        assigned_login=login,
-        assigned_name=name,
-        commitment_code=code,
-        clock=clock,
-        target_minutes=target,
-        used_minutes=int(used or 0),
-        running_since=running_since,
-        due_at=due_at,
-        breached_at=breached_at,
-        description=description,
-        outcome=outcome,
-    )
+    """A row of :func:`_select_rows`, whose columns are BoardRow's fields in order."""
+    return BoardRow(*values)
 
 
 def _check_filters(filters: BoardFilters) -> None:
@@ -237,8 +201,10 @@ def _check_filters(filters: BoardFilters) -> None:
         )
 
 
-def _board(session: Session, filters: BoardFilters, now: datetime, *, limit: int) -> Board:
-    statement = _select_rows(now)
+def _board(
+    session: Session, filters: BoardFilters, now: datetime, *, limit: int, full: bool = False
+) -> Board:
+    statement = _select_rows(now, full=full)
     statuses = (filters.status,) if filters.status else ComplaintStatus.ACTIVE
     conditions: list[ColumnElement[bool]] = [Complaint.status.in_(statuses)]
     if filters.agency:
@@ -271,16 +237,23 @@ def _board(session: Session, filters: BoardFilters, now: datetime, *, limit: int
 
 
 def complaints_board(
-    db: Database, actor: Actor, filters: BoardFilters, *, now: datetime, limit: int = BOARD_LIMIT
+    db: Database,
+    actor: Actor,
+    filters: BoardFilters,
+    *,
+    now: datetime,
+    limit: int = BOARD_LIMIT,
+    full: bool = False,
 ) -> Board:
-    """The complaints still being handled, breaches first, then by deadline.
+    """The complaints still being handled, breaches first, then by deadline; ``full``
+    reads each whole (the description, when it was opened), as the CSV does.
 
     Lowest role: supervisor.
     """
     require_role(actor, Role.SUPERVISOR)
     _check_filters(filters)
     with db.read() as session:
-        return _board(session, filters, now, limit=limit)
+        return _board(session, filters, now, limit=limit, full=full)
 
 
 def board_for_system(
@@ -292,7 +265,7 @@ def board_for_system(
     """
     _check_filters(filters)
     with db.read() as session:
-        return _board(session, filters, now, limit=limit)
+        return _board(session, filters, now, limit=limit, full=True)
 
 
 def subscriber_complaints(db: Database, subscriber_id: int, *, now: datetime) -> Board:
@@ -416,7 +389,7 @@ def export_board_csv(
     """
     require_role(actor, Role.SUPERVISOR)
     now = ctx.now()
-    board = complaints_board(ctx.db, actor, filters, now=now)
+    board = complaints_board(ctx.db, actor, filters, now=now, full=True)
     writer = TableWriter(stream, CSV_HEADER, bom=bom)
     writer.write_rows(
         (

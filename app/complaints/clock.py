@@ -195,22 +195,18 @@ def time_left(complaint: Complaint, rule: ClockRule | None, now: datetime) -> Ti
     stopped = complaint.status not in ComplaintStatus.ACTIVE
     target = complaint.target_minutes or 0
     used = complaint.used_minutes or 0
-    if complaint.running_since is None or stopped or rule is None:
+    due = complaint.due_at
+    # A running clock always has its deadline: what is left is counted to it.
+    if due is None or stopped or rule is None:
         return TimeLeft(
             complaint.clock,
             target - used,
-            complaint.due_at,
-            paused=complaint.status == ComplaintStatus.WAITING_CUSTOMER,
+            due,
+            paused=complaint.status == ComplaintStatus.WAITING_CUSTOMER and due is None,
             stopped=stopped,
             breached=breached,
         )
-    due = complaint.due_at
-    if due is not None and due > now:
-        left = minutes_on_clock(rule, now, due)
-    elif due is not None:
-        left = -minutes_on_clock(rule, due, now)
-    else:
-        left = target - used - minutes_on_clock(rule, complaint.running_since, now)
+    left = minutes_on_clock(rule, now, due) if due > now else -minutes_on_clock(rule, due, now)
     return TimeLeft(complaint.clock, left, due, False, False, breached)
 
 

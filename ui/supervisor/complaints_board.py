@@ -68,6 +68,7 @@ from ui.tasks import Runner, error_text
 _ = gettext
 
 REFRESH_MS = 60_000
+FIRST_PAGE = 200  # rows read first, to show at once; the rest follow
 LATE = "#b00020"
 SOON_MINUTES = 120  # less than this left: amber
 
@@ -183,6 +184,7 @@ class ComplaintsBoard(KeyboardDialog):
         self.export_folder = export_folder or config.data_dir() / "exports"
         self.refreshing = False
         self.asked_again = False
+        self._shown_filters: BoardFilters | None = None
         self.child: AskDialog | None = None
         self.last_export: Path | None = None
         self._said: Callable[[], str] | None = None
@@ -310,26 +312,50 @@ class ComplaintsBoard(KeyboardDialog):
         )
 
     def refresh(self) -> None:
-        """Mark the deadlines passed, then read the board; one refresh at a time."""
+        """Read the board again; one refresh at a time.
+
+        With nothing on screen yet for these filters, the first screenful is read and
+        shown first (a fast LIMIT), then the deadlines passed are marked and the whole
+        board read; a periodic refresh leaves the rows on screen until the new ones come.
+        """
         if self.refreshing:
             self.asked_again = True
             return
         self.refreshing = True
         ctx, actor, filters = self._ctx, self._actor, self.filters()
+        if self.model.board is None or filters != self._shown_filters:
+            self._runner.submit(
+                lambda: complaints_board(ctx.db, actor, filters, now=ctx.now(), limit=FIRST_PAGE),
+                lambda board: self._first_page(filters, board),
+                self._load_failed,
+            )
+        else:
+            self._read_all(filters)
+
+    def _first_page(self, filters: BoardFilters, board: Board) -> None:
+        self._show_board(filters, board)
+        self._read_all(filters)  # the rest, and the deadlines passed marked
+
+    def _read_all(self, filters: BoardFilters) -> None:
+        ctx, actor = self._ctx, self._actor
 
         def work() -> Board:
             now = ctx.now()
             apply_breaches(ctx, now)
             return complaints_board(ctx.db, actor, filters, now=now)
 
-        self._runner.submit(work, self._loaded, self._load_failed)
+        self._runner.submit(work, lambda board: self._loaded(filters, board), self._load_failed)
 
-    def _loaded(self, board: Board) -> None:
-        self.refreshing = False
+    def _show_board(self, filters: BoardFilters, board: Board) -> None:
         selected = self.selected()
+        self._shown_filters = filters
         self.model.set_board(board)
         self._show_summary()
         self._reselect(selected.number if selected else None)
+
+    def _loaded(self, filters: BoardFilters, board: Board) -> None:
+        self.refreshing = False
+        self._show_board(filters, board)
         if self.asked_again:
             self.asked_again = False
             self.refresh()
@@ -361,7 +387,11 @@ class ComplaintsBoard(KeyboardDialog):
         text = _(N_("{count} complaint(s), {breaches} past their deadline.")).format(
             count=format_count(len(board.rows)), breaches=format_count(board.breaches)
         )
-        if board.truncated:
+        if board.truncated and self.refreshing:
+            text = _(N_("The first {count} complaints; reading the others…")).format(
+                count=format_count(len(board.rows))
+            )
+        elif board.truncated:
             text += " " + _(N_("Only the first ones are shown: narrow the filters."))
         self.summary.setText(text)
 
