@@ -12,6 +12,7 @@ the database is unchanged. Memory holds one chunk, not the file.
 
 from __future__ import annotations
 
+import codecs
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -34,7 +35,7 @@ from app.imports.catalogue import apply_offers, apply_products
 from app.imports.kinds import KINDS, Kind, Terms, column_name, recognise
 from app.imports.outside import apply_payments
 from app.imports.refusals import ImportResult
-from app.imports.sources import Source, SourceError
+from app.imports.sources import Source, SourceError, separator_of
 from app.imports.values import ValueProblem
 from app.journal import record_event
 from app.money import currency
@@ -105,6 +106,7 @@ def import_files(
             value=options.kind,
             kinds=", ".join(KINDS),
         )
+    _check_options(options)
     with ctx.db.read() as session:
         settings = session.scalars(select(OperatorSettings).limit(1)).first()
         if settings is None:
@@ -144,6 +146,22 @@ def import_files(
             pass
     result.seconds = perf_counter() - started
     return result
+
+
+def _check_options(options: ImportOptions) -> None:
+    try:
+        separator_of(options.separator)
+    except SourceError as error:
+        raise ConfigurationError(error.message, field="separator", **error.params) from None
+    if options.encoding is not None:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise ConfigurationError(
+                N_("{value} is not an encoding: give utf-8, cp1256 or latin-1"),
+                field="encoding",
+                value=options.encoding,
+            ) from None
 
 
 def _begin(

@@ -153,8 +153,6 @@ class Batch:
         batch already had; remember the others' keys."""
         fresh: dict[str, Record] = {}
         for record in records:
-            if record.refused:
-                continue
             key = key_of(record)
             if key is None:
                 continue
@@ -162,6 +160,7 @@ class Batch:
             if earlier is not None:
                 self._duplicate(file, record, place(file.name, earlier.line), column)
                 continue
+            # A refused line's key counts too: the line after it is no less a duplicate.
             fresh[key] = record
         if not fresh:
             return
@@ -171,7 +170,9 @@ class Batch:
             {"kind": family},
             list(fresh),
         ):
-            self._duplicate(file, fresh.pop(key), where, column)
+            again = fresh.pop(key)
+            if not again.refused:
+                self._duplicate(file, again, where, column)
         if fresh:
             self.connection.execute(
                 text(f"INSERT INTO {SEEN_TABLE} (kind, key, place) VALUES (:kind, :key, :place)"),
