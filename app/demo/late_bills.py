@@ -3,9 +3,9 @@
 :func:`add_late_bills` runs after the demo's bills and past payments exist. It
 makes a few open bills late-delivered (deterministically, by bill id):
 
-- some due in the last days with a late fee, delivered two days before their
-  due date: still inside their extended term (delivery + N), so paying one at
-  the counter shows the late fee waived on the preview and the receipt;
+- some of the most recently due, with a late fee, delivered only two days ago (after
+  their due date): still inside their extended term (delivery + N), so paying one
+  at the counter shows the late fee waived on the preview and the receipt;
 - some overdue beyond the grace but delivered so late that their extended term
   and its grace still run: the cut-off list excludes their lines ("bill delivered
   late");
@@ -77,18 +77,21 @@ def add_late_bills(database: Database, *, today: date) -> LateBillsSummary:
             )
             .order_by(Invoice.id)
         )
-        # Due in the last week: delivered two days before, late fee on; term runs to due + N - 2.
+        # The most recently due, delivered only two days ago (after their due date), late
+        # fee on: their term runs to delivery + N, so a payment today waives the fee.
+        delivered_recently = today - timedelta(days=2)
         recent = session.execute(
-            open_bill.where(
-                Invoice.due_date < today, Invoice.due_date >= today - timedelta(days=days - 3)
-            ).limit(LATE_IN_TERM)
+            open_bill.where(Invoice.due_date < today, Invoice.issue_date <= delivered_recently)
+            .order_by(None)
+            .order_by(Invoice.due_date.desc(), Invoice.id)
+            .limit(LATE_IN_TERM)
         ).all()
         for row in recent:
             session.execute(
                 update(Invoice)
                 .where(Invoice.id == row.id)
                 .values(
-                    delivery_date=row.due_date - timedelta(days=2),
+                    delivery_date=delivered_recently,
                     late_fee_minor=max(row.late_fee_minor, fee_floor, row.amount_minor // 20),
                 )
             )
@@ -101,6 +104,7 @@ def add_late_bills(database: Database, *, today: date) -> LateBillsSummary:
             open_bill.where(
                 Invoice.due_date < cut,
                 Invoice.issue_date <= delivered,
+                Invoice.id.not_in([row.id for row in recent] or [0]),
                 # The line's only overdue bill: otherwise the line is proposed anyway.
                 ~exists().where(
                     other.contract_id == Invoice.contract_id,
