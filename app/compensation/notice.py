@@ -159,6 +159,23 @@ def basis_lines(
     return lines
 
 
+def basis_text(claim: ClaimLine, language: str) -> str:
+    """What a claim's amount was computed from, on one line (the approvals screen)."""
+    locale = babel_locale(language)
+    cur = currency(claim.currency)
+    lines = basis_lines(
+        claim.basis,
+        language,
+        lambda minor: format_money(int(minor), cur, locale),
+        lambda value: format_date(
+            date.fromisoformat(value) if isinstance(value, str) else value,
+            "medium",
+            locale=locale,
+        ),
+    )
+    return "; ".join(f"{label}: {value}" for label, value in lines)
+
+
 def notice_slip(document: NoticeDocument, language: str, copy_number: int = 0) -> Slip:
     """The notice in ``language``; ``copy_number`` n > 0 prints DUPLICATE n."""
     d, claim = document, document.claim

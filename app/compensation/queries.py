@@ -19,11 +19,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.closing.days import agency_zone, business_day, last_closed_day
 from app.errors import NotFoundError
 from app.i18n import N_, current_language
 from app.money import currency, from_minor
+from app.workstations import operator_settings
 from db.engine import Database
 from db.models import (
+    Agency,
     CharterCommitment,
     ClaimStatus,
     Compensation,
@@ -302,3 +305,25 @@ def listed_claims(
             statement = statement.where(CompensationClaim.status == status)
         claims = list(session.scalars(statement.limit(limit)))
         return _lines(session, claims, language or current_language())
+
+
+def ledger_day_of_claim(
+    session_or_db: Session | Database, claim_id: int, now: datetime
+) -> tuple[int | None, date | None]:
+    """The agency and business day whose closing counts a claim's money if it is
+    applied now: the agency serving its contract, its open business day (None, None
+    when the contract has no agency).
+
+    Lowest role: none (a read; no actor).
+    """
+    with _session(session_or_db) as session:
+        row = session.execute(
+            select(Agency.id, Agency.timezone)
+            .join(Contract, Contract.agency_id == Agency.id)
+            .join(CompensationClaim, CompensationClaim.contract_id == Contract.id)
+            .where(CompensationClaim.id == claim_id)
+        ).first()
+        if row is None:
+            return None, None
+        zone = agency_zone(row.timezone, operator_settings(session).timezone)
+        return row.id, business_day(now, zone, last_closed_day(session, row.id))
