@@ -21,7 +21,10 @@ Floors, measured in the same run on the same scratch file:
   contracts (the same join and filters) into a scratch copy of the claims table;
 - ``floor_sign_s``: raw Ed25519 signing of as many compensation records as the
   close signs (the same canonical signing input, without any database);
-- ``floor_s``: their sum, and ``close_over_floor``.
+- ``floor_s``: their sum, and ``close_over_floor``;
+- ``close_cpu_s`` and ``floor_sign_cpu_s``: this process's CPU time for each (the
+  database is SQLite, in process), comparable on a loaded machine where wall times
+  are not.
 
 Prints one JSON line of figures (progress on stderr). Target: under 60 s on 2 cores.
 """
@@ -372,7 +375,9 @@ def main() -> None:
         database.dispose()
         log("floors ...")
         insert_s, inserted = floor_insert_select(scratch, database, start, end)
+        cpu = time.process_time()
         sign_s = floor_sign(signer, outcome.applied)
+        sign_cpu_s = time.process_time() - cpu
         floor_s = insert_s + sign_s
         figures.update(
             affected=outcome.affected,
@@ -387,6 +392,8 @@ def main() -> None:
             floor_insert_select_s=round(insert_s, 2),
             floor_insert_select_rows=inserted,
             floor_sign_s=round(sign_s, 2),
+            floor_sign_cpu_s=round(sign_cpu_s, 2),
+            close_cpu_over_sign_cpu=round(close_cpu_s / sign_cpu_s, 2) if sign_cpu_s else None,
             floor_s=round(floor_s, 2),
             close_over_floor=round(close_s / floor_s, 2) if floor_s else None,
             cores=os.cpu_count(),
