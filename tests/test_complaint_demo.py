@@ -22,9 +22,12 @@ def test_demo_complaints_in_every_state(sqlite_database: Database, tmp_path: Pat
     assert summary.recorded == 40
     assert set(summary.by_status) == set(ComplaintStatus.ALL)
     with sqlite_database.read() as session:
-        statuses = dict(
-            session.execute(select(Complaint.status, func.count()).group_by(Complaint.status)).all()
-        )
+        statuses: dict[str, int] = {
+            status: count
+            for status, count in session.execute(
+                select(Complaint.status, func.count()).group_by(Complaint.status)
+            )
+        }
         breached = session.scalar(
             select(func.count()).select_from(Complaint).where(Complaint.breached_at.is_not(None))
         )
