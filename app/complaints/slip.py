@@ -48,6 +48,7 @@ class ComplaintDocument:
     agency_name_ar: str | None
     account_number: str
     subscriber_name: str
+    subscriber_name_ar: str | None
     contract_number: str | None
     category: str
     channel: str
@@ -103,6 +104,7 @@ def load_complaint_document(
             agency_name_ar=agency.name_ar,
             account_number=subscriber.account_number,
             subscriber_name=subscriber.display_name,
+            subscriber_name_ar=subscriber.name_ar,
             contract_number=contract.number if contract else None,
             category=complaint.category,
             channel=complaint.channel,
@@ -150,7 +152,7 @@ def complaint_slip(document: ComplaintDocument, language: str, copy_number: int 
         Rule(),
         Pair(_("Date"), moment(d.opened_at)),
         Pair(_("Account"), d.account_number),
-        Text(d.subscriber_name),
+        Text((d.subscriber_name_ar if language == "ar" else None) or d.subscriber_name),
     ]
     if d.contract_number:
         blocks.append(Pair(_("Contract"), d.contract_number))
