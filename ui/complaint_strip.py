@@ -12,7 +12,7 @@ from app.complaints.board import Board, subscriber_complaints
 from app.complaints.labels import CATEGORIES, STATUSES
 from app.complaints.present import left_text
 from app.context import AppContext
-from app.i18n import N_, format_count, gettext, ngettext
+from app.i18n import N_, format_count, gettext, is_right_to_left, ngettext
 from app.labels import label
 from db.models import ComplaintStatus
 from ui.formatting import isolated
@@ -98,7 +98,10 @@ class ComplaintsStrip(QLabel):
         late = any(board.left(row).overdue for row in active)
         self.setStyleSheet("color: #b00020; font-weight: 600;" if late else "")
         heading = _(N_("Complaints:")) if active else ""
-        self.setText("\n".join([heading, *lines] if heading else lines))
+        # Each line opens with the reading direction's mark: a line that starts with an
+        # isolated number would otherwise read left to right on an Arabic screen.
+        mark = "\u200f" if is_right_to_left() else "\u200e"
+        self.setText("\n".join(mark + line for line in ([heading, *lines] if heading else lines)))
         self.show()
 
     def retranslate(self) -> None:
