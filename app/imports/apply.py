@@ -340,7 +340,7 @@ def _parse(batch: Batch, item: _Opened, line: int, cells: list[str]) -> Record:
             values[column] = parse(cell, terms)
         except ValueProblem as problem:
             batch.refuse(item.info, record, column, problem.rule, **dict(problem.params))
-    values["_key"] = values.get(item.info.kind.key)
+    record.key = values.get(item.info.kind.key)
     if record.refused:
         batch.remember_refused(item.info, record)
     return record

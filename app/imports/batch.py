@@ -35,10 +35,7 @@ class Record:
     values: dict[str, Any]
     cells: dict[str, str]
     refused: bool = False
-
-    @property
-    def key(self) -> Any:
-        return self.values.get("_key")
+    key: Any = None  # the natural key's value, once parsed
 
 
 @dataclass
@@ -90,7 +87,7 @@ class Batch:
 
     def remember_refused(self, file: FileInfo, record: Record) -> None:
         """So that a line referring to this record names its line."""
-        key = record.values.get("_key")
+        key = record.key
         if key is not None and len(self.refused_keys) < MAX_REMEMBERED_REFUSED:
             self.refused_keys.setdefault((file.kind.name, str(key)), place(file.name, record.line))
 
@@ -164,23 +161,29 @@ class Batch:
             fresh[key] = record
         if not fresh:
             return
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        rows = [(family, key, place(file.name, record.line)) for key, record in fresh.items()]
+        # The usual case in one statement: every key is new. Only when some were not
+        # are the earlier places read back, to name them.
+        cursor.executemany(
+            f"INSERT INTO {SEEN_TABLE} (kind, key, place) VALUES ({mark}, {mark}, {mark}) "
+            "ON CONFLICT DO NOTHING",
+            rows,
+        )
+        if cursor.rowcount == len(rows):
+            return
+        mine = {key: where for _family, key, where in rows}
         for key, where in _chunks_select(
             self.connection,
             f"SELECT key, place FROM {SEEN_TABLE} WHERE kind = :kind AND key IN ",
             {"kind": family},
             list(fresh),
         ):
-            again = fresh.pop(key)
-            if not again.refused:
-                self._duplicate(file, again, where, column)
-        if fresh:
-            self.connection.execute(
-                text(f"INSERT INTO {SEEN_TABLE} (kind, key, place) VALUES (:kind, :key, :place)"),
-                [
-                    {"kind": family, "key": key, "place": place(file.name, record.line)}
-                    for key, record in fresh.items()
-                ],
-            )
+            if where != mine[key]:
+                again = fresh[key]
+                if not again.refused:
+                    self._duplicate(file, again, where, column)
 
     def _duplicate(self, file: FileInfo, record: Record, where: str, column: str | None) -> None:
         self.refuse(

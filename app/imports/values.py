@@ -24,12 +24,21 @@ class ValueProblem(Exception):
 _AMOUNT = re.compile(r"^([+-]?)(\d{1,3}(?:([ .,\u00a0\u202f'])\d{3})*|\d+)(?:([.,])(\d+))?$")
 
 
+_SIMPLE_AMOUNT = re.compile(r"(\d+)(?:[.,](\d{1,3}))?$")
+
+
 def parse_amount(text: str, digits: int) -> int:
     """``1 234,50``, ``1.234,50``, ``1,234.50`` or ``1234.5`` into minor units.
 
     ``digits`` is the currency's number of decimals (DZD 2, TND 3, EUR 2); more
     decimals than that is refused rather than rounded.
     """
+    simple = _SIMPLE_AMOUNT.match(text)
+    if simple is not None:  # "1234", "1234.5", "1234,50": most cells of a billing file
+        units, fraction = simple.groups()
+        fraction = fraction or ""
+        if len(fraction) <= digits and not (len(fraction) == 3 and digits != 3):
+            return int(units) * 10**digits + (int(fraction.ljust(digits, "0")) if digits else 0)
     cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     match = _AMOUNT.match(cleaned)
     if match is None:
@@ -59,9 +68,16 @@ _DATE_FORMS = (
 def parse_date(text: str) -> date:
     """YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY or DD-MM-YYYY (a time after it is ignored)."""
     cleaned = text.strip()
-    if len(cleaned) == 10 and cleaned[4] == "-" and cleaned[7] == "-":
+    if len(cleaned) == 10:
         try:
-            return date.fromisoformat(cleaned)
+            if cleaned[4] == "-" and cleaned[7] == "-":
+                return date.fromisoformat(cleaned)
+            if (
+                cleaned[2] in "/.-"
+                and cleaned[5] == cleaned[2]
+                and (cleaned[:2] + cleaned[3:5] + cleaned[6:]).isdigit()
+            ):
+                return date(int(cleaned[6:]), int(cleaned[3:5]), int(cleaned[:2]))
         except ValueError:
             pass
     if "T" in cleaned[:11] or " " in cleaned:
