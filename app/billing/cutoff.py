@@ -95,7 +95,8 @@ class Exclusion:
 class CutoffLine:
     contract_number: str
     account_number: str
-    subscriber_name: str
+    first_name: str | None
+    last_name: str
     service: str
     line_or_meter: str | None
     agency_code: str | None
@@ -107,6 +108,11 @@ class CutoffLine:
     @property
     def proposed(self) -> bool:
         return not self.exclusions
+
+    @property
+    def subscriber_name(self) -> str:
+        # Named when shown: a national list has tens of thousands of lines.
+        return Subscriber.display_name_of(self.first_name, self.last_name)
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,8 @@ class CutoffList:
 class _Line:
     contract_number: str
     account_number: str
-    subscriber_name: str
+    first_name: str | None
+    last_name: str
     service: str
     line_or_meter: str | None
     agency_code: str | None
@@ -195,7 +202,8 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
             line = lines[contract_id] = _Line(
                 row.contract_number,
                 row.account_number,
-                Subscriber.display_name_of(row.first_name, row.last_name),
+                row.first_name,
+                row.last_name,
                 row.service,
                 row.line_e164 or row.meter_number,
                 row.agency_code,
@@ -203,7 +211,8 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
             )
         return line
 
-    for row in session.execute(_overdue_bills(cut, agency_id)):
+    connection = session.connection()  # plain rows: no ORM result processing
+    for row in connection.execute(_overdue_bills(cut, agency_id)):
         line = line_of(row)
         delivered = row.delivery_date
         if (
@@ -222,7 +231,7 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
         else:
             line.overdue.append((row.number, row.due_date, row.outstanding))
     if settings.billing_extract_at is not None:
-        for row in session.execute(_paid_since(settings.billing_extract_at, cut, agency_id)):
+        for row in connection.execute(_paid_since(settings.billing_extract_at, cut, agency_id)):
             line_of(row).exclusions.append(
                 Exclusion(
                     ExclusionReason.PAID_SINCE_EXTRACT,
@@ -237,7 +246,7 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
         for contract_id, line in lines.items():
             by_subscriber.setdefault(line.subscriber_id, []).append(line)
             by_contract_number[contract_id] = line
-        for complaint in session.execute(_open_complaints()):
+        for complaint in connection.execute(_open_complaints()):
             if complaint.contract_id is not None:
                 touched = (
                     [by_contract_number[complaint.contract_id]]
@@ -263,7 +272,8 @@ def _cutoff_list(session: Session, on: date, agency_code: str | None) -> CutoffL
         result = CutoffLine(
             line.contract_number,
             line.account_number,
-            line.subscriber_name,
+            line.first_name,
+            line.last_name,
             line.service,
             line.line_or_meter,
             line.agency_code,
