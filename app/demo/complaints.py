@@ -25,7 +25,7 @@ from app.complaints.lifecycle import (
     resolve_complaint,
     set_status,
 )
-from app.complaints.records import ComplaintRequest, open_complaint
+from app.complaints.records import ComplaintRequest, open_complaint, preview_commitment
 from app.context import AppContext
 from app.demo.clock import DemoClock
 from app.workstations import workstation_ref
@@ -107,6 +107,22 @@ class DemoComplaints:
     compensations: int
 
 
+def _needs_proof(
+    ctx: AppContext, subscriber_id: int, contract_number: str, category: str, workstation: str
+) -> bool:
+    """The charter asks this complaint for a proof (the customer brought their bill)."""
+    preview = preview_commitment(
+        ctx.db,
+        subscriber_id=subscriber_id,
+        contract_number=contract_number,
+        category=category,
+        workstation=workstation,
+        at=ctx.now(),
+        language="en",
+    )
+    return preview is not None and preview.needs_proof
+
+
 def add_demo_complaints(
     ctx: AppContext, *, count: int = 60, seed: int = 1, now: datetime | None = None
 ) -> DemoComplaints:
@@ -177,7 +193,7 @@ def add_demo_complaints(
                 description=rng.choice(SAYINGS[category]),
                 channel=rng.choice((ComplaintChannel.COUNTER,) * 4 + (ComplaintChannel.PHONE,)),
                 proof_reference=f"FACT-{rng.randint(100000, 999999)}"
-                if category == ComplaintCategory.SWITCHING_FEES
+                if _needs_proof(at, subscriber_id, contract_number, category, workstation)
                 else None,
             ),
             workstation=workstation,
