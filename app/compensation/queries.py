@@ -233,7 +233,7 @@ def awaiting_claims(
     """Claims waiting for a supervisor's approval, the oldest first (``agency_id``:
     only those of contracts that agency serves).
 
-    Lowest role: supervisor (a read; the approvals screen).
+    Lowest role: none (a read; no actor: the supervisor's approvals screen reads it).
     """
     with _session(session_or_db) as session:
         statement = (
