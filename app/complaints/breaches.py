@@ -173,15 +173,21 @@ def apply_breaches(ctx: AppContext, now: datetime | None = None) -> BreachRun:
     now = now or ctx.now()
     numbers: list[str] = []
     claims = 0
+    overdue_now = (
+        Complaint.status.in_(ComplaintStatus.ACTIVE),
+        Complaint.due_at <= now,
+        Complaint.breached_at.is_(None),
+    )
+    # The board asks every minute: look without the write lock (which the counters'
+    # payments need) and take it only when there is a breach to mark.
+    with ctx.db.read() as session:
+        if session.scalar(select(Complaint.id).where(*overdue_now).limit(1)) is None:
+            return BreachRun(0, 0, ())
     while True:
         with ctx.db.write() as session:
             overdue = session.scalars(
                 select(Complaint)
-                .where(
-                    Complaint.status.in_(ComplaintStatus.ACTIVE),
-                    Complaint.due_at <= now,
-                    Complaint.breached_at.is_(None),
-                )
+                .where(*overdue_now)
                 .order_by(Complaint.due_at, Complaint.id)
                 .limit(BATCH)
                 .with_for_update(skip_locked=True)
