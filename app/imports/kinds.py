@@ -250,7 +250,9 @@ KINDS: dict[str, Kind] = {
 
 def column_name(text: str) -> str:
     """A header cell as a column name: ``Account Number`` -> ``account_number``."""
-    return "_".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    # A BOM left by a forced "utf-8" (not "utf-8-sig") is not part of the name.
+    cleaned = text.replace("\ufeff", "").strip().lower()
+    return "_".join(cleaned.replace("-", " ").replace("_", " ").split())
 
 
 def recognise(header: list[str]) -> tuple[Kind | None, Kind]:
