@@ -93,6 +93,8 @@ class OpenBill:
     issue: date
     due: date
     outstanding_minor: int
+    late_fee_minor: int = 0
+    delivery: date | None = None  # None: not known to have reached the subscriber
 
 
 def _month_start(year: int, month: int) -> date:
@@ -312,6 +314,15 @@ class InvoiceMaker:
             )
             next_id += 1
             if capture is not None and status != PAID:
-                capture.append(OpenBill(number, period.issue, period.due, total - paid))
+                capture.append(
+                    OpenBill(
+                        number,
+                        period.issue,
+                        period.due,
+                        total - paid,
+                        fee,
+                        date.fromisoformat(delivery) if delivery else None,
+                    )
+                )
         self._next_id = next_id
         return suspended_on

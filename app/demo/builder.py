@@ -7,7 +7,11 @@ Order of work, and why:
 3. subscribers, phones, contracts and invoices, in batches of a few thousand
    subscribers per transaction straight through the driver (see ``bulk``), so
    that memory stays flat and progress can be shown for a million subscribers;
-4. the past payments, through the real payment service (see ``history``).
+4. the past payments, through the real payment service (see ``history``);
+5. the charter's side of the agency: the charter (loaded before the history, in
+   force since the year before), a lunar holiday decided by the supervisor, bills
+   delivered late, complaints in every state, late activations compensated and a
+   closed outage with its compensations, each through its own services.
 
 A failure part-way leaves a partial demo that a new run refuses to extend:
 start again from an empty database.
@@ -29,8 +33,11 @@ from app.auth import Actor, actor_of, add_user
 from app.context import AppContext
 from app.demo.billing import INVOICE_COLUMNS
 from app.demo.bulk import BulkWriter
+from app.demo.charter import load_demo_charter
 from app.demo.clock import DemoClock
 from app.demo.closings import DemoDayCloser
+from app.demo.compensations import add_demo_compensations
+from app.demo.complaints import add_demo_complaints
 from app.demo.history import (
     HISTORY_DAYS,
     PaymentPlanner,
@@ -38,6 +45,8 @@ from app.demo.history import (
     payment_target,
     take_past_payments,
 )
+from app.demo.late_bills import add_late_bills
+from app.demo.outages import record_demo_outage
 from app.demo.population import (
     CONTRACT_COLUMNS,
     PHONE_COLUMNS,
@@ -46,7 +55,12 @@ from app.demo.population import (
     batches_in_background,
 )
 from app.demo.profiles import PROFILES, Profile
-from app.demo.reference import ensure_empty, public_holidays, write_reference
+from app.demo.reference import (
+    demo_holiday_decisions,
+    ensure_empty,
+    public_holidays,
+    write_reference,
+)
 from app.demo.till_counts import DemoTillCounter
 from app.errors import ValidationError
 from app.i18n import N_
@@ -74,6 +88,7 @@ STAGE_REFERENCE = N_("Operator, agencies and offers")
 STAGE_STAFF = N_("Staff accounts")
 STAGE_SUBSCRIBERS = N_("Subscribers, contracts and invoices")
 STAGE_PAYMENTS = N_("Past counter payments")
+STAGE_CHARTER = N_("Complaints, outages and compensation")
 
 _BULK_TABLES = (
     (Subscriber.__tablename__, SUBSCRIBER_COLUMNS),
@@ -197,6 +212,7 @@ def build_demo(
     report(STAGE_STAFF, 0, 1)
     logins, agents = _staff(ctx, spec, reference.first_counters, random.Random(f"{seed}-staff"))
     report(STAGE_STAFF, 1, 1)
+    load_demo_charter(ctx, spec.key)
 
     # Who pays at the counter is drawn from its own stream, so that the number
     # of payments never changes the subscribers themselves.
@@ -238,6 +254,9 @@ def build_demo(
         count_out=count_out,
     )
     closer.finish(today)
+    report(STAGE_CHARTER, 0, 1)
+    _charter_side(ctx, clock, spec, today, supervisor, seed)
+    report(STAGE_CHARTER, 1, 1)
     mark_history_printed(database)
 
     return DemoSummary(
@@ -253,6 +272,20 @@ def build_demo(
         logins=tuple(logins),
         seconds=timer.perf_counter() - started,
     )
+
+
+def _charter_side(
+    ctx: AppContext, clock: DemoClock, spec: Profile, today: date, supervisor: Actor, seed: int
+) -> None:
+    """What the charter brings to a fresh demo, as of this morning at the agencies."""
+    morning = datetime.combine(today, time(10), ZoneInfo(spec.timezone)).astimezone(UTC)
+    clock.set(max(clock(), morning))
+    with ctx.db.write() as session:
+        demo_holiday_decisions(session, spec, today, supervisor.staff_id)
+    add_late_bills(ctx.db, today=today)
+    add_demo_complaints(ctx, seed=seed)
+    add_demo_compensations(ctx, seed=seed)
+    record_demo_outage(ctx, supervisor)
 
 
 def _supervisor(database: Database) -> Actor:

@@ -18,6 +18,7 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from app.auth import Actor
+from app.billing.late_delivery import days_setting, waivable_late_fee
 from app.cash import close_cash_session, open_cash_session
 from app.context import AppContext
 from app.demo.clock import DemoClock
@@ -205,7 +206,20 @@ class PaymentPlanner:
             elif rng.random() < TOPUP_SHARE:
                 topups = self._topups(candidate)
             topup_minor = sum(face_values[code] for code, _ in topups)
-            due = sum(bill.outstanding_minor for bill in selected)
+            # What the counter asks that day: a late fee is waived on a bill that
+            # reached the subscriber late and is paid by delivery + N (app.billing).
+            due = sum(
+                bill.outstanding_minor
+                - waivable_late_fee(
+                    late_fee_minor=bill.late_fee_minor,
+                    outstanding_minor=bill.outstanding_minor,
+                    delivery_date=bill.delivery,
+                    due_date=bill.due,
+                    days=days_setting(None),
+                    today=day.day,
+                )
+                for bill in selected
+            )
 
             amount, tenders, keep_credit = self._compose(due, topup_minor)
             planned.append(
