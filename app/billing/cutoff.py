@@ -416,7 +416,9 @@ def exclusion_text(
             N_("Bill {invoice} delivered late on {delivered}: its term runs to {until}"),
             language,
         ).format(
-            invoice=exclusion.reference, delivered=day(exclusion.on), until=day(exclusion.until)
+            invoice=keep(exclusion.reference),
+            delivered=day(exclusion.on),
+            until=day(exclusion.until),
         )
     if exclusion.reason == ExclusionReason.COMPLAINT:
         category = _CATEGORY_WORDS.get(exclusion.detail or "", exclusion.detail or "")

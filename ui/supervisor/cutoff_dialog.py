@@ -3,11 +3,13 @@ those excluded with their reasons, export the list as CSV.
 
 Reading and exporting run off the GUI thread (ui.tasks); the rules and the role
 check are app.billing.cutoff's. The dashboard opens it with
-``CutoffDialog(ctx, actor, runner, parent=window).open()``.
+``CutoffDialog(ctx, actor, runner, parent=window).open()`` (``on=`` a day other
+than today's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -45,22 +47,20 @@ from ui.table_model import Column, RowsModel
 from ui.tasks import Runner, error_text
 
 
-def _line_columns(currency_code: str, *, reasons: bool) -> list[Column[CutoffLine]]:
-    cur = currency(currency_code)
+def _line_columns(currency_of: Callable[[], str], *, reasons: bool) -> list[Column[CutoffLine]]:
+    def overdue(line: CutoffLine) -> str:
+        if not line.overdue_minor:
+            return ""
+        cur = currency(currency_of())
+        return money(from_minor(line.overdue_minor, cur), cur.code)
+
     columns: list[Column[CutoffLine]] = [
         Column("contract", N_("Contract"), lambda line: ltr(line.contract_number)),
         Column("account", N_("Account"), lambda line: ltr(line.account_number)),
         Column("subscriber", N_("Subscriber"), lambda line: line.subscriber_name),
         Column("service", N_("Service"), lambda line: label(SERVICES, line.service)),
         Column("line", N_("Line or meter"), lambda line: ltr(line.line_or_meter)),
-        Column(
-            "overdue",
-            N_("Overdue"),
-            lambda line: (
-                money(from_minor(line.overdue_minor, cur), cur.code) if line.overdue_minor else ""
-            ),
-            align_end=True,
-        ),
+        Column("overdue", N_("Overdue"), overdue, align_end=True),
         Column(
             "oldest_due",
             N_("Oldest due"),
@@ -73,7 +73,7 @@ def _line_columns(currency_code: str, *, reasons: bool) -> list[Column[CutoffLin
                 "reasons",
                 N_("Why it is excluded"),
                 lambda line: "; ".join(
-                    exclusion_text(e, current_language()) for e in line.exclusions
+                    exclusion_text(e, current_language(), isolated=True) for e in line.exclusions
                 ),
             )
         )
@@ -99,7 +99,6 @@ class CutoffDialog(KeyboardDialog):
         runner: Runner,
         *,
         on: date | None = None,
-        currency_code: str = "DZD",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -118,12 +117,12 @@ class CutoffDialog(KeyboardDialog):
         self.summary = wrapped_label("summary")
         self.proposed_caption = named(QLabel(), "proposed_caption")
         self.proposed_model: RowsModel[CutoffLine] = RowsModel(
-            _line_columns(currency_code, reasons=False)
+            _line_columns(self._currency, reasons=False)
         )
         self.proposed = _table(self.proposed_model, "proposed")
         self.excluded_caption = named(QLabel(), "excluded_caption")
         self.excluded_model: RowsModel[CutoffLine] = RowsModel(
-            _line_columns(currency_code, reasons=True)
+            _line_columns(self._currency, reasons=True)
         )
         self.excluded = _table(self.excluded_model, "excluded")
         self.path_caption = QLabel()
@@ -168,6 +167,9 @@ class CutoffDialog(KeyboardDialog):
         self.retranslate()
         fit(self, parent, 1100, 700)
         self.date.setFocus()
+
+    def _currency(self) -> str:
+        return self.listed.currency if self.listed is not None else "DZD"
 
     def retranslate(self) -> None:
         _ = gettext
