@@ -13,6 +13,7 @@ from app import config
 from app.cli import (
     charter_commands,
     commands,
+    compensation_commands,
     complaint_commands,
     cutoff_commands,
     day_commands,
@@ -284,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     day_commands.add_parsers(sub, command, parser)
     complaint_commands.add_parsers(sub, command, parser)
     charter_commands.add_parsers(sub, command, parser)
+    compensation_commands.add_parsers(sub, command, parser)
     cutoff_commands.add_parsers(sub, command, parser)
     # `report`: one group, each kind of report adding its own action to report_sub.
     report = command(
