@@ -81,6 +81,7 @@ class _Opened:
     info: FileInfo
     positions: list[tuple[int, str, Any, bool]]  # cell index, column, parser, required
     width: int
+    where: dict[str, int]  # column -> cell index
 
 
 def import_files(
@@ -279,7 +280,7 @@ def _open(result: ImportResult, path: Path, options: ImportOptions) -> _Opened |
     ]
     info = FileInfo(name, target, tuple(names))
     result.counts_of(target.name)
-    return _Opened(source, info, positions, len(names))
+    return _Opened(source, info, positions, len(names), {name: i for i, name in enumerate(names)})
 
 
 def _read_file(batch: Batch, item: _Opened, progress: Progress | None) -> None:
@@ -315,8 +316,7 @@ def _parse(batch: Batch, item: _Opened, line: int, cells: list[str]) -> Record:
     if len(cells) > item.width and not any(cell.strip() for cell in cells[item.width :]):
         cells = cells[: item.width]  # trailing empty cells (a workbook's, a trailing separator)
     values: dict[str, Any] = {}
-    raw: dict[str, str] = {}
-    record = Record(line, values, raw)
+    record = Record(line, values, cells, item.where)
     if len(cells) != item.width:
         batch.refuse(
             item.info,
@@ -330,7 +330,6 @@ def _parse(batch: Batch, item: _Opened, line: int, cells: list[str]) -> Record:
     terms = batch.terms
     for index, column, parse, required in item.positions:
         cell = cells[index]
-        raw[column] = cell
         if not cell or cell.isspace():
             if required:
                 batch.refuse(item.info, record, column, N_("empty, but the column is required"))

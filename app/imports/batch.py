@@ -33,7 +33,8 @@ class Record:
 
     line: int
     values: dict[str, Any]
-    cells: dict[str, str]
+    cells: list[str]  # as read, for the refusals' words
+    where: dict[str, int]  # column -> index in cells (the file's, shared)
     refused: bool = False
     key: Any = None  # the natural key's value, once parsed
 
@@ -78,7 +79,8 @@ class Batch:
         translate: tuple[str, ...] = (),
         **params: Any,
     ) -> None:
-        value = record.cells.get(column, "") if column else ""
+        index = record.where.get(column) if column else None
+        value = record.cells[index] if index is not None and index < len(record.cells) else ""
         self.result.refuse(Refusal(file.name, record.line, column, value, rule, params, translate))
         if not record.refused:
             record.refused = True

@@ -10,7 +10,9 @@ same batch imported twice writes nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Column, Connection, Date, Row, Table, select
@@ -135,9 +137,14 @@ def _driver_rows(
         for i in dates:
             value = values[i]
             if value is not None:
-                values[i] = value.isoformat()
+                values[i] = _iso(value)
         out.append(tuple(values))
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _iso(day: date) -> str:
+    return day.isoformat()
 
 
 def _mark(connection: Connection) -> str:

@@ -6,6 +6,7 @@ is a msgid naming the rule broken; the caller adds the file, line and column.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any
@@ -27,6 +28,9 @@ _AMOUNT = re.compile(r"^([+-]?)(\d{1,3}(?:([ .,\u00a0\u202f'])\d{3})*|\d+)(?:([.
 _SIMPLE_AMOUNT = re.compile(r"(\d+)(?:[.,](\d{1,3}))?$")
 
 
+# A billing cycle's bills share their dates and most of their amounts: the same few
+# hundred texts come back millions of times, so their values are remembered.
+@functools.lru_cache(maxsize=8192)
 def parse_amount(text: str, digits: int) -> int:
     """``1 234,50``, ``1.234,50``, ``1,234.50`` or ``1234.5`` into minor units.
 
@@ -65,6 +69,7 @@ _DATE_FORMS = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_date(text: str) -> date:
     """YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY or DD-MM-YYYY (a time after it is ignored)."""
     cleaned = text.strip()
