@@ -19,6 +19,7 @@ from app.cli import (
     day_commands,
     day_report_command,
     export_commands,
+    import_commands,
     import_watch_command,
     outage_commands,
     printing_commands,
@@ -298,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(report_sub, command)
     export_commands.add_parsers(sub, command, parser)
     outage_commands.add_parsers(sub, command, parser)
+    import_commands.add_parsers(sub, command, parser)
     import_watch_command.add_parsers(sub, command, parser)
     command("status", _("summary of the database (operator, counts, staff)"), commands.status)
     return parser
