@@ -43,9 +43,11 @@ from db.models import Agency, OperatorSettings
 
 IMPORT_APPLIED = "import.applied"
 CHUNK_ROWS = 2000
-# The SQLite page cache of the import's connection (KiB): the indexes a national
-# batch touches stay in memory; a fixed ceiling, whatever the file's size.
-SQLITE_IMPORT_CACHE_KIB = 128 * 1024
+# The SQLite page caches of the import's connection (KiB): the indexes a batch
+# touches, and the batch's keys (temporary table); fixed ceilings, whatever the size
+# of the files, so that memory stays flat.
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024
+SQLITE_KEYS_CACHE_KIB = 16 * 1024
 
 Writer = Callable[[Batch, FileInfo, Sequence[Record]], None]
 WRITERS: dict[str, Writer] = {
@@ -178,6 +180,7 @@ def _begin(
         lock.lock_postgres(connection, me)
     else:
         connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+        connection.exec_driver_sql(f"PRAGMA temp.cache_size = -{SQLITE_KEYS_CACHE_KIB}")
     batch = Batch(
         session=session,
         connection=connection,

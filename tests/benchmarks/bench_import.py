@@ -285,6 +285,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--dir", default="/tmp/guichet-bench-import")
     parser.add_argument("--keep", action="store_true", help="keep the files and databases")
+    parser.add_argument(
+        "--no-again", action="store_true", help="skip the second import of the large batch"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--again", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -293,7 +296,7 @@ def main() -> None:
         return
     small = args.small or max(1000, args.subscribers // 4)
     results = []
-    for size, again in ((small, False), (args.subscribers, True)):
+    for size, again in ((small, False), (args.subscribers, not args.no_again)):
         command = [
             sys.executable,
             __file__,
