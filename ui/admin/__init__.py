@@ -1,0 +1,1 @@
+"""The administrators' screens: the import from the billing system."""
