@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from app.compensation.claims import (
 from app.compensation.ledger import credit_compensated_minor
 from app.compensation.rules import compute_amount, credited_days, days_of_subscription
 from app.errors import ConflictError, PermissionDeniedError, ValidationError
+from app.payments.requests import PaymentRequest, TenderInput
+from app.payments.service import take_payment
 from app.payments.summary import credit_balance_minor
 from db.engine import Database
 from db.models import (
@@ -34,8 +37,9 @@ from db.models import (
     Contract,
     Invoice,
     InvoiceStatus,
+    TenderKind,
 )
-from tests.factories import NOW, TODAY, World, add_subscriber, build_world
+from tests.factories import NOW, TODAY, WORKSTATION, World, add_subscriber, build_world
 
 
 @dataclass(frozen=True)
@@ -225,3 +229,32 @@ def test_the_ledger_refuses_update_and_delete(world: World) -> None:
     for statement in ("UPDATE compensations SET amount_minor = 1", "DELETE FROM compensations"):
         with pytest.raises(DBAPIError, match="append-only"), world.db.write() as session:
             session.execute(text(statement))
+
+
+def test_a_waiver_approved_after_its_bill_was_paid_becomes_credit(world: World) -> None:
+    subscriber_id, contract_id = _contract(world, "900007", [("F-900007", 5000, TODAY)])
+    with world.db.read() as session:
+        invoice_id = session.scalars(select(Invoice.id).where(Invoice.number == "F-900007")).one()
+    waiver = ClaimProposal(
+        source=CompensationSource.COMPLAINT,
+        source_id=77,
+        subscriber_id=subscriber_id,
+        contract_id=contract_id,
+        amount_minor=3000,
+        currency="DZD",
+        kind=CompensationKind.WAIVER,
+        invoice_id=invoice_id,
+    )
+    outcome = _propose(world, Commitment(code="BILLING", automatic=False), [waiver])
+    take_payment(
+        world.ctx,
+        world.agent,
+        PaymentRequest(
+            "waiver-paid", "900007", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("50")),)
+        ),
+    )
+    approve_claim(world.ctx, world.supervisor, outcome.claim_ids[0])
+    with world.db.read() as session:
+        invoice = session.get(Invoice, invoice_id)
+        assert invoice is not None and (invoice.paid_minor, invoice.waived_minor) == (5000, 0)
+        assert credit_compensated_minor(session, subscriber_id) == 3000

@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import DataError
 
 from app.compensation.late_activation import apply_late_activations
 from app.compensation.notice import notice_pdf, notice_ref, queue_compensation_notice
@@ -22,15 +21,8 @@ from tests.test_compensation_late_activation import add_charter, pending
 
 
 @pytest.fixture
-def world(database: Database, tmp_path: Path, request: pytest.FixtureRequest) -> World:
-    if not database.is_sqlite:
-        # print_jobs.kind is VARCHAR(16) and "compensation_notice" has 19 letters:
-        # PostgreSQL refuses the job until the schema widens the column (asked of the lead).
-        request.applymarker(pytest.mark.xfail(raises=DataError, strict=False, reason=_WIDTH))
+def world(database: Database, tmp_path: Path) -> World:
     return build_world(database, tmp_path)
-
-
-_WIDTH = "print_jobs.kind VARCHAR(16) is too narrow for 'compensation_notice'"
 
 
 def _late_claim(world: World, *, limit: int | None = None) -> int:

@@ -33,7 +33,15 @@ from app.i18n import N_
 from app.integrity.keys import Signer
 from app.journal import record_action
 from app.transactions import write_transaction
-from db.models import ClaimStatus, CompensationClaim, Role
+from db.models import (
+    ClaimStatus,
+    CompensationClaim,
+    CompensationKind,
+    Invoice,
+    InvoiceStatus,
+    Role,
+    Subscriber,
+)
 
 _CLAIMS = cast(Table, CompensationClaim.__table__)
 _INSERT_CHUNK = 5_000  # rows per statement: well under SQLite's variable limit
@@ -266,6 +274,26 @@ def _awaiting(session: Session, claim_id: int) -> CompensationClaim:
     return claim
 
 
+def _waiver_or_credit(session: Session, claim: CompensationClaim) -> None:
+    """A waiver approved after its bill was paid would overpay it: it becomes credit.
+
+    Locks in the payment path's order, the subscriber then the bill (the ledger
+    takes the chain head after), so a payment of the same bill waits or is waited for.
+    """
+    session.execute(
+        select(Subscriber.id).where(Subscriber.id == claim.subscriber_id).with_for_update()
+    )
+    bill = session.execute(
+        select(Invoice.amount_minor + Invoice.late_fee_minor - Invoice.paid_minor, Invoice.status)
+        .where(Invoice.id == claim.invoice_id)
+        .with_for_update()
+    ).first()
+    still_owed = 0 if bill is None or bill[1] == InvoiceStatus.CANCELLED else int(bill[0])
+    if still_owed < claim.amount_minor:
+        claim.kind = CompensationKind.CREDIT
+        claim.invoice_id = None
+
+
 def approve_claim(
     ctx: AppContext,
     actor: Actor,
@@ -284,6 +312,8 @@ def approve_claim(
     def work(session: Session) -> int:
         claim = _awaiting(session, claim_id)
         now = ctx.now()
+        if claim.kind == CompensationKind.WAIVER:
+            _waiver_or_credit(session, claim)
         claim.status = ClaimStatus.APPLIED
         claim.decided_by_id, claim.decided_at = actor.staff_id, now
         claim.decision_note = (note or "").strip() or None

@@ -17,7 +17,7 @@ outage's credits are written sees the smaller, older balance, never more.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -74,11 +74,6 @@ def compensation_record_of(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _record_builder(values: dict[str, Any]) -> Callable[[int], dict[str, Any]]:
-    record = compensation_record_of(values)
-    return lambda _seq: record
-
-
 def write_compensations(
     session: Session,
     signer: Signer,
@@ -114,16 +109,18 @@ def write_compensations(
             "agency_id": agency_id,
             "business_day": business_day,
         }
-        link = chain.append(session, signer, COMPENSATION_CHAIN, _record_builder(values), head=head)
+        rows.append(values)
+    if not rows:
+        return 0
+    records = [compensation_record_of(values) for values in rows]
+    links = chain.append_many(session, signer, COMPENSATION_CHAIN, records, head=head)
+    for values, link in zip(rows, links, strict=True):
         values.update(
             seq=link.seq,
             key_id=link.key_id,
             prev_signature=link.prev_signature,
             signature=link.signature,
         )
-        rows.append(values)
-    if not rows:
-        return 0
     connection = session.connection()
     connection.execute(insert(_COMPENSATIONS), rows)
     waivers = [row for row in rows if row["kind"] == CompensationKind.WAIVER]

@@ -11,13 +11,14 @@ a breach twice never pays twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.closing.days import business_day, last_closed_day
 from app.compensation.claims import ClaimProposal, propose_claim
 from app.compensation.rules import compute_amount
 from app.complaints.clock import is_overdue
@@ -84,7 +85,12 @@ def _compensate(
         else compute_amount(commitment, monthly_fee_minor=int(fee), downtime_minutes=downtime)
     )
     agency = session.get(Agency, complaint.agency_id)
-    local_day = now.astimezone(ZoneInfo(agency.timezone) if agency else UTC).date()
+    # The agency's open business day: money never lands in a day already closed.
+    local_day = business_day(
+        now,
+        ZoneInfo(agency.timezone) if agency else ZoneInfo("UTC"),
+        last_closed_day(session, complaint.agency_id),
+    )
     proposal = ClaimProposal(
         source=CompensationSource.COMPLAINT,
         source_id=complaint.id,

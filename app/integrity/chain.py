@@ -127,3 +127,29 @@ def append(
         set_committed_value(head, "last_seq", seq)
         set_committed_value(head, "last_signature", signature)
     return link
+
+
+def append_many(
+    session: Session,
+    signer: Signer,
+    name: str,
+    records: list[dict[str, Any]],
+    *,
+    head: HeadState,
+) -> list[ChainLink]:
+    """Sign ``records`` one after the other on the chain whose head the caller locked,
+    and advance the head once: a bulk writer (an outage's 100,000 compensations)
+    would otherwise spend most of its time updating the head row."""
+    links = []
+    seq, previous = head.last_seq, head.last_signature
+    for record in records:
+        seq += 1
+        signature = signer.sign(signing_input(name, seq, record, previous))
+        links.append(ChainLink(name, seq, signer.key_id, previous, signature))
+        previous = signature
+    if links:
+        session.connection().execute(
+            _ADVANCE_HEAD, {"chain": name, "seq": seq, "signature": previous}
+        )
+        head.last_seq, head.last_signature = seq, previous
+    return links

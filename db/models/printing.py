@@ -30,7 +30,7 @@ class PrintJobKind(StrEnum):
     # A complaint's acknowledgment slip; document_ref "C-<complaint id>".
     COMPLAINT_SLIP = "complaint_slip"
     # A compensation notice telling the customer what they got and why; "K-<claim id>".
-    COMPENSATION_NOTICE = "compensation_notice"
+    COMPENSATION_NOTICE = "comp_notice"  # print_jobs.kind holds 16 characters
 
 
 class PrintJobStatus(StrEnum):
