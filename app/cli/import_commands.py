@@ -49,9 +49,7 @@ def add_parsers(sub: Any, command: Command, parser: argparse.ArgumentParser) -> 
     child.add_argument(
         "--encoding", metavar="E", help=_("utf-8, cp1256 or latin-1 (default: detected)")
     )
-    child.add_argument(
-        "--separator", metavar="S", help=_(", or ; or tab (default: detected)")
-    )
+    child.add_argument("--separator", metavar="S", help=_(", or ; or tab (default: detected)"))
 
 
 class _Bars:
