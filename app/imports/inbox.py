@@ -263,6 +263,14 @@ def import_batch(
             os.replace(path, destination)
         except FileNotFoundError:  # taken away meanwhile: nothing to move
             continue
+        except OSError as error:  # the next look imports it again, changing nothing
+            raise ConfigurationError(
+                N_("Cannot move {path} to {folder}: {reason}"),
+                field="folder",
+                path=str(path),
+                folder=str(target),
+                reason=error.strerror or str(error),
+            ) from None
         moved.append(destination)
     reports = save_reports(moved, lines)
     return BatchOutcome(

@@ -14,12 +14,13 @@ from sqlalchemy import text
 from app.auth import Actor
 from app.i18n import set_language
 from app.imports import apply
+from app.imports.screen import Pace
 from db.engine import Database
 from db.models import Role
 from tests.factories import World, build_world
 from tests.imports.helpers import TABLES, checksum, copy_examples, write
 from tests.ui.conftest import SyncRunner
-from ui.admin.import_dialog import ImportDialog, split_paths
+from ui.admin.import_dialog import ImportDialog, size_text, split_paths, time_left_text
 from ui.language import LanguageSwitch
 from ui.qt import QApplication, Qt, QWidget
 from ui.tasks import TaskRunner
@@ -187,10 +188,14 @@ def test_cancel_rolls_everything_back(
     in_transaction, go_on = threading.Event(), threading.Event()
     real = apply._write_chunk
 
+    calls = {"n": 0}
+
     def held(*args: object) -> None:
         real(*args)  # type: ignore[arg-type]
-        in_transaction.set()  # offers written inside the transaction, not committed
-        go_on.wait(30)
+        calls["n"] += 1
+        if calls["n"] == 2:  # offers and 2,000 subscribers written, not committed
+            in_transaction.set()
+            go_on.wait(30)
 
     monkeypatch.setattr(apply, "_write_chunk", held)
     runner = TaskRunner()
@@ -201,6 +206,9 @@ def test_cancel_rolls_everything_back(
         assert dialog.busy and dialog.cancel_button.isEnabled()
         assert not dialog.import_button.isEnabled()
         assert in_transaction.wait(30)
+        # The bar follows the worker: the offers read, the subscribers under way.
+        qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=5000)
+        assert "offers.csv" in plain(dialog.pace.text())
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
         assert not dialog.cancel_button.isEnabled()
         assert "Cancelling" in dialog.pace.text()
@@ -215,6 +223,31 @@ def test_cancel_rolls_everything_back(
     assert counts(world.db) == before_counts and checksum(world.db) == before
     assert not list(tmp_path.glob("*.report.txt"))
     assert dialog.import_button.isEnabled()
+
+
+def test_the_pace_of_a_batch() -> None:
+    clock = {"now": 0.0}
+    files = Path(__file__).parent
+    first, second = files / "conftest.py", files / "__init__.py"
+    pace = Pace([first, second], clock=lambda: clock["now"])
+    whole = first.stat().st_size + max(1, second.stat().st_size)
+    assert pace.snapshot().rate is None and pace.snapshot().fraction == 0
+    clock["now"] = 2.0
+    pace("conftest.py", 50, 100)  # bytes of a CSV file, or rows of a workbook: a share
+    snapshot = pace.snapshot()
+    half = first.stat().st_size // 2
+    assert snapshot.done_bytes == half and snapshot.total_bytes == whole
+    assert snapshot.rate == pytest.approx(half / 2)
+    assert snapshot.seconds_left == pytest.approx((whole - half) / (half / 2))
+    assert snapshot.file == "conftest.py"
+    assert size_text(1536) == "1.5 KB" and size_text(3 * 1024 * 1024, per_second=True) == "3.0 MB/s"
+    assert time_left_text(75) == "about 1 min 15 s left"
+    assert time_left_text(0.2) == "about 1 s left"
+    set_language("fr")
+    try:
+        assert size_text(1536) == "1,5 KB" or size_text(1536).startswith("1,5")
+    finally:
+        set_language("en")
 
 
 @pytest.mark.parametrize("language", ["fr", "ar", "en"])
