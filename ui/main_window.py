@@ -394,6 +394,7 @@ class MainWindow(QMainWindow):
             self,
             preference_file=self.preference_file,
             printed=self.counter.wake_printer,
+            worker=self.worker,
         )
         self.dashboard = dialog
 

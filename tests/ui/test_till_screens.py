@@ -506,6 +506,7 @@ def test_dashboard_prints_x_and_z_reports(counter: Counter) -> None:
         jobs = session.scalars(
             select(PrintJob).where(PrintJob.kind == PrintJobKind.TILL_REPORT).order_by(PrintJob.id)
         ).all()
-        refs = [job.document_ref for job in jobs]
+        refs = [(job.document_ref, job.copy_number) for job in jobs]
     g01, g02 = (t.id for t in tills(counter))
-    assert refs == [f"X-{g02}", f"Z-{g01}"]
+    # The agent's Z printed at the close, then the supervisor's full Z: a numbered copy.
+    assert refs == [(f"Z-{g01}", 0), (f"X-{g02}", 0), (f"Z-{g01}", 1)]

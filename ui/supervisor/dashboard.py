@@ -52,10 +52,15 @@ from ui.qt import (
     named,
 )
 from ui.room import fit
+from ui.supervisor.calendar_dialog import CalendarDialog
+from ui.supervisor.charter_view import CharterDialog
+from ui.supervisor.compensation_dialog import CompensationDialog
+from ui.supervisor.complaints_board import ComplaintsBoard
 from ui.supervisor.day_dialog import DayDialog
 from ui.supervisor.export_dialog import ExportDialog
 from ui.supervisor.force_close_dialog import ForceCloseDialog
 from ui.supervisor.movement_dialog import MovementDialog
+from ui.supervisor.outage_dialog import OutageDialog
 from ui.supervisor.preference import agency_name, dashboard_first, set_dashboard_first
 from ui.supervisor.printer_watch import ASKING, PrinterReading, PrinterWatch, Seen
 from ui.supervisor.review_dialog import ReviewDialog
@@ -207,6 +212,12 @@ class DashboardDialog(KeyboardDialog):
         QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("F9"), self, lambda: self.print_report(ReportKind.X))
         QShortcut(QKeySequence("Shift+F9"), self, lambda: self.print_report(ReportKind.Z))
+        # The charter's side of the agency: complaints, compensations, outages, calendar.
+        QShortcut(QKeySequence("F3"), self, self.complaints)
+        QShortcut(QKeySequence("F7"), self, self.compensations)
+        QShortcut(QKeySequence("Ctrl+O"), self, self.outages)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.calendar)
+        QShortcut(QKeySequence("Ctrl+H"), self, self.charter)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -343,6 +354,36 @@ class DashboardDialog(KeyboardDialog):
         dialog.finished.connect(closed)
         dialog.open()
 
+    def complaints(self) -> None:
+        if self.child is None:
+            self._open_child(
+                ComplaintsBoard(
+                    self._ctx, self._actor, self._station, self._runner, self, printed=self._printed
+                )
+            )
+
+    def compensations(self) -> None:
+        if self.child is None:
+            self._open_child(
+                CompensationDialog(self._ctx, self._actor, self._station, self._runner, self)
+            )
+
+    def outages(self) -> None:
+        if self.child is None:
+            self._open_child(OutageDialog(self._ctx, self._actor, self._runner, self))
+
+    def calendar(self) -> None:
+        if self.child is None:
+            self._open_child(
+                CalendarDialog(
+                    self._ctx, self._actor, self._station.agency_code, self._runner, self
+                )
+            )
+
+    def charter(self) -> None:
+        if self.child is None:
+            self._open_child(CharterDialog(self._ctx, self._actor, self._runner, self))
+
     def review(self) -> None:
         row = self.selected()
         if row is None or self.child is not None:
@@ -463,6 +504,11 @@ class DashboardDialog(KeyboardDialog):
                     N_("Shift+F9: Z report"),
                     N_("F11: close a day, a month, a year; past days"),
                     N_("F6: export and archive"),
+                    N_("F3: complaints"),
+                    N_("F7: compensations to approve"),
+                    N_("Ctrl+O: outages"),
+                    N_("Ctrl+L: calendar"),
+                    N_("Ctrl+H: charter"),
                     N_("Esc: back"),
                 ]
             )
