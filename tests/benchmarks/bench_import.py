@@ -18,8 +18,9 @@ Python tuples (no reading, no parsing, no checks), inserted with the raw sqlite3
 module's ``executemany`` into a fresh migrated database (same indexes and
 full-text trigger), one transaction; ``import_over_floor`` is the ratio.
 
-Then (largest size only) the same batch imported a second time: 0 created,
-0 updated, and how long proving that took.
+Then (largest size only) a monthly cycle: one new bill per contract imported into
+the database just filled (``cycle_rows_per_s``), and the same first batch imported a
+second time: 0 created, 0 updated, and how long proving that took.
 
 Prints one JSON line of figures (progress on stderr). Target: at least 20,000 rows
 per second on SQLite on 2 cores.
@@ -263,6 +264,26 @@ def child(args: argparse.Namespace) -> None:
         "peak_rss_mib": round(peak_kib / 1024, 1),
         "rss_before_import_mib": round(rss_before / 1024, 1),
     }
+    if args.cycle:
+        cycle = directory / "files" / "cycle.csv"
+        with cycle.open("w", encoding="utf-8") as bills:
+            bills.write(
+                "invoice_number;contract_number;period_start;period_end;issue_date;due_date;"
+                "amount;late_fee;barcode\n"
+            )
+            for n in range(args.subscribers):
+                fee = OFFERS[n % 3][2]
+                bills.write(
+                    f"F{n:08d}-N1;C{n:08d};01/01/2026;31/01/2026;05/02/2026;05/03/2026;"
+                    f"{fee};0;8{n:08d}01\n"
+                )
+        started = time.perf_counter()
+        monthly = import_files(ctx, [cycle], ImportOptions(), who="bench")
+        seconds_cycle = time.perf_counter() - started
+        assert monthly.ok and monthly.counts["invoices"].created == args.subscribers
+        figures["cycle_bills"] = args.subscribers
+        figures["cycle_s"] = round(seconds_cycle, 2)
+        figures["cycle_rows_per_s"] = round(args.subscribers / seconds_cycle)
     if args.again:
         started = time.perf_counter()
         again = import_files(ctx, paths, ImportOptions(), who="bench")
@@ -290,6 +311,7 @@ def main() -> None:
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--again", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cycle", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -310,6 +332,8 @@ def main() -> None:
         ]
         if again:
             command.append("--again")
+        if size == args.subscribers:
+            command.append("--cycle")  # then a monthly cycle of new bills, one per contract
         if args.keep:
             command.append("--keep")
         output = subprocess.run(command, check=True, capture_output=True, text=True, env=os.environ)
