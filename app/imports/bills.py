@@ -11,21 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, Table
+from sqlalchemy import Row, Table, select
 
 from app.i18n import N_
 from app.imports import kinds
 from app.imports.batch import Batch, FileInfo, Record
+from app.imports.refusals import Amount
 from app.imports.upsert import kept, present, rows_by, upsert
-from app.money import currency, format_amount, from_minor
-from db.models import Contract, Invoice, InvoiceStatus
+from db.models import Contract, Invoice, InvoiceStatus, Subscriber
 
 INVOICES = cast(Table, Invoice.__table__)
 CONTRACTS = cast(Table, Contract.__table__)
+SUBSCRIBERS = cast(Table, Subscriber.__table__)
 
 
-def money(batch: Batch, minor: int) -> str:
-    return format_amount(from_minor(minor, currency(batch.currency)), batch.currency)
+def money(batch: Batch, minor: int) -> Amount:
+    """An amount for a refusal: formatted in the language the report is read in."""
+    return Amount(minor, batch.currency)
 
 
 def apply_invoices(batch: Batch, file: FileInfo, records: Sequence[Record]) -> None:
@@ -41,6 +43,8 @@ def apply_invoices(batch: Batch, file: FileInfo, records: Sequence[Record]) -> N
         (r.values["contract_number"] for r in live),
         [CONTRACTS.c.id, CONTRACTS.c.number, CONTRACTS.c.subscriber_id],
     )
+    if batch.dialect == "postgresql":
+        _lock_bills_to_rewrite(batch, live, contracts)
     barcodes = rows_by(
         connection,
         INVOICES,
@@ -122,6 +126,59 @@ def apply_invoices(batch: Batch, file: FileInfo, records: Sequence[Record]) -> N
         return out
 
     upsert(batch, file, records, INVOICES, "number", wanted)
+
+
+def _lock_bills_to_rewrite(
+    batch: Batch, live: list[Record], contracts: dict[Any, Row[Any]]
+) -> None:
+    """Lock the bills whose amount, late fee or contract the chunk changes, in the
+    payment path's order (their subscribers, then the bills), before they are read
+    for the update: a counter paying one of them meanwhile either commits first (and
+    the change is refused as a change of a paid bill) or waits for this import.
+    SQLite's write transaction already keeps counters out."""
+    connection = batch.connection
+    stored = rows_by(
+        connection,
+        INVOICES,
+        INVOICES.c.number,
+        (record.key for record in live),
+        [
+            INVOICES.c.id,
+            INVOICES.c.number,
+            INVOICES.c.subscriber_id,
+            INVOICES.c.contract_id,
+            INVOICES.c.amount_minor,
+            INVOICES.c.late_fee_minor,
+        ],
+    )
+    changing = []
+    for record in live:
+        row = stored.get(record.key)
+        contract = contracts.get(record.values["contract_number"])
+        if row is None or contract is None:
+            continue
+        late_fee = record.values.get("late_fee")
+        if (
+            row.amount_minor != record.values["amount"]
+            or row.contract_id != contract.id
+            or (late_fee is not None and row.late_fee_minor != late_fee)
+        ):
+            changing.append(row)
+    if not changing:
+        return
+    subscriber_ids = sorted({row.subscriber_id for row in changing})
+    connection.execute(
+        select(SUBSCRIBERS.c.id)
+        .where(SUBSCRIBERS.c.id.in_(subscriber_ids))
+        .order_by(SUBSCRIBERS.c.id)
+        .with_for_update(key_share=True)
+    ).all()
+    connection.execute(
+        select(INVOICES.c.id)
+        .where(INVOICES.c.id.in_(sorted(row.id for row in changing)))
+        .order_by(INVOICES.c.id)
+        .with_for_update(key_share=True)
+    ).all()
 
 
 def apply_deliveries(batch: Batch, file: FileInfo, records: Sequence[Record]) -> None:

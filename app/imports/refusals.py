@@ -6,11 +6,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.i18n import N_, gettext
+from app.money import currency, format_amount, from_minor
 
 # Past this many refusals the rest are only counted: a wrong file gives one a line.
 MAX_NAMED_REFUSALS = 1000
 # A value shown in a refusal is cut here: a 5 MB cell is named, not printed.
 SHOWN_VALUE_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount in a refusal, written in the reader's language when it is read."""
+
+    minor: int
+    currency: str
+
+    def text(self, language: str | None = None) -> str:
+        return format_amount(
+            from_minor(self.minor, currency(self.currency)), self.currency, language
+        )
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass(frozen=True)
@@ -25,7 +42,11 @@ class Refusal:
 
     def translated(self, language: str | None = None) -> str:
         params = {
-            key: gettext(value, language) if key in self.translate else value
+            key: gettext(value, language)
+            if key in self.translate
+            else value.text(language)
+            if isinstance(value, Amount)
+            else value
             for key, value in self.params.items()
         }
         rule = gettext(self.rule, language).format(**params)

@@ -92,3 +92,51 @@ def test_a_second_import_is_refused_naming_the_first(pg_world: World, tmp_path: 
         "Another import is running (karim@poste-3 pid 42): try again when it has finished."
     )
     assert run(world.ctx, [path]).applied
+
+
+def test_a_bill_paid_while_an_import_changes_its_amount_is_never_rewritten(
+    pg_world: World, tmp_path: Path
+) -> None:
+    world = pg_world
+    add_subscriber(world.db, "900002", invoices=[("F2", 100000, date(2026, 12, 20))])
+    with world.db.read() as session:
+        bill = session.scalars(select(Invoice).where(Invoice.number == "F2")).one()
+        contract = bill.contract.number
+        barcode = bill.barcode
+    changed = write(
+        tmp_path,
+        "bills.csv",
+        "invoice_number,contract_number,period_start,period_end,issue_date,due_date,amount,"
+        f"barcode\nF2,{contract},2026-11-01,2026-11-30,2026-12-01,2026-12-20,1200,{barcode}\n",
+    )
+    key_file = str(tmp_path / "keys" / "signing-key.pem")
+    name = str(make_url(world.db.url).database)
+    holder = psycopg.connect(_raw_url(world.db))
+    holder.execute("SELECT id FROM subscribers WHERE account_number = '900002' FOR UPDATE")
+    try:
+        counter = start(
+            pay_in_child,
+            Counter(world.db.url, key_file, world.agent),
+            PaymentRequest(
+                "race-2", "900002", WORKSTATION, (TenderInput(TenderKind.CASH, Decimal("400")),)
+            ),
+        )
+        wait_for_lock_waiters(PG_ADMIN_URL, name, 1)
+        importer = start(import_in_child, world.db.url, key_file, [str(changed)])
+        wait_for_lock_waiters(PG_ADMIN_URL, name, 2)
+    finally:
+        holder.commit()
+        holder.close()
+    assert result(*counter)[0] == "ok"
+    outcome = result(*importer)
+    with world.db.read() as session:
+        bill = session.scalars(select(Invoice).where(Invoice.number == "F2")).one()
+    # The counter queued first and paid first: the import must see it and refuse.
+    assert outcome == (
+        "refused",
+        [
+            "bills.csv, line 2, column amount, value «1200»: DZD\xa0400.00 is already paid on "
+            "this bill: its amount and contract can no longer change (send an adjustment bill)"
+        ],
+    )
+    assert (bill.amount_minor, bill.paid_minor) == (100000, 40000)
