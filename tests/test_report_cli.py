@@ -84,8 +84,15 @@ def test_z_with_a_supervisor_pdf_and_print(world: World, tmp_path: Path) -> None
     )
     assert "Z REPORT" in text and "ALG01-G01-000001" in text
     with world.db.read() as session:
-        (job,) = session.scalars(select(PrintJob).where(PrintJob.kind == PrintJobKind.TILL_REPORT))
-        assert job.document_ref.startswith("Z-") and job.created_by_id == world.supervisor.staff_id
+        jobs = session.scalars(
+            select(PrintJob)
+            .where(PrintJob.kind == PrintJobKind.TILL_REPORT)
+            .order_by(PrintJob.copy_number)
+        ).all()
+        # Copy 0: the agent's Z printed at the close; then the supervisor's, numbered.
+        assert [job.copy_number for job in jobs][0] == 0 and len(jobs) >= 2
+        job = next(job for job in jobs if job.created_by_id == world.supervisor.staff_id)
+        assert job.document_ref.startswith("Z-") and job.copy_number >= 1
     # In Arabic too.
     arabic = run(
         "--database",

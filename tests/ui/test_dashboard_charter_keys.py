@@ -15,6 +15,7 @@ from ui.supervisor.calendar_dialog import CalendarDialog
 from ui.supervisor.charter_view import CharterDialog
 from ui.supervisor.compensation_dialog import CompensationDialog
 from ui.supervisor.complaints_board import ComplaintsBoard
+from ui.supervisor.cutoff_dialog import CutoffDialog
 from ui.supervisor.dashboard import DashboardDialog
 from ui.supervisor.outage_dialog import OutageDialog
 
@@ -45,6 +46,7 @@ def dashboard(counter: Counter, tmp_path: Path) -> Iterator[DashboardDialog]:
         (Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier, OutageDialog),
         (Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier, CalendarDialog),
         (Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier, CharterDialog),
+        (Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier, CutoffDialog),
     ],
 )
 def test_each_key_opens_its_screen_and_esc_comes_back(

@@ -56,6 +56,7 @@ from ui.supervisor.calendar_dialog import CalendarDialog
 from ui.supervisor.charter_view import CharterDialog
 from ui.supervisor.compensation_dialog import CompensationDialog
 from ui.supervisor.complaints_board import ComplaintsBoard
+from ui.supervisor.cutoff_dialog import CutoffDialog
 from ui.supervisor.day_dialog import DayDialog
 from ui.supervisor.export_dialog import ExportDialog
 from ui.supervisor.force_close_dialog import ForceCloseDialog
@@ -218,6 +219,7 @@ class DashboardDialog(KeyboardDialog):
         QShortcut(QKeySequence("Ctrl+O"), self, self.outages)
         QShortcut(QKeySequence("Ctrl+L"), self, self.calendar)
         QShortcut(QKeySequence("Ctrl+H"), self, self.charter)
+        QShortcut(QKeySequence("Ctrl+K"), self, self.cutoff)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -384,6 +386,10 @@ class DashboardDialog(KeyboardDialog):
         if self.child is None:
             self._open_child(CharterDialog(self._ctx, self._actor, self._runner, self))
 
+    def cutoff(self) -> None:
+        if self.child is None:
+            self._open_child(CutoffDialog(self._ctx, self._actor, self._runner, parent=self))
+
     def review(self) -> None:
         row = self.selected()
         if row is None or self.child is not None:
@@ -509,6 +515,7 @@ class DashboardDialog(KeyboardDialog):
                     N_("Ctrl+O: outages"),
                     N_("Ctrl+L: calendar"),
                     N_("Ctrl+H: charter"),
+                    N_("Ctrl+K: lines proposed for cut-off"),
                     N_("Esc: back"),
                 ]
             )
