@@ -38,6 +38,7 @@ from app.reports.day_report import day_report_pdf, load_day_report
 from db.engine import Database
 from db.models import TenderKind
 from tests.factories import PASSWORD, WORKSTATION, World, add_subscriber, build_world
+from tests.test_complaint_world import complaint_world, record
 
 DAY = date(2026, 11, 21)  # the factories' Saturday
 ROOT = Path(__file__).resolve().parent.parent
@@ -358,3 +359,18 @@ def test_the_command_writes_the_pdf_and_refuses_in_one_line(
         *base, "--date", "2026-11-21", "--pdf", str(tmp_path), "--supervisor", "karim"
     )
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_complaints_opened_that_day_are_listed_with_their_deadline(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    world, subscriber_id = complaint_world(sqlite_database, tmp_path)
+    opened = record(world, subscriber_id)  # at the frozen clock: today, at the counter
+    report = load_day_report(world.ctx, world.supervisor, "ALG01", world.ctx.now().date())
+    (line,) = report.complaints
+    assert (line.number, line.category, line.opened_by) == (opened.number, "no_service", "amina")
+    assert line.due_at is not None and line.commitment is not None
+    text = _text(
+        day_report_pdf(world.ctx, world.supervisor, "ALG01", world.ctx.now().date(), language="en")
+    )
+    assert "Complaints opened" in text and opened.number in text and "No service" in text

@@ -37,6 +37,7 @@ from db.models import (
     CashSession,
     Closing,
     ClosingKind,
+    Complaint,
     Payment,
     PaymentKind,
     PrintJob,
@@ -138,6 +139,20 @@ class CompensationLine:
 
 
 @dataclass(frozen=True)
+class ComplaintLine:
+    """A complaint opened at the agency that day, with the date the operator owes an answer."""
+
+    number: str
+    opened_at: datetime
+    category: str  # ComplaintCategory
+    channel: str  # ComplaintChannel
+    opened_by: str
+    commitment: str | None
+    due_at: datetime | None
+    status: str  # ComplaintStatus, now
+
+
+@dataclass(frozen=True)
 class ClosingLine:
     closed_at: datetime
     closed_by: str
@@ -181,6 +196,8 @@ class DayReport:
     closing: ClosingLine | None  # None: the day is not closed, the report is provisional
     # The charter's compensations of the day, apart from the tenders (credit, waiver).
     compensations: tuple[CompensationLine, ...] = ()
+    # The complaints opened at the agency that day (the charter's clock of each).
+    complaints: tuple[ComplaintLine, ...] = ()
 
     @property
     def provisional(self) -> bool:
@@ -310,6 +327,43 @@ def _gather(session: Session, now: datetime, login: str, agency_code: str, day: 
             CompensationLine(kind, count, money(amount))
             for kind, (count, amount) in sorted(figures.compensations.items())
         ),
+        complaints=_complaints(session, agency.id, start, end, staff),
+    )
+
+
+def _complaints(
+    session: Session, agency_id: int, start: datetime, end: datetime, staff: _Staff
+) -> tuple[ComplaintLine, ...]:
+    rows = session.execute(
+        select(
+            Complaint.number,
+            Complaint.opened_at,
+            Complaint.category,
+            Complaint.channel,
+            Complaint.opened_by_id,
+            Complaint.commitment_code,
+            Complaint.due_at,
+            Complaint.status,
+        )
+        .where(
+            Complaint.agency_id == agency_id,
+            Complaint.opened_at >= start,
+            Complaint.opened_at < end,
+        )
+        .order_by(Complaint.opened_at, Complaint.id)
+    )
+    return tuple(
+        ComplaintLine(
+            number=row.number,
+            opened_at=row.opened_at,
+            category=row.category,
+            channel=row.channel,
+            opened_by=staff.login(row.opened_by_id),
+            commitment=row.commitment_code,
+            due_at=row.due_at,
+            status=row.status,
+        )
+        for row in rows
     )
 
 

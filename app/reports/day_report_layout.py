@@ -29,6 +29,7 @@ from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, Table
 
 from app.closing.till_labels import CLOSED_HOW
 from app.compensation.queries import COMPENSATION_KINDS
+from app.complaints.labels import CATEGORIES, STATUSES
 from app.documents.arabic import isolate, visual
 from app.documents.fonts import Fonts, document_fonts
 from app.documents.page import Align, Page
@@ -291,6 +292,7 @@ class _Writer:
         story += self.voids()
         story += self.reprints()
         story += self.print_failures()
+        story += self.complaints()
         return story
 
     def status(self) -> list[Flowable]:
@@ -411,6 +413,40 @@ class _Writer:
                     self.count(sum(line.count for line in report.compensations)),
                     self.money(sum((line.total for line in report.compensations), Decimal(0))),
                 ),
+            ),
+        ]
+
+    def complaints(self) -> list[Flowable]:
+        """The complaints opened that day and when the operator must answer each."""
+        report, _ = self.report, self._
+        if not report.complaints:
+            return [*self.heading(N_("Complaints opened")), self.note(_(N_("None.")))]
+        rows = [
+            (
+                isolate(line.number),
+                self.time(line.opened_at),
+                _(CATEGORIES.get(line.category, line.category)),
+                isolate(line.opened_by),
+                isolate(line.commitment or "—"),
+                self.day(line.due_at) if line.due_at else "—",
+                _(STATUSES.get(line.status, line.status)),
+            )
+            for line in report.complaints
+        ]
+        return [
+            *self.heading(N_("Complaints opened")),
+            self.table(
+                (
+                    _(N_("Complaint")),
+                    _(N_("Time")),
+                    _(N_("Category")),
+                    _(N_("Agent")),
+                    _(N_("Commitment")),
+                    _(N_("Answer due")),
+                    _(N_("Status")),
+                ),
+                rows,
+                (0.2, 0.08, 0.2, 0.11, 0.15, 0.13, 0.13),
             ),
         ]
 
