@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from app.closing.counts import CountInput
 from app.closing.tills import close_till
+from app.journal import EventKind
 from app.payments.requests import PaymentRequest, TenderInput
 from app.payments.service import take_payment
 from db.engine import Database
-from db.models import PrintJob, PrintJobKind, TenderKind
+from db.models import JournalEvent, PrintJob, PrintJobKind, TenderKind
 from tests.factories import PASSWORD, TODAY, WORKSTATION, World, add_subscriber, build_world
 from tests.test_cli import run
 
@@ -84,13 +85,18 @@ def test_z_with_a_supervisor_pdf_and_print(world: World, tmp_path: Path) -> None
     )
     assert "Z REPORT" in text and "ALG01-G01-000001" in text
     with world.db.read() as session:
+        # The PDF is a journaled copy of the Z, written by the supervisor.
+        written = session.scalars(
+            select(JournalEvent).where(JournalEvent.kind == EventKind.TILL_REPORT_PDF_WRITTEN)
+        ).one()
+        assert written.actor_login == world.supervisor.login
         jobs = session.scalars(
             select(PrintJob)
             .where(PrintJob.kind == PrintJobKind.TILL_REPORT)
             .order_by(PrintJob.copy_number)
         ).all()
         # Copy 0: the agent's Z printed at the close; then the supervisor's, numbered.
-        assert [job.copy_number for job in jobs][0] == 0 and len(jobs) >= 2
+        assert jobs[0].copy_number == 0 and len(jobs) >= 2
         job = next(job for job in jobs if job.created_by_id == world.supervisor.staff_id)
         assert job.document_ref.startswith("Z-") and job.copy_number >= 1
     # In Arabic too.

@@ -27,9 +27,8 @@ from app.cli.day_report_command import _target, _write
 from app.cli.output import say
 from app.context import AppContext
 from app.i18n import LANGUAGES, N_, current_language, gettext, is_right_to_left
-from app.printing.pdf_render import PdfPaper, slip_pdf
 from app.printing.slip import plain_text
-from app.printing.till_report_slip import combined_slip, till_report_slip
+from app.printing.till_report_slip import combined_slip, till_report_pdf, till_report_slip
 from app.reports.till_report import (
     ReportKind,
     TillReport,
@@ -97,7 +96,8 @@ def report_till(args: argparse.Namespace) -> int:
     tills = tills_for_report(database, workstation, kind, day)
     ctx: AppContext | None = None
     actor: Actor | None = None
-    if args.supervisor or args.print_it:
+    # A PDF is journaled (who, which tills, which copy): it needs the signing key too.
+    if args.supervisor or args.print_it or out is not None:
         database.dispose()
         ctx = open_context(args.database, args.key_file)
         actor = (
@@ -117,7 +117,8 @@ def report_till(args: argparse.Namespace) -> int:
         text = text.translate(_DIRECTION_MARKS)
     print(text)
     if out is not None:
-        _write(out, slip_pdf(slip, PdfPaper.ROLL_80))
+        assert ctx is not None
+        _write(out, till_report_pdf(ctx, actor, tills, kind, language=language))
         say(N_("Report written to {path}."), path=str(out))
     if ctx is not None and args.print_it:
         for report in reports:
