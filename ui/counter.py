@@ -766,6 +766,7 @@ class CounterScreen(QWidget):
                     N_("↓: results"),
                     N_("Enter or F2: payment"),
                     N_("F4: complaint"),
+                    N_("Shift+F4: compensation notice"),
                     N_("F6: reprint"),
                     N_("F7: bill copy"),
                     N_("F8: void"),

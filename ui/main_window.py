@@ -8,6 +8,7 @@ from pathlib import Path
 from app.auth import Actor, record_screen_locked
 from app.closing.status import HANDOVER, OPEN_ONE, TillAtSignIn, till_at_sign_in
 from app.closing.takings import AgentTakings, my_takings
+from app.compensation.notice import queue_compensation_notice
 from app.context import AppContext
 from app.i18n import LANGUAGES, N_, current_language, gettext
 from app.labels import ROLES, label
@@ -41,7 +42,7 @@ from ui.sign_in import LanguagePicker, SignInScreen
 from ui.supervisor.dashboard import DashboardDialog
 from ui.supervisor.preference import dashboard_first
 from ui.takings_dialog import TakingsDialog
-from ui.tasks import Runner
+from ui.tasks import Runner, error_text
 from ui.till.close_dialog import CloseTillDialog
 from ui.till.handover_dialog import HandoverDialog
 from ui.till.my_takings_dialog import MyTakingsDialog
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+F10"), self, self.close_my_till)
         QShortcut(QKeySequence("Ctrl+D"), self, self.show_dashboard)
         QShortcut(QKeySequence("F4"), self, self.open_complaint)
+        QShortcut(QKeySequence("Shift+F4"), self, self.print_compensation_notice)
         self.sign_out_button.clicked.connect(self.sign_out)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
         language.changed.connect(lambda _language: self.retranslate())
@@ -405,6 +407,30 @@ class MainWindow(QMainWindow):
 
         dialog.finished.connect(closed)
         dialog.open()
+
+    def print_compensation_notice(self) -> None:
+        """Shift+F4: print the notice of the subscriber's latest compensation, which
+        tells them what they got and why (again: DUPLICATE n)."""
+        actor, view = self.actor, self.counter.subscriber
+        if actor is None or view is None or self.sign_in.locked:
+            return
+        if not view.compensations:
+            self.counter._say(lambda: _(N_("This subscriber has had no compensation.")))
+            return
+        claim_id, ref = view.compensations[0].claim_id, self.station.ref
+
+        def queued(_job: int) -> None:
+            self.counter.wake_printer()
+            self.counter._say(lambda: _(N_("The compensation notice is printing.")))
+
+        def refused(error: BaseException) -> None:
+            self.counter._say(lambda: error_text(error))
+
+        self._runner.submit(
+            lambda: queue_compensation_notice(self._ctx, actor, claim_id, workstation=ref),
+            queued,
+            refused,
+        )
 
     def open_complaint(self) -> None:
         """F4: record a complaint of the subscriber on screen; its slip prints at once."""
