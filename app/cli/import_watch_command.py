@@ -15,7 +15,9 @@ interrupted, whatever was being imported rolled back and left in the inbox.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -180,6 +182,7 @@ def watch_command(args: argparse.Namespace) -> int:
     settle = SETTLE_SECONDS if args.settle is None else args.settle
     inbox = Inbox(folder, settle=settle)
     watcher = _Watcher()
+    previous = _stop_on_sigterm()
     try:
         if args.once:
             return _once(ctx, inbox, watcher)
@@ -187,6 +190,20 @@ def watch_command(args: argparse.Namespace) -> int:
         return _watch(ctx, inbox, watcher, every, args.database)
     except KeyboardInterrupt:
         return watcher.interrupted()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> Any:
+    """A service manager's stop (SIGTERM) ends the watcher as Ctrl+C does: cleanly."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _once(ctx: Any, inbox: Inbox, watcher: _Watcher) -> int:

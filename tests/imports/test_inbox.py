@@ -5,6 +5,10 @@ files still arriving left alone; one watcher and one import at a time."""
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +20,11 @@ from app.cli.main import main
 from app.errors import ConflictError
 from app.imports import apply, lock
 from app.imports.inbox import ENV_IMPORT_INBOX, Inbox, batch_key, run_once, run_round
-from tests.factories import World
+from db.engine import Database
+from tests.factories import World, build_world
 from tests.imports.helpers import EXAMPLES, checksum, write
 
+ROOT = Path(__file__).resolve().parents[2]
 REFUSED_OFFER = (
     "contract_number,account_number,offer_code,status,requested_on\n"
     "C-1,IMP-000101,NOPE,active,2024-01-15\n"
@@ -289,3 +295,47 @@ def test_watching_imports_as_files_arrive_until_ctrl_c(
         "subscribers.csv",
         "subscribers.csv.report.txt",
     ]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_real_ctrl_c_or_stop_ends_the_watcher_with_130(
+    sqlite_database: Database, tmp_path: Path, stop: signal.Signals
+) -> None:
+    world = build_world(sqlite_database, tmp_path / "keys")
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    command = [
+        sys.executable,
+        str(ROOT / "main.py"),
+        "--database",
+        world.db.url,
+        "--key-file",
+        str(tmp_path / "keys" / "signing-key.pem"),
+        "import",
+        "watch",
+        "--folder",
+        str(folder),
+        "--every",
+        "0.1",
+        "--settle",
+        "0",
+    ]
+    watcher = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert watcher.stdout is not None
+        assert watcher.stdout.readline().startswith("Watching the import inbox")
+        drop(folder, "offers.csv", "offers.csv")
+        deadline = time.monotonic() + 30
+        while not (folder / "done" / "offers.csv.report.txt").exists():
+            assert time.monotonic() < deadline, "the watcher did not import the file"
+            time.sleep(0.05)
+        watcher.send_signal(stop)
+        out, err = watcher.communicate(timeout=30)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert watcher.returncode == 130
+    assert "offers: 2 created" in out
+    assert err.strip().splitlines() == ["Stopped watching the import inbox."]
