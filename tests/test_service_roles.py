@@ -24,24 +24,38 @@ The labels:
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import inspect
+import io
 import pkgutil
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 import app
 from app.archive.make import make_archive
 from app.auth import Actor, add_user, record_screen_locked
+from app.billing.cutoff import export_cutoff_csv
 from app.cash import close_cash_session, open_cash_session
+from app.charter.calendar_changes import (
+    add_day_exception,
+    confirm_holiday,
+    decide_holiday,
+    remove_day_exception,
+    set_weekly_hours,
+)
+from app.charter.calendar_store import calendar_overview
+from app.charter.charters import load_charter
 from app.closing.closings import close_day, close_month, close_year
 from app.closing.counts import CountInput
 from app.closing.handover import force_close_till, handover_till
@@ -50,10 +64,27 @@ from app.closing.review import recount_till, review_till, set_count_threshold, t
 from app.closing.status import till_at_sign_in, till_statuses, tills_expected_cash
 from app.closing.takings import my_takings
 from app.closing.tills import close_till, current_cash_session, open_counted_till
+from app.compensation.claims import ClaimProposal, approve_claim, propose_claims, refuse_claim
+from app.compensation.notice import notice_pdf, queue_compensation_notice
+from app.complaints.board import BoardFilters, complaints_board, export_board_csv
+from app.complaints.lifecycle import (
+    add_note,
+    assign_complaint,
+    close_complaint,
+    print_slip_again,
+    resolve_complaint,
+    set_status,
+)
+from app.complaints.records import ComplaintRequest, open_complaint
 from app.context import AppContext
+from app.demo.charter import demo_charter_path
+from app.demo.outages import record_demo_outage
 from app.documents.issue import issue_bill_copy
-from app.errors import GuichetError, PermissionDeniedError
+from app.errors import ConflictError, GuichetError, PermissionDeniedError
 from app.exports.service import export_period
+from app.imports.screen import preview_files, run_import
+from app.outages.fanout import close_outage
+from app.outages.records import OutageRequest, end_outage, record_outage
 from app.payments.requests import PaymentRequest, TenderInput
 from app.payments.service import take_payment
 from app.payments.void import VoidRequest, void_payment
@@ -66,8 +97,22 @@ from app.reports.day_takings import day_takings
 from app.reports.till_report import ReportKind, till_report
 from app.staff import change_password, change_role, deactivate_user, set_own_language
 from db.engine import Database
-from db.models import Role, TenderKind
+from db.models import (
+    Agency,
+    CompensationClaim,
+    CompensationKind,
+    CompensationSource,
+    ComplaintCategory,
+    ComplaintStatus,
+    Contract,
+    OutageScope,
+    Role,
+    Subscriber,
+    TenderKind,
+)
 from tests.factories import NOW, PASSWORD, WORKSTATION, World, add_subscriber, build_world
+
+BILLING_EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples" / "billing"
 
 RANKED = ("agent", "supervisor", "admin")
 LABELS = (*RANKED, "signed-in", "credentials", "none", "system")
@@ -80,10 +125,22 @@ ROLES: dict[str, str] = {
     "app.auth.check_supervisor": "credentials",
     "app.auth.record_screen_locked": "signed-in",
     "app.auth.unlock": "credentials",
+    "app.billing.cutoff.export_cutoff_csv": "supervisor",
+    "app.billing.late_delivery.late_fees_to_waive": "none",
     "app.bootstrap.load_database_signer": "system",
     "app.transactions.write_transaction": "system",
     "app.bootstrap.require_current_schema": "system",
+    "app.charter.calendar_changes.add_day_exception": "supervisor",
+    "app.charter.calendar_changes.confirm_holiday": "supervisor",
+    "app.charter.calendar_changes.decide_holiday": "supervisor",
+    "app.charter.calendar_changes.remove_day_exception": "supervisor",
+    "app.charter.calendar_changes.set_weekly_hours": "admin",
+    "app.charter.calendar_store.calendar_overview": "supervisor",
+    "app.charter.charters.charter_overview": "none",
+    "app.charter.charters.load_charter": "admin",
     "app.closing.closings.close_day": "supervisor",
+    "app.compensation.claims.approve_claim": "supervisor",
+    "app.compensation.claims.refuse_claim": "supervisor",
     "app.closing.closings.close_month": "supervisor",
     "app.closing.closings.close_year": "supervisor",
     "app.closing.closings.closing_status": "none",
@@ -104,9 +161,35 @@ ROLES: dict[str, str] = {
     "app.closing.tills.current_cash_session": "none",
     "app.closing.tills.open_cash_session": "agent",
     "app.closing.tills.open_counted_till": "agent",
+    "app.closing.z_prints.closing_z_state": "none",
+    "app.compensation.late_activation.apply_late_activations": "system",
+    "app.compensation.notice.load_notice_document": "none",
+    "app.compensation.notice.notice_job_slip": "system",
+    "app.compensation.notice.notice_pdf": "agent",
+    "app.compensation.notice.queue_compensation_notice": "agent",
+    "app.complaints.board.board_for_system": "system",
+    "app.complaints.board.complaint_history": "none",
+    "app.complaints.board.complaints_board": "supervisor",
+    "app.complaints.board.export_board_csv": "supervisor",
+    "app.complaints.board.subscriber_complaints": "none",
+    "app.complaints.breaches.apply_breaches": "system",
+    "app.complaints.lifecycle.add_note": "agent",
+    "app.complaints.lifecycle.assign_complaint": "supervisor",
+    "app.complaints.lifecycle.close_complaint": "supervisor",
+    "app.complaints.lifecycle.print_slip_again": "agent",
+    "app.complaints.lifecycle.resolve_complaint": "supervisor",
+    "app.complaints.lifecycle.set_status": "agent",
+    "app.complaints.records.open_complaint": "agent",
+    "app.complaints.records.preview_commitment": "none",
+    "app.complaints.slip.complaint_job_slip": "system",
+    "app.complaints.slip.load_complaint_document": "none",
     "app.demo.builder.build_demo": "system",
     "app.demo.builder.mark_history_printed": "system",
+    "app.demo.compensations.add_demo_compensations": "system",
+    "app.demo.complaints.add_demo_complaints": "system",
     "app.demo.history.take_past_payments": "system",
+    "app.demo.late_bills.add_late_bills": "system",
+    "app.demo.outages.record_demo_outage": "supervisor",
     "app.documents.bill_copy.bill_copy_pdf": "none",
     "app.documents.bill_copy.load_bill_copy": "none",
     "app.documents.bill_copy.save_bill_copy": "system",
@@ -115,9 +198,22 @@ ROLES: dict[str, str] = {
     "app.exports.service.read_scope": "system",
     "app.exports.service.snapshot": "system",
     "app.exports.service.write_tables": "system",
+    "app.imports.apply.import_files": "system",
+    "app.imports.inbox.import_batch": "system",
+    "app.imports.inbox.run_once": "system",
+    "app.imports.inbox.run_round": "system",
+    "app.imports.screen.preview_files": "admin",
+    "app.imports.screen.run_import": "admin",
     "app.integrity.verify.trusted_verifier_from_database": "none",
     "app.integrity.verify.verify_database": "none",
     "app.lookup.service.find_subscribers": "none",
+    "app.outages.fanout.close_outage": "supervisor",
+    "app.outages.fanout.close_outage_as_system": "system",
+    "app.outages.records.end_outage": "supervisor",
+    "app.outages.records.list_outages": "none",
+    "app.outages.records.operator_timezone": "none",
+    "app.outages.records.outage_summary": "none",
+    "app.outages.records.record_outage": "supervisor",
     "app.payments.service.take_payment": "agent",
     "app.payments.summary.receipt_summary": "none",
     "app.payments.void.void_payment": "agent",
@@ -153,6 +249,8 @@ ROLES: dict[str, str] = {
     "app.reports.till_report.till_report": "agent",
     "app.reports.till_report.tills_for_report": "none",
     "app.printing.till_report_slip.report_job_slip": "system",
+    "app.printing.till_report_slip.till_report_pdf": "system",
+    "app.reports.till_report.register_report_pdf": "system",
     "app.staff.change_password": "agent",
     "app.staff.change_role": "admin",
     "app.staff.deactivate_user": "admin",
@@ -250,7 +348,12 @@ def test_services_with_a_role_take_the_actor_and_the_others_do_not() -> None:
         actors = _actor_parameters(function)
         if label in (*RANKED, "signed-in") and not actors:
             wrong.append(f"{name} is '{label}' but takes no Actor: who is checked?")
-        required = [p for p in actors if p.default is inspect.Parameter.empty]
+        # An ``Actor | None`` without a default takes None: the service runs without one.
+        required = [
+            p
+            for p in actors
+            if p.default is inspect.Parameter.empty and str(p.annotation) == "Actor"
+        ]
         if label in ("none", "system") and required:
             wrong.append(f"{name} is '{label}' but requires an Actor: give it its role")
     assert not wrong, "\n".join(wrong)
@@ -301,40 +404,151 @@ def _open_till(roles: Roles) -> int:
     return found.session_id
 
 
-def _days_closed_through(roles: Roles, last: date | None, *months: int) -> None:
+def _till_closed(roles: Roles) -> AppContext:
+    """The agent's till closed without a count; the context."""
+    close_cash_session(roles.ctx, roles.world.supervisor, WORKSTATION)
+    return roles.ctx
+
+
+def _days_closed_through(roles: Roles, last: date | None, *months: int) -> AppContext:
     """Tills closed, the clock on the evening of ``last`` (else today), every day from the
     fixture's payment to ``last`` closed and the ``months`` of 2026; what is already
-    closed stays so (the call runs for the role below first)."""
+    closed stays so (the call runs for the role below first). Returns the context."""
     for station in (WORKSTATION, "ALG01-G02"):
         if current_cash_session(roles.world.db, station) is not None:
             close_cash_session(roles.ctx, roles.world.supervisor, station)
     evening = datetime.combine(last or NOW.date(), time(19), tzinfo=UTC)
     roles.ctx.clock.now = evening  # type: ignore[attr-defined]
-    closings = [lambda: close_day(roles.ctx, roles.world.supervisor, "ALG01", NOW.date())]
+    closings: list[Callable[[], object]] = [
+        lambda: close_day(roles.ctx, roles.world.supervisor, "ALG01", NOW.date())
+    ]
     if last is not None:
         closings.append(lambda: close_day(roles.ctx, roles.world.supervisor, "ALG01", last))
     for month in months:
         closings.append(
-            lambda month=month: close_month(roles.ctx, roles.world.supervisor, "ALG01", 2026, month)
+            functools.partial(close_month, roles.ctx, roles.world.supervisor, "ALG01", 2026, month)
         )
     for closing in closings if last is not None else []:
         with contextlib.suppress(GuichetError):  # closed by the first call
             closing()
+    return roles.ctx
+
+
+@dataclass(frozen=True)
+class _ApprovalCommitment:
+    """A commitment whose every compensation waits for a supervisor."""
+
+    code: str = "ROLES"
+    charter_id: int | None = None
+    rule_kind: str = "fixed_amount"
+    automatic: bool = False
+    approval_above_minor: int | None = None
+
+
+def _awaiting_claim(roles: Roles) -> int:
+    """A compensation claim waiting for approval (a new one at each call)."""
+    with roles.world.db.write() as session:
+        contract = session.scalars(select(Contract).order_by(Contract.id)).first()
+        assert contract is not None
+        source_id = len(session.scalars(select(CompensationClaim.id)).all()) + 1
+        outcome = propose_claims(
+            session,
+            roles.ctx.signer,
+            _ApprovalCommitment(),
+            [
+                ClaimProposal(
+                    source=CompensationSource.COMPLAINT,
+                    source_id=source_id,
+                    subscriber_id=contract.subscriber_id,
+                    contract_id=contract.id,
+                    amount_minor=500,
+                    currency="DZD",
+                    kind=CompensationKind.CREDIT,
+                )
+            ],
+            now=NOW,
+        )
+    return outcome.claim_ids[0]
+
+
+EXCEPTION_DAY = date(2026, 12, 2)  # a Wednesday, ahead of the fixture's Saturday
+EID_2027 = date(2027, 3, 9)  # Eid al-Fitr as the calendar estimates it
+
+
+def _agency_id(roles: Roles) -> int:
+    with roles.world.db.read() as session:
+        found = session.scalar(select(Agency.id).where(Agency.code == "ALG01"))
+    assert found is not None
+    return found
+
+
+def _day_off(roles: Roles) -> int:
+    """The agency closed on EXCEPTION_DAY (once, whoever calls first); its id."""
+    agency = _agency_id(roles)
+    with contextlib.suppress(ConflictError):  # added by the first call
+        add_day_exception(
+            roles.ctx, roles.world.supervisor, agency, EXCEPTION_DAY, is_open=False, reason="Works"
+        )
+    return agency
+
+
+def _complaint(roles: Roles, by: Actor | None = None, *, resolved: bool = False) -> str:
+    """A complaint of A1 opened at the agent's counter (by the agent unless ``by``; a new
+    one at each call), resolved by the supervisor if asked; its number."""
+    with roles.world.db.read() as session:
+        subscriber = session.scalar(select(Subscriber.id).where(Subscriber.account_number == "A1"))
+    assert subscriber is not None
+    opened = open_complaint(
+        roles.ctx,
+        by or roles.world.agent,
+        ComplaintRequest(subscriber, "CA1", ComplaintCategory.OTHER, "No dial tone"),
+        workstation=WORKSTATION,
+    )
+    if resolved:
+        resolve_complaint(roles.ctx, roles.world.supervisor, opened.number, "Line repaired")
+    return opened.number
+
+
+def _outage(roles: Roles, by: Actor | None = None, *, ended: bool = True) -> int:
+    """An ADSL outage of the agency two days before the fixture's clock, recorded by the
+    supervisor unless ``by`` (a new one at each call); its id."""
+    summary = record_outage(
+        roles.ctx,
+        by or roles.world.supervisor,
+        OutageRequest(
+            service="adsl",
+            scope=OutageScope.AGENCIES,
+            values=["ALG01"],
+            start=NOW - timedelta(days=2),
+            end=NOW - timedelta(days=1) if ended else None,
+        ),
+    )
+    return summary.id
+
+
+def _billing_file(name: str) -> list[Path]:
+    """An example file of the billing import, copied so that its report lands elsewhere."""
+    target = Path(tempfile.mkdtemp()) / name
+    shutil.copyfile(BILLING_EXAMPLES / name, target)
+    return [target]
 
 
 # How to call each service that takes an actor, so that it succeeds for the stated role.
 CALLS: dict[str, Callable[[Roles, Actor], object]] = {
-    "app.closing.closings.close_day": lambda r, a: (
-        _days_closed_through(r, None),
-        close_day(r.ctx, a, "ALG01", NOW.date()),
+    "app.compensation.claims.approve_claim": lambda r, a: approve_claim(
+        r.ctx, a, _awaiting_claim(r)
     ),
-    "app.closing.closings.close_month": lambda r, a: (
-        _days_closed_through(r, date(2026, 11, 30)),
-        close_month(r.ctx, a, "ALG01", 2026, 11),
+    "app.compensation.claims.refuse_claim": lambda r, a: refuse_claim(
+        r.ctx, a, _awaiting_claim(r), reason="no proof"
     ),
-    "app.closing.closings.close_year": lambda r, a: (
-        _days_closed_through(r, date(2026, 12, 31), 11, 12),
-        close_year(r.ctx, a, "ALG01", 2026),
+    "app.closing.closings.close_day": lambda r, a: close_day(
+        _days_closed_through(r, None), a, "ALG01", NOW.date()
+    ),
+    "app.closing.closings.close_month": lambda r, a: close_month(
+        _days_closed_through(r, date(2026, 11, 30)), a, "ALG01", 2026, 11
+    ),
+    "app.closing.closings.close_year": lambda r, a: close_year(
+        _days_closed_through(r, date(2026, 12, 31), 11, 12), a, "ALG01", 2026
     ),
     "app.archive.make.make_archive": lambda r, a: make_archive(
         r.ctx, a, NOW.date(), NOW.date(), Path(tempfile.mkdtemp()) / "archive.zip"
@@ -376,9 +590,8 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     "app.closing.tills.close_cash_session": lambda r, a: close_cash_session(r.ctx, a, WORKSTATION),
     "app.closing.tills.close_till": lambda r, a: close_till(r.ctx, a, WORKSTATION, TILL_COUNT),
     "app.closing.tills.open_cash_session": lambda r, a: _reopen_till(r, a),
-    "app.closing.tills.open_counted_till": lambda r, a: (
-        close_cash_session(r.ctx, r.world.supervisor, WORKSTATION),
-        open_counted_till(r.ctx, a, WORKSTATION, TILL_COUNT),
+    "app.closing.tills.open_counted_till": lambda r, a: open_counted_till(
+        _till_closed(r), a, WORKSTATION, TILL_COUNT
     ),
     "app.documents.issue.issue_bill_copy": lambda r, a: issue_bill_copy(
         r.ctx, a, "F2", language="fr", workstation=WORKSTATION
@@ -433,6 +646,71 @@ CALLS: dict[str, Callable[[Roles, Actor], object]] = {
     "app.staff.change_role": lambda r, a: change_role(r.ctx, a, "yacine", "supervisor"),
     "app.staff.deactivate_user": lambda r, a: deactivate_user(r.ctx, a, "yacine"),
     "app.staff.set_own_language": lambda r, a: set_own_language(r.ctx, a, "ar"),
+    "app.billing.cutoff.export_cutoff_csv": lambda r, a: export_cutoff_csv(
+        r.world.db, a, NOW.date(), Path(tempfile.mkdtemp()) / "cutoff.csv"
+    ),
+    "app.charter.calendar_changes.add_day_exception": lambda r, a: add_day_exception(
+        r.ctx, a, _agency_id(r), EXCEPTION_DAY, is_open=False, reason="Works"
+    ),
+    "app.charter.calendar_changes.confirm_holiday": lambda r, a: confirm_holiday(
+        r.ctx, a, "Eid al-Fitr", EID_2027
+    ),
+    "app.charter.calendar_changes.decide_holiday": lambda r, a: decide_holiday(
+        r.ctx, a, "Eid al-Fitr", EID_2027, EID_2027 + timedelta(days=1)
+    ),
+    "app.charter.calendar_changes.remove_day_exception": lambda r, a: remove_day_exception(
+        r.ctx, a, _day_off(r), EXCEPTION_DAY
+    ),
+    "app.charter.calendar_changes.set_weekly_hours": lambda r, a: set_weekly_hours(
+        r.ctx, a, _agency_id(r), {day: [(time(8), time(16))] for day in range(6)}
+    ),
+    "app.charter.calendar_store.calendar_overview": lambda r, a: calendar_overview(
+        r.ctx, a, "ALG01", "fr"
+    ),
+    "app.charter.charters.load_charter": lambda r, a: load_charter(
+        r.ctx, a, demo_charter_path("dz")
+    ),
+    "app.compensation.notice.notice_pdf": lambda r, a: notice_pdf(
+        r.ctx, a, _awaiting_claim(r), language="fr"
+    ),
+    "app.compensation.notice.queue_compensation_notice": lambda r, a: queue_compensation_notice(
+        r.ctx, a, _awaiting_claim(r), workstation=WORKSTATION
+    ),
+    "app.complaints.board.complaints_board": lambda r, a: complaints_board(
+        r.world.db, a, BoardFilters(), now=NOW
+    ),
+    "app.complaints.board.export_board_csv": lambda r, a: export_board_csv(
+        r.ctx, a, BoardFilters(), io.BytesIO()
+    ),
+    "app.complaints.lifecycle.add_note": lambda r, a: add_note(
+        r.ctx, a, _complaint(r), "Called back", workstation=WORKSTATION
+    ),
+    "app.complaints.lifecycle.assign_complaint": lambda r, a: assign_complaint(
+        r.ctx, a, _complaint(r), "amina"
+    ),
+    "app.complaints.lifecycle.close_complaint": lambda r, a: close_complaint(
+        r.ctx, a, _complaint(r, resolved=True)
+    ),
+    "app.complaints.lifecycle.print_slip_again": lambda r, a: print_slip_again(
+        r.ctx, a, _complaint(r), workstation=WORKSTATION
+    ),
+    "app.complaints.lifecycle.resolve_complaint": lambda r, a: resolve_complaint(
+        r.ctx, a, _complaint(r), "Line repaired"
+    ),
+    "app.complaints.lifecycle.set_status": lambda r, a: set_status(
+        r.ctx, a, _complaint(r), ComplaintStatus.IN_PROGRESS, workstation=WORKSTATION
+    ),
+    "app.complaints.records.open_complaint": lambda r, a: _complaint(r, a),
+    "app.demo.outages.record_demo_outage": lambda r, a: record_demo_outage(r.ctx, a),
+    "app.imports.screen.preview_files": lambda r, a: preview_files(
+        r.ctx, a, _billing_file("offers.csv")
+    ),
+    "app.imports.screen.run_import": lambda r, a: run_import(r.ctx, a, _billing_file("offers.csv")),
+    "app.outages.fanout.close_outage": lambda r, a: close_outage(r.ctx, a, _outage(r)),
+    "app.outages.records.end_outage": lambda r, a: end_outage(
+        r.ctx, a, _outage(r, ended=False), NOW - timedelta(hours=1)
+    ),
+    "app.outages.records.record_outage": lambda r, a: _outage(r, a),
 }
 
 

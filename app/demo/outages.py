@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.auth import Actor
+from app.auth import Actor, require_role
 from app.context import AppContext
 from app.outages.fanout import CloseOutcome, close_outage, outage_commitment
 from app.outages.records import OutageRequest, record_outage
-from db.models import Contract, ContractStatus, OutageScope, ServiceType
+from db.models import Contract, ContractStatus, OutageScope, Role, ServiceType
 
 # Beyond the DZ and TN charters' 72 hours and the FR one's 24: a credit of days.
 DOWNTIME = timedelta(days=4, hours=3)
@@ -34,6 +34,7 @@ def record_demo_outage(ctx: AppContext, supervisor: Actor) -> CloseOutcome | Non
 
     Lowest role: supervisor (the demo builder hands in the demo's supervisor).
     """
+    require_role(supervisor, Role.SUPERVISOR)  # also when there is nothing to record
     now = ctx.now().replace(second=0, microsecond=0)
     end = now - ENDED_BEFORE_NOW
     start = end - DOWNTIME
