@@ -8,16 +8,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.auth import authenticate
-from app.context import AppContext
 from app.demo import build_demo
-from app.demo.charter import load_demo_charter
-from app.demo.outages import record_demo_outage
 from app.integrity.keys import create_signer
 from app.integrity.verify import verify_database
 from app.outages.records import OutageState, list_outages
 from db.engine import Database
-from db.models import Agency, Compensation, Contract, ContractStatus
+from db.models import (
+    Agency,
+    Compensation,
+    CompensationClaim,
+    CompensationSource,
+    Contract,
+    ContractStatus,
+    Outage,
+)
 
 TODAY = date(2026, 11, 21)
 
@@ -29,7 +33,7 @@ def test_the_demo_places_its_lines_and_closes_an_outage(
     signer = create_signer(tmp_path / "key.pem")
     with sqlite_database.write() as session:
         signer.register(session)
-    summary = build_demo(sqlite_database, signer, profile=profile, subscribers=300, today=TODAY)
+    build_demo(sqlite_database, signer, profile=profile, subscribers=300, today=TODAY)
     with sqlite_database.read() as session:
         unplaced = session.scalar(
             select(func.count()).where(
@@ -48,20 +52,28 @@ def test_the_demo_places_its_lines_and_closes_an_outage(
         placed = set(session.scalars(select(Contract.agency_id).distinct()))
     assert unplaced == 0 and wired_without_exchange == 0
     assert placed <= agencies and len(placed) > 1
-    ctx = AppContext(sqlite_database, signer)
-    load_demo_charter(ctx, profile)
-    login = next(entry for entry in summary.logins if entry.role == "supervisor")
-    supervisor = authenticate(ctx, login.login, login.password)
-    outcome = record_demo_outage(ctx, supervisor)
-    assert outcome is not None
-    assert outcome.affected > 0 and outcome.applied > 0
-    assert outcome.compensated_minor > 0
+    # The builder recorded and closed the demo's outage, after loading the charter.
+    [shown] = list_outages(sqlite_database)
+    assert shown.state == OutageState.CLOSED
     with sqlite_database.read() as session:
-        credited = session.scalar(select(func.count(Compensation.id)))
+        outage = session.scalars(select(Outage)).one()
+        credited = session.scalar(
+            select(func.count(Compensation.id))
+            .join(CompensationClaim, CompensationClaim.id == Compensation.claim_id)
+            .where(CompensationClaim.source == CompensationSource.OUTAGE)
+        )
         live = session.scalar(
             select(func.count()).where(Contract.status == ContractStatus.ACTIVE.value)
         )
-    assert credited == outcome.applied and outcome.affected < (live or 0)
-    [shown] = list_outages(sqlite_database)
-    assert shown.state == OutageState.CLOSED
+        # Each agency's credits count in that agency's day: none without one.
+        agencies_paid = set(
+            session.scalars(
+                select(Compensation.agency_id)
+                .join(CompensationClaim, CompensationClaim.id == Compensation.claim_id)
+                .where(CompensationClaim.source == CompensationSource.OUTAGE)
+            )
+        )
+    assert outage.affected_contracts and outage.compensated_minor
+    assert credited and 0 < outage.affected_contracts < (live or 0)
+    assert None not in agencies_paid
     assert verify_database(sqlite_database, signer.verifier).ok

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Actor, require_role
 from app.charter.charters import commitment_for
-from app.closing.days import local_date
+from app.closing.days import agency_zone, business_day, last_closed_day, local_date
 from app.compensation.claims import ClaimCommitment, ClaimProposal, propose_claims
 from app.compensation.rules import compute_amount, credited_days, rule_figures
 from app.context import AppContext
@@ -117,13 +117,13 @@ def affected_contracts_query(
     started_at: datetime,
     ended_at: datetime,
     timezone: str,
-) -> Select[tuple[int, int, int]]:
+) -> Select[tuple[int, int, int, int | None]]:
     """(contract id, subscriber id, monthly fee) of every contract the outage hit."""
     zone = ZoneInfo(timezone)
     first_day = local_date(started_at, zone)
     last_day = local_date(ended_at, zone)
     return (
-        select(Contract.id, Contract.subscriber_id, Offer.monthly_fee_minor)
+        select(Contract.id, Contract.subscriber_id, Offer.monthly_fee_minor, Contract.agency_id)
         .join(Offer, Offer.id == Contract.offer_id)
         .where(
             Contract.service == service,
@@ -157,7 +157,7 @@ def proposals_for(
     amounts: dict[int, int] = {}
     bases: dict[int, dict[str, Any]] = {}
     proposals: list[ClaimProposal] = []
-    for contract_id, subscriber_id, fee in rows:
+    for contract_id, subscriber_id, fee, *_where in rows:
         amount = amounts.get(fee)
         if amount is None:
             amount = amounts[fee] = compute_amount(
@@ -197,6 +197,17 @@ def _applied_total(session: Session, outage_id: int) -> int:
         )
     ).scalar_one()
     return int(total)
+
+
+def _open_day(
+    session: Session, agency_id: int | None, now: datetime, operator_timezone: str
+) -> date | None:
+    """The agency's business day still open at ``now`` (None: no agency)."""
+    if agency_id is None:
+        return None
+    timezone = session.scalar(select(Agency.timezone).where(Agency.id == agency_id))
+    zone = agency_zone(timezone, operator_timezone)
+    return business_day(now, zone, last_closed_day(session, agency_id))
 
 
 def _close(
@@ -245,19 +256,37 @@ def _close(
             )
         )
         fresh = [row for row in rows if row[0] not in done] if done else rows
-        proposals = proposals_for(
-            fresh,
-            commitment,
-            outage_id=outage.id,
-            number=outage.number,
-            minutes=minutes,
-            currency=settings.currency,
-        )
-        outcome = propose_claims(session, ctx.signer, commitment, proposals, now=now)
-        created, applied, awaiting = outcome.created, outcome.applied, outcome.awaiting_approval
-        recorded = outcome.recorded
-        already = len(rows) - len(fresh) + outcome.already_there
-        applied_minor, awaiting_minor = outcome.applied_minor, outcome.awaiting_minor
+        already = len(rows) - len(fresh)
+        # Each agency's credits count in that agency's open business day (its closing
+        # shows them apart from the takings); a line with no agency counts in none.
+        by_agency: dict[int | None, list[Any]] = {}
+        for row in fresh:
+            by_agency.setdefault(row[3], []).append(row)
+        for agency_id, agency_rows in sorted(by_agency.items(), key=lambda kv: kv[0] or 0):
+            proposals = proposals_for(
+                agency_rows,
+                commitment,
+                outage_id=outage.id,
+                number=outage.number,
+                minutes=minutes,
+                currency=settings.currency,
+            )
+            outcome = propose_claims(
+                session,
+                ctx.signer,
+                commitment,
+                proposals,
+                now=now,
+                agency_id=agency_id,
+                business_day=_open_day(session, agency_id, now, settings.timezone),
+            )
+            created += outcome.created
+            applied += outcome.applied
+            awaiting += outcome.awaiting_approval
+            recorded += outcome.recorded
+            already += outcome.already_there
+            applied_minor += outcome.applied_minor
+            awaiting_minor += outcome.awaiting_minor
         outage.charter_id = commitment.charter_id
     first_close = outage.closed_at is None
     if first_close:
