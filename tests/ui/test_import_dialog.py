@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from app.auth import Actor
 from app.i18n import set_language
-from app.imports import apply
+from app.imports import apply, lock
 from app.imports.screen import Pace
 from db.engine import Database
 from db.models import Role
@@ -276,3 +276,21 @@ def test_the_screen_fits_in_each_language(
     finally:
         switch.apply("en")
         set_language("en")
+
+
+def test_an_import_elsewhere_is_named_in_one_line(
+    world: World, qtbot: QtBot, tmp_path: Path
+) -> None:
+    paths = copy_examples(tmp_path / "batch", ("offers.csv",))
+    dialog = dialog_for(world, qtbot)
+    dialog.files.setText(str(paths[0]))
+    before = counts(world.db)
+    holder = "watcher@it-server pid 9 since 2026-12-02 08:00:00"
+    with lock.lock_sqlite_file(world.db.engine.url.database, holder):
+        press(qtbot, dialog, Qt.Key.Key_F5)
+    assert dialog.error.text() == (
+        f"Another import is running ({holder}): try again when it has finished."
+    )
+    assert not dialog.busy and dialog.import_button.isEnabled() and counts(world.db) == before
+    press(qtbot, dialog, Qt.Key.Key_F5)
+    assert dialog.error.isHidden() and "applied" in dialog.verdict.text()
