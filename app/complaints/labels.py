@@ -24,7 +24,7 @@ CHANNELS = {
 }
 STATUSES = {
     # Not "Open": that msgid is an invoice's status ("Impayée" in French).
-    ComplaintStatus.OPEN: N_("Opened"),
+    ComplaintStatus.OPEN: N_("New"),
     ComplaintStatus.IN_PROGRESS: N_("In progress"),
     ComplaintStatus.WAITING_CUSTOMER: N_("Waiting for the customer"),
     ComplaintStatus.RESOLVED: N_("Resolved"),
