@@ -207,7 +207,7 @@ def test_life_cycle_and_impossible_transitions(world: tuple[World, int]) -> None
     with pytest.raises(ConflictError) as refused:
         close_complaint(w.ctx, w.supervisor, opened.number)
     assert refused.value.translated("en") == (
-        f"Complaint {opened.number} is opened; it cannot become closed."
+        f"Complaint {opened.number} is new; it cannot become closed."
     )
     with pytest.raises(PermissionDeniedError):
         resolve_complaint(w.ctx, w.agent, opened.number, "Réparé")

@@ -126,7 +126,7 @@ def test_assign_note_waiting_resolve_and_print_with_keys(
 
     board.view.selectRow(0)
     _press(qtbot, Qt.Key.Key_F8)  # closing an unresolved complaint is refused in one line
-    assert board.note.text() == (f"Complaint {hotline} is opened; it cannot become closed.")
+    assert board.note.text() == (f"Complaint {hotline} is new; it cannot become closed.")
 
 
 def test_csv_export(board: ComplaintsBoard, tmp_path: Path, qtbot: QtBot) -> None:
