@@ -9,8 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.auth import add_user
 from app.station import load_station
+from tests.factories import PASSWORD
 from tests.ui.conftest import Counter, SyncRunner
+from ui.admin.import_dialog import ImportDialog
 from ui.supervisor.calendar_dialog import CalendarDialog
 from ui.supervisor.charter_view import CharterDialog
 from ui.supervisor.compensation_dialog import CompensationDialog
@@ -58,3 +61,16 @@ def test_each_key_opens_its_screen_and_esc_comes_back(
     assert child is not None and child.isVisible()
     qtbot.keyClick(child, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: dashboard.child is None)
+
+
+def test_ctrl_i_imports_only_for_an_administrator(
+    qtbot: QtBot, dashboard: DashboardDialog, counter: Counter
+) -> None:
+    qtbot.keyClick(dashboard, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert dashboard.child is None
+    assert dashboard.note.text() == "Only an administrator imports from the billing system."
+    world = counter.world
+    admin = add_user(world.ctx, "root", role="admin", password=PASSWORD, full_name="Root")
+    dashboard._actor = admin
+    qtbot.keyClick(dashboard, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(dashboard.child, ImportDialog))

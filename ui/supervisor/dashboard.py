@@ -33,6 +33,8 @@ from app.printing.worker import PrintWorker
 from app.reports.day_takings import day_takings
 from app.reports.till_report import ReportKind, queue_till_report
 from app.station import StationInfo
+from db.models import Role
+from ui.admin.import_dialog import ImportDialog
 from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, isolated, ltr, moment, money
 from ui.printer_status import COLOURS, STOPPED, assess
@@ -220,6 +222,7 @@ class DashboardDialog(KeyboardDialog):
         QShortcut(QKeySequence("Ctrl+L"), self, self.calendar)
         QShortcut(QKeySequence("Ctrl+H"), self, self.charter)
         QShortcut(QKeySequence("Ctrl+K"), self, self.cutoff)
+        QShortcut(QKeySequence("Ctrl+I"), self, self.billing_import)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -386,6 +389,15 @@ class DashboardDialog(KeyboardDialog):
         if self.child is None:
             self._open_child(CharterDialog(self._ctx, self._actor, self._runner, self))
 
+    def billing_import(self) -> None:
+        """Ctrl+I: the billing system's files, for an administrator (the service checks)."""
+        if self.child is not None:
+            return
+        if not self._actor.has_role(Role.ADMIN):
+            self.say(_(N_("Only an administrator imports from the billing system.")))
+            return
+        self._open_child(ImportDialog(self._ctx, self._actor, self._runner, self))
+
     def cutoff(self) -> None:
         if self.child is None:
             self._open_child(CutoffDialog(self._ctx, self._actor, self._runner, parent=self))
@@ -516,6 +528,7 @@ class DashboardDialog(KeyboardDialog):
                     N_("Ctrl+L: calendar"),
                     N_("Ctrl+H: charter"),
                     N_("Ctrl+K: lines proposed for cut-off"),
+                    N_("Ctrl+I: import (administrators)"),
                     N_("Esc: back"),
                 ]
             )
