@@ -29,7 +29,9 @@ def test_the_demo_has_late_activations_compensated(
     signer = create_signer(tmp_path / "key.pem")
     with sqlite_database.write() as session:
         signer.register(session)
-    build_demo(sqlite_database, signer, profile=profile, subscribers=300, today=TODAY)
+    build_demo(
+        sqlite_database, signer, profile=profile, subscribers=300, today=TODAY, charter_side=False
+    )
     ctx = AppContext(sqlite_database, signer, FrozenClock(datetime(2026, 11, 21, 9, tzinfo=UTC)))
     load_demo_charter(ctx, profile)
     made = add_demo_compensations(ctx)
@@ -56,7 +58,9 @@ def test_a_complaint_whose_compensation_a_supervisor_decides_awaits(
     signer = create_signer(tmp_path / "key.pem")
     with sqlite_database.write() as session:
         signer.register(session)
-    build_demo(sqlite_database, signer, profile="fr", subscribers=200, today=TODAY)
+    build_demo(
+        sqlite_database, signer, profile="fr", subscribers=200, today=TODAY, charter_side=False
+    )
     now = datetime(2026, 11, 21, 9, tzinfo=UTC)
     ctx = AppContext(sqlite_database, signer, FrozenClock(now))
     load_demo_charter(ctx, "fr")

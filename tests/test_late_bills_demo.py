@@ -26,7 +26,9 @@ def test_the_demo_shows_waivers_and_exclusions(sqlite_template: Path, tmp_path: 
     signer = create_signer(tmp_path / "key.pem")
     with database.write() as session:
         signer.register(session)
-    build_demo(database, signer, profile="dz", subscribers=600, seed=7, today=TODAY)
+    build_demo(
+        database, signer, profile="dz", subscribers=600, seed=7, today=TODAY, charter_side=False
+    )
     summary = add_late_bills(database, today=TODAY)
     assert summary.waivable and summary.spared_late and summary.extract_at is not None
 

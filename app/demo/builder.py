@@ -175,6 +175,7 @@ def build_demo(
     seed: int = 1,
     today: date | None = None,
     progress: ProgressCallback | None = None,
+    charter_side: bool = True,
 ) -> DemoSummary:
     """Fill an empty, migrated database with a realistic demo operator.
 
@@ -182,6 +183,9 @@ def build_demo(
     subscribers, contracts, bills and payments (receipt uids and signatures
     differ: they are random and keyed). ``progress(stage, done, total)`` is
     called after every batch; ``stage`` is an English msgid to translate.
+    ``charter_side`` False leaves out the charter and what comes of it (complaints,
+    outages, compensations, late bills), for tests that add those themselves.
+
     Raises ConflictError when the database already has an operator or subscribers.
 
     Lowest role: system (the demo builder; no actor).
@@ -212,7 +216,8 @@ def build_demo(
     report(STAGE_STAFF, 0, 1)
     logins, agents = _staff(ctx, spec, reference.first_counters, random.Random(f"{seed}-staff"))
     report(STAGE_STAFF, 1, 1)
-    load_demo_charter(ctx, spec.key)
+    if charter_side:
+        load_demo_charter(ctx, spec.key)
 
     # Who pays at the counter is drawn from its own stream, so that the number
     # of payments never changes the subscribers themselves.
@@ -254,9 +259,10 @@ def build_demo(
         count_out=count_out,
     )
     closer.finish(today)
-    report(STAGE_CHARTER, 0, 1)
-    _charter_side(ctx, clock, spec, today, supervisor, seed)
-    report(STAGE_CHARTER, 1, 1)
+    if charter_side:
+        report(STAGE_CHARTER, 0, 1)
+        _charter_side(ctx, clock, spec, today, supervisor, seed)
+        report(STAGE_CHARTER, 1, 1)
     mark_history_printed(database)
 
     return DemoSummary(
