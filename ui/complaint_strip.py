@@ -21,14 +21,16 @@ from ui.tasks import Runner
 
 _ = gettext
 
-SHOWN = 3  # complaints listed; the rest are counted
+SHOWN = 2  # complaints listed; the rest are counted (the card keeps its room)
 
 
 class ComplaintsStrip(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("subscriber_complaints")
-        self.setWordWrap(True)
+        # One line per complaint, never wrapped, and a height that holds every line:
+        # squeezed by the tables below, a wrapped label cut its own lines in half.
+        self.setWordWrap(False)
         self._ctx: AppContext | None = None
         self._runner: Runner | None = None
         self.subscriber_id: int | None = None
@@ -81,27 +83,32 @@ class ComplaintsStrip(QLabel):
             )
             # Each piece in its own direction: an Arabic line keeps them in reading order.
             lines.append(" · ".join(isolated(piece) for piece in pieces))
+        summary = []
         if len(active) > SHOWN:
-            lines.append(
+            summary.append(
                 _(N_("and {count} more being handled")).format(
                     count=format_count(len(active) - SHOWN)
                 )
             )
         if answered:
-            lines.append(
+            summary.append(
                 ngettext(
                     "{count} complaint answered before",
                     "{count} complaints answered before",
                     answered,
                 ).format(count=format_count(answered))
             )
+        if summary:
+            lines.append(" · ".join(summary))
         late = any(board.left(row).overdue for row in active)
         self.setStyleSheet("color: #b00020; font-weight: 600;" if late else "")
-        heading = _(N_("Complaints:")) if active else ""
+        if active:  # the heading opens the first line instead of taking one of its own
+            lines[0] = _(N_("Complaints:")) + " " + lines[0]
         # Each line opens with the reading direction's mark: a line that starts with an
         # isolated number would otherwise read left to right on an Arabic screen.
         mark = "\u200f" if is_right_to_left() else "\u200e"
-        self.setText("\n".join(mark + line for line in ([heading, *lines] if heading else lines)))
+        self.setText("\n".join(mark + line for line in lines))
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * len(lines) + 4)
         self.show()
 
     def retranslate(self) -> None:
