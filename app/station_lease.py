@@ -16,6 +16,14 @@ SQLite serialises the writers. Clocks: on PostgreSQL a lease is measured by
 the database server's clock, so a counter PC whose clock runs ahead cannot
 take a live lease for an expired one; SQLite lives on one computer, whose
 clock every counter on it shares.
+
+The heartbeat carries the counter's printer as its print worker last read it
+(:class:`PrinterState`): a printer on the counter's USB or serial port or
+behind its CUPS queue can be read on that computer only, and the supervisor's
+dashboard reads it from the leases (:func:`printer_states`). The moment it was
+read is written by the lease's clock (the counter sends how old its reading
+is, never its own clock), so a counter PC whose clock is wrong cannot make a
+stale state look fresh.
 """
 
 from __future__ import annotations
@@ -36,14 +44,18 @@ from app.auth import Actor
 from app.context import AppContext
 from app.errors import ConflictError
 from app.i18n import N_, babel_locale, gettext, is_right_to_left
+from app.printing.status import PrinterStatus
 from app.workstations import find_workstation, workstation_ref
-from db.models import WorkstationLease
+from db.models import Agency, Workstation, WorkstationLease
 from db.types import utcnow
 
 # A crashed counter frees its workstation after this long; three missed heartbeats,
 # so a counter held up by a slow network for one beat does not lose it.
 LEASE_SECONDS = 90
 HEARTBEAT_SECONDS = 30
+# A printer state read longer ago than this is no longer shown as the printer's state:
+# as long as a lease, so three missed heartbeats.
+PRINTER_STATE_FRESH_SECONDS = LEASE_SECONDS
 
 _HOST_LENGTH = 255
 
@@ -70,6 +82,39 @@ class Lease:
     workstation_id: int
     holder: Holder
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PrinterState:
+    """A counter's printer as its print worker last read it; ``read_at`` by the
+    counter's own clock (``ctx.now()``)."""
+
+    status: PrinterStatus
+    read_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportedPrinter:
+    """What a running (or crashed) counter last said of its printer, for the dashboard.
+
+    ``age_seconds`` is measured by the lease's clock, like ``alive``; both are
+    None/False-safe for a counter that has not read its printer yet.
+    """
+
+    status: PrinterStatus | None
+    read_at: datetime | None
+    age_seconds: float | None
+    alive: bool  # the lease has not expired: the counter still runs
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the state may be shown as the printer's state now."""
+        return (
+            self.alive
+            and self.status is not None
+            and self.age_seconds is not None
+            and self.age_seconds <= PRINTER_STATE_FRESH_SECONDS
+        )
 
 
 class WorkstationInUseError(ConflictError):
@@ -143,6 +188,16 @@ def _agent_columns(agent: Actor | None) -> dict[str, str | None]:
     return {"agent_login": agent.login, "agent_name": agent.full_name}
 
 
+def _printer_columns(
+    ctx: AppContext, now: datetime, printer: PrinterState | None
+) -> dict[str, str | datetime | None]:
+    """The printer's state and when it was read, moved onto the lease's clock."""
+    if printer is None:
+        return {}
+    age = max(timedelta(0), ctx.now() - printer.read_at)
+    return {"printer_state": printer.status.value, "printer_state_at": now - age}
+
+
 def _process_gone(row: WorkstationLease, holder: Holder) -> bool:
     """Whether the holder is a process of this computer that no longer runs."""
     if row.host != holder.host or os.name != "posix":
@@ -158,13 +213,20 @@ def _process_gone(row: WorkstationLease, holder: Holder) -> bool:
 
 
 def acquire(
-    ctx: AppContext, workstation: str, holder: Holder, *, agent: Actor | None = None
+    ctx: AppContext,
+    workstation: str,
+    holder: Holder,
+    *,
+    agent: Actor | None = None,
+    printer: PrinterState | None = None,
 ) -> Lease:
     """Take ``workstation``'s lease for ``holder``, or raise :class:`WorkstationInUseError`.
 
     Free, expired, held by a dead process of this computer, or already the
     holder's own: taken (renewed). Held by another live counter: refused,
-    naming it.
+    naming it. ``printer``: the printer's state as this counter read it; a
+    lease taken without it says nothing of the printer (not what a previous
+    holder said).
 
     Lowest role: none (the workstation itself, before sign-in).
     """
@@ -180,6 +242,9 @@ def acquire(
             **_agent_columns(agent),
             "renewed_at": now,
             "expires_at": expires,
+            "printer_state": None,
+            "printer_state_at": None,
+            **_printer_columns(ctx, now, printer),
         }
         if _insert_if_absent(session, station.id, {**taken, "acquired_at": now}):
             return Lease(ref, station.id, holder, expires)
@@ -229,8 +294,16 @@ def _insert_if_absent(session: Session, workstation_id: int, values: dict[str, A
     return bool(inserted.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def renew(ctx: AppContext, lease: Lease, *, agent: Actor | None = None) -> Lease:
-    """The heartbeat: push the expiry back and name who is signed in now.
+def renew(
+    ctx: AppContext,
+    lease: Lease,
+    *,
+    agent: Actor | None = None,
+    printer: PrinterState | None = None,
+) -> Lease:
+    """The heartbeat: push the expiry back, name who is signed in now and, with
+    ``printer``, what the counter last read of its printer (without it, the state
+    written before stays).
 
     A lease lost meanwhile (this counter was stopped longer than the lease, and
     another took the workstation) is taken again if it is free, or raises
@@ -247,13 +320,18 @@ def renew(ctx: AppContext, lease: Lease, *, agent: Actor | None = None) -> Lease
                 WorkstationLease.workstation_id == lease.workstation_id,
                 WorkstationLease.token == lease.holder.token,
             )
-            .values(renewed_at=now, expires_at=expires, **_agent_columns(agent))
+            .values(
+                renewed_at=now,
+                expires_at=expires,
+                **_agent_columns(agent),
+                **_printer_columns(ctx, now, printer),
+            )
             .execution_options(synchronize_session=False)
         )
         renewed = changed.rowcount == 1  # type: ignore[attr-defined]
     if renewed:
         return Lease(lease.workstation, lease.workstation_id, lease.holder, expires)
-    return acquire(ctx, lease.workstation, lease.holder, agent=agent)
+    return acquire(ctx, lease.workstation, lease.holder, agent=agent, printer=printer)
 
 
 def release(ctx: AppContext, lease: Lease) -> None:
@@ -270,3 +348,39 @@ def release(ctx: AppContext, lease: Lease) -> None:
             )
             .execution_options(synchronize_session=False)
         )
+
+
+def _status(value: str | None) -> PrinterStatus | None:
+    if value is None:
+        return None
+    try:
+        return PrinterStatus(value)
+    except ValueError:  # written by a newer counter: a state this one cannot name
+        return PrinterStatus.UNKNOWN
+
+
+def printer_states(ctx: AppContext, agency_code: str) -> dict[str, ReportedPrinter]:
+    """What each counter of the agency holding a lease last said of its printer,
+    by workstation (AGENCY-WORKSTATION); a workstation no counter holds is absent.
+
+    Lowest role: none (a read with no actor: the dashboard's printer column).
+    """
+    with ctx.db.read() as session:
+        now = _lease_now(session, ctx)
+        rows = session.execute(
+            select(Workstation.code, WorkstationLease)
+            .join(WorkstationLease, WorkstationLease.workstation_id == Workstation.id)
+            .join(Agency, Agency.id == Workstation.agency_id)
+            .where(Agency.code == agency_code)
+        ).all()
+        states: dict[str, ReportedPrinter] = {}
+        for code, row in rows:
+            read_at = row.printer_state_at
+            age = None if read_at is None else max(0.0, (now - read_at).total_seconds())
+            states[workstation_ref(agency_code, code)] = ReportedPrinter(
+                status=_status(row.printer_state),
+                read_at=read_at,
+                age_seconds=age,
+                alive=row.expires_at > now,
+            )
+        return states

@@ -167,7 +167,7 @@ def run(
     # Below, the heavy imports: the sign-in screen is already on screen.
     from app.printing.worker import PrintWorker
     from ui.main_window import MainWindow
-    from ui.station_lease import LeaseKeeper, release_quietly
+    from ui.station_lease import LeaseKeeper, printer_state_of, release_quietly
 
     app, switch, runner = started.app, started.switch, started.runner
     try:
@@ -204,7 +204,9 @@ def run(
         if typing_in is not None and typing_in.window() is window:
             typing_in.setFocus()
         _started = None
-        keeper = LeaseKeeper(ctx, lease, runner, lambda: window.actor, window)
+        keeper = LeaseKeeper(
+            ctx, lease, runner, lambda: window.actor, window, printer=printer_state_of(worker)
+        )
         window.sign_in.signed_in.connect(lambda _actor: keeper.renew_now())
         keeper.start()
         QTimer.singleShot(WORKER_START_DELAY_MS, worker.start)

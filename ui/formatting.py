@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_interval
+from babel.dates import format_date, format_datetime, format_interval, format_timedelta
 
 from app.i18n import babel_locale, gettext, is_right_to_left
 from app.money import format_amount
@@ -28,6 +28,16 @@ def period(start: date, end: date) -> str:
 
 def moment(value: datetime, timezone: str) -> str:
     return format_datetime(value, format="short", tzinfo=ZoneInfo(timezone), locale=babel_locale())
+
+
+def ago(seconds: float) -> str:
+    """How long ago, as short as the language says it: "4 min. ago", "il y a 4 min"."""
+    return format_timedelta(
+        timedelta(seconds=-max(0.0, seconds)),
+        add_direction=True,
+        format="short",
+        locale=babel_locale(),
+    )
 
 
 def ltr(text: str | None) -> str:

@@ -3,6 +3,11 @@
 A lease is working state, not a record: it is taken when a counter starts,
 renewed by its heartbeat and deleted when it closes. A counter that dies
 without closing leaves a lease that expires; the next start takes it over.
+
+The heartbeat also carries what the counter's print worker last read of its
+printer: a printer on the counter's USB or serial port or behind its CUPS
+queue can be read from that computer only, and the supervisor's dashboard
+reads it here.
 """
 
 from __future__ import annotations
@@ -29,3 +34,6 @@ class WorkstationLease(Base):
     acquired_at: Mapped[datetime]
     renewed_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    # A PrinterStatus value, and when the counter read it (by the lease's clock).
+    printer_state: Mapped[str | None] = mapped_column(String(24))
+    printer_state_at: Mapped[datetime | None]

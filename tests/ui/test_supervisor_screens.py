@@ -244,7 +244,7 @@ def test_a_printer_that_does_not_answer_holds_nothing_up(
     printers["tcp://192.0.2.11:9100"] = silent
     dashboard = open_dashboard(counter)
     assert {r.till.state for r in dashboard.model.rows} == {"open"}  # the tills came at once
-    assert printer_column(dashboard) == {"ALG01-G01": "asking…", "ALG01-G02": "at its counter"}
+    assert printer_column(dashboard) == {"ALG01-G01": "asking…", "ALG01-G02": "not reported"}
     monkeypatch.setattr(printer_watch, "SILENT_SECONDS", 0.0)
     close_cash_session(counter.world.ctx, counter.world.other_agent, "ALG01-G02")
     counter.press(Qt.Key.Key_F5)  # the next reading is not held up either
@@ -253,7 +253,7 @@ def test_a_printer_that_does_not_answer_holds_nothing_up(
     asked = printers["asked"]
     assert asked == ["tcp://192.0.2.11:9100"]  # asked once, not again while it says nothing
     select_counter(counter, dashboard, "ALG01-G02")
-    assert "only that counter can ask it" in dashboard.printer_line.text()
+    assert "only that counter can read this printer" in dashboard.printer_line.text()
     silent.set()
     counter.press(Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: printer_column(dashboard)["ALG01-G01"] == "ready", timeout=5000)

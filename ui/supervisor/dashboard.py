@@ -33,10 +33,11 @@ from app.printing.worker import PrintWorker
 from app.reports.day_takings import day_takings
 from app.reports.till_report import ReportKind, queue_till_report
 from app.station import StationInfo
+from app.station_lease import ReportedPrinter, printer_states
 from db.models import Role
 from ui.admin.import_dialog import ImportDialog
 from ui.focus import KeyboardDialog
-from ui.formatting import hint_line, isolated, ltr, moment, money
+from ui.formatting import ago, hint_line, isolated, ltr, moment, money
 from ui.printer_status import COLOURS, STOPPED, assess
 from ui.qt import (
     QAbstractItemView,
@@ -65,7 +66,13 @@ from ui.supervisor.force_close_dialog import ForceCloseDialog
 from ui.supervisor.movement_dialog import MovementDialog
 from ui.supervisor.outage_dialog import OutageDialog
 from ui.supervisor.preference import agency_name, dashboard_first, set_dashboard_first
-from ui.supervisor.printer_watch import ASKING, PrinterReading, PrinterWatch, Seen
+from ui.supervisor.printer_watch import (
+    ASKING,
+    SHORT_LABELS,
+    PrinterReading,
+    PrinterWatch,
+    Seen,
+)
 from ui.supervisor.review_dialog import ReviewDialog
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner, TaskRunner
@@ -87,6 +94,8 @@ class CounterRow:
     now: datetime
     printer_uri: str | None = None
     printer: PrinterReading = ASKING
+    # What its counter last wrote on its lease of a printer only it can read.
+    reported: ReportedPrinter | None = None
 
     @property
     def workstation(self) -> str:
@@ -109,7 +118,26 @@ def _printer(row: CounterRow) -> str:
     else its state. The line under the table has all of it for the selected counter."""
     if row.printer.effective not in STOPPED and row.jobs_waiting:
         return _(N_("{count} waiting")).format(count=row.jobs_waiting)
+    age = row.printer.age_seconds
+    if row.printer.seen == Seen.NOT_REPORTED and age is not None:
+        return _(N_("not reported, {ago}")).format(ago=ago(age))
     return _(row.printer.short)
+
+
+def _printer_source(reading: PrinterReading) -> str | None:
+    """Where the state of a printer only its counter can read comes from, or why not."""
+    report = reading.report
+    if reading.seen == Seen.REPORTED and report is not None and report.age_seconds is not None:
+        return _(N_("read by its counter {ago}")).format(ago=ago(report.age_seconds))
+    if reading.seen != Seen.NOT_REPORTED:
+        return None
+    if report is None:
+        return _(N_("its counter is not running: only that counter can read this printer"))
+    if report.status is None or report.age_seconds is None:
+        return _(N_("its counter has not read it yet"))
+    return _(N_("its counter last said “{state}”, {ago}")).format(
+        state=_(SHORT_LABELS[report.status]), ago=ago(report.age_seconds)
+    )
 
 
 def _printer_colour(row: CounterRow) -> str:
@@ -247,6 +275,7 @@ class DashboardDialog(KeyboardDialog):
             takings = day_takings(ctx.db, actor, station.agency_code, now=now)
             by_station = {w.workstation: w for w in takings.workstations}
             jobs = pending_jobs(ctx.db, actor, station.ref, every_workstation=True)
+            reported = printer_states(ctx, station.agency_code)
             rows = []
             for till in tills:
                 uri = load_printer_settings(ctx.db, till.workstation).printer_uri
@@ -263,6 +292,7 @@ class DashboardDialog(KeyboardDialog):
                         station.timezone,
                         now,
                         uri,
+                        reported=reported.get(till.workstation),
                     )
                 )
             return rows
@@ -284,7 +314,10 @@ class DashboardDialog(KeyboardDialog):
 
     def _with_printers(self, rows: list[CounterRow]) -> list[CounterRow]:
         return [
-            replace(row, printer=self.printers.reading(row.workstation, row.printer_uri))
+            replace(
+                row,
+                printer=self.printers.reading(row.workstation, row.printer_uri, row.reported),
+            )
             for row in rows
         ]
 
@@ -310,8 +343,9 @@ class DashboardDialog(KeyboardDialog):
                 workstation=row.workstation, state=_(row.printer.short)
             )
         ]
-        if row.printer.seen == Seen.AT_COUNTER:
-            parts.append(_(N_("it hangs off its counter's computer: only that counter can ask it")))
+        source = _printer_source(row.printer)
+        if source is not None:
+            parts.append(source)
         if row.jobs_waiting:
             parts.append(_(N_("Jobs waiting: {count}")).format(count=row.jobs_waiting))
         if row.printer_error:

@@ -8,10 +8,15 @@ the dashboard's reads nor this counter's payments, and is not asked again until
 it has answered. A printer shared by two counters is asked once.
 
 A printer on a counter's USB or serial port, or behind its CUPS queue, is
-reachable from that counter's computer only: it is not asked from here (the
-failures its own worker meets still show in the dashboard's print jobs). A printer that stops answering is shown
-"not reachable" only once it missed twice in a row: a network printer busy
-printing for its counter may refuse a second connection for a moment.
+reachable from that counter's computer only: it is not asked from here. That
+counter's heartbeat writes what its print worker last read of it on its lease
+(:func:`app.station_lease.printer_states`), and the dashboard shows that, as
+long as the counter still runs and the reading is fresh; otherwise "not
+reported" and since when, never a state nobody has seen lately (the failures
+its worker meets still show in the dashboard's print jobs). A printer that
+stops answering is shown "not reachable" only once it missed twice in a row: a
+network printer busy printing for its counter may refuse a second connection
+for a moment.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from app.i18n import N_
 from app.printing import devices
 from app.printing.status import PrinterStatus
 from app.printing.worker import PrintWorker
+from app.station_lease import ReportedPrinter
 from ui.tasks import Runner
 
 Query = Callable[[devices.PrinterAddress], PrinterStatus]
@@ -45,7 +51,9 @@ class Seen(StrEnum):
     ASKING = "asking"  # asked, no answer yet
     SILENT = "silent"  # asked, no answer for SILENT_SECONDS
     NOT_SET = "not_set"  # the counter has no printer
-    AT_COUNTER = "at_counter"  # on the counter's own port: read there only
+    # On the counter's own port, read there only:
+    REPORTED = "reported"  # as its running counter read it lately
+    NOT_REPORTED = "not_reported"  # its counter is not running or has not said lately
 
 
 # As short as a table cell under "Printer" at 1024 pixels needs them.
@@ -60,19 +68,22 @@ SHORT_LABELS: dict[PrinterStatus | Seen, str] = {
     Seen.ASKING: N_("asking…"),
     Seen.SILENT: N_("not answering"),
     Seen.NOT_SET: N_("none set up"),
-    Seen.AT_COUNTER: N_("at its counter"),
+    Seen.NOT_REPORTED: N_("not reported"),
 }
 
 
 @dataclass(frozen=True)
 class PrinterReading:
     seen: Seen
-    status: PrinterStatus | None = None  # when ANSWERED
+    status: PrinterStatus | None = None  # when ANSWERED or REPORTED
+    # Reported by its counter: what it said last (even when no longer shown as the
+    # state), how many seconds ago, and whether that counter still runs.
+    report: ReportedPrinter | None = None
 
     @property
     def short(self) -> str:
         """The msgid of the state in a word or two (the dashboard's column and line)."""
-        if self.seen == Seen.ANSWERED and self.status is not None:
+        if self.seen in (Seen.ANSWERED, Seen.REPORTED) and self.status is not None:
             return SHORT_LABELS[self.status]
         return SHORT_LABELS[self.seen]
 
@@ -81,7 +92,14 @@ class PrinterReading:
         """The status the dashboard's colours are chosen by; never "ready" unheard."""
         if self.seen == Seen.SILENT:
             return PrinterStatus.UNREACHABLE
+        if self.seen == Seen.NOT_REPORTED:
+            return PrinterStatus.UNKNOWN
         return self.status if self.status is not None else PrinterStatus.UNKNOWN
+
+    @property
+    def age_seconds(self) -> float | None:
+        """How long ago the state shown (or the last one reported) was read."""
+        return None if self.report is None else self.report.age_seconds
 
 
 ASKING = PrinterReading(Seen.ASKING)
@@ -169,13 +187,19 @@ class PrinterWatch:
         if status != before:
             self._changed()
 
-    def reading(self, workstation: str, uri: str | None) -> PrinterReading:
+    def reading(
+        self, workstation: str, uri: str | None, report: ReportedPrinter | None = None
+    ) -> PrinterReading:
+        """``report``: what the workstation's counter last wrote on its lease, if it
+        holds one (for a printer only it can read)."""
         if workstation == self._own and self._worker is not None:
             return PrinterReading(Seen.ANSWERED, self._worker.snapshot().status)
         if uri is None:
             return PrinterReading(Seen.NOT_SET)
         if self._asked_locally(workstation, uri):
-            return PrinterReading(Seen.AT_COUNTER)
+            if report is not None and report.fresh:
+                return PrinterReading(Seen.REPORTED, report.status, report)
+            return PrinterReading(Seen.NOT_REPORTED, report=report)
         asked = self._asked.get(uri)
         if asked is not None and self._clock() - asked >= SILENT_SECONDS:
             return PrinterReading(Seen.SILENT)  # whatever it said before, it says nothing now
