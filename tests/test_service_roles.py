@@ -258,6 +258,7 @@ ROLES: dict[str, str] = {
     "app.station.load_station": "none",
     "app.station.record_demo_logins": "system",
     "app.station_lease.acquire": "none",
+    "app.station_lease.printer_states": "none",
     "app.station_lease.release": "none",
     "app.station_lease.renew": "none",
     "app.subscribers.load_subscriber_view": "none",
