@@ -572,7 +572,7 @@ class ImportDialog(KeyboardDialog):
         refusals = self.refusals_model.rowCount() > 0
         self.refusals_table.setVisible(refusals)
         # The refusals, once there are some, get the room the preview had.
-        self._layout.setStretchFactor(self.preview_table, 1 if refusals else 3)
+        self._layout.setStretchFactor(self.preview_table, 2 if refusals else 3)
         self._layout.setStretchFactor(self.refusals_table, 3 if refusals else 0)
         for label in (self.verdict, self.error, self.pace):
             label.setVisible(bool(label.text()))
