@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.compensation.late_activation import late_activations
 from app.context import AppContext
 from app.errors import ConfigurationError
 from app.i18n import N_
@@ -32,7 +33,15 @@ from app.imports.accounts import apply_contracts, apply_status_changes, apply_su
 from app.imports.batch import Batch, FileInfo, Record
 from app.imports.bills import apply_deliveries, apply_invoices
 from app.imports.catalogue import apply_offers, apply_products
-from app.imports.kinds import KINDS, Kind, Terms, column_name, recognise
+from app.imports.kinds import (
+    CONTRACTS,
+    KINDS,
+    STATUS_CHANGES,
+    Kind,
+    Terms,
+    column_name,
+    recognise,
+)
 from app.imports.outside import apply_payments
 from app.imports.refusals import ImportResult
 from app.imports.sources import Source, SourceError, separator_of
@@ -144,6 +153,10 @@ def import_files(
                 if not result.ok or options.check:
                     raise _Discard
                 _finish(ctx, batch, me)
+                if any(item.info.kind in (CONTRACTS, STATUS_CHANGES) for item in ready):
+                    # A line activated late, or still pending past its deadline, gets the
+                    # charter's compensation with the import that says so: all or nothing.
+                    late_activations(session, ctx, ctx.now())
             result.applied = True
         except _Discard:
             pass
