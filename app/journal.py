@@ -78,6 +78,9 @@ class EventKind:
     # the compensation written (the details carry the figures); the subject is the number.
     OUTAGE_RECORDED = "outage.recorded"
     OUTAGE_END_SET = "outage.end_set"
+    # An imported outage not closed yet, corrected by a later file (service, place,
+    # start or description; the details name the fields before and after).
+    OUTAGE_CORRECTED = "outage.corrected"
     OUTAGE_CLOSED = "outage.closed"
 
 

@@ -2,8 +2,8 @@
 
 Every file is opened and its header checked first; then, in ONE write transaction,
 the files are read in the order their kinds depend on each other (offers and
-products, subscribers, contracts, invoices, then delivery dates, status changes and
-outside payments), a chunk of lines at a time, each chunk checked against the
+products, subscribers, contracts, invoices, then delivery dates, status changes,
+outside payments and outages), a chunk of lines at a time, each chunk checked against the
 database as it stands inside the transaction (so a bill for a contract created by
 another file of the same batch resolves) and written with Core executemany. Any
 refusal, a ``--check`` or an interruption (Ctrl+C) rolls the whole transaction back:
@@ -42,6 +42,7 @@ from app.imports.kinds import (
     column_name,
     recognise,
 )
+from app.imports.outages import apply_outages, close_pending
 from app.imports.outside import apply_payments
 from app.imports.refusals import ImportResult
 from app.imports.sources import Source, SourceError, separator_of
@@ -68,6 +69,7 @@ WRITERS: dict[str, Writer] = {
     "deliveries": apply_deliveries,
     "statuses": apply_status_changes,
     "payments": apply_payments,
+    "outages": apply_outages,
 }
 
 #: progress(file name, done, total): bytes of a CSV file or rows of a workbook.
@@ -129,7 +131,7 @@ def import_files(
                 ),
                 field="database",
             )
-        terms = Terms(currency(settings.currency).minor_units, settings.country)
+        terms = Terms(currency(settings.currency).minor_units, settings.country, settings.timezone)
         currency_code = settings.currency
     me = who or lock.who_am_i(ctx.now())
     with ExitStack() as stack:
@@ -157,6 +159,9 @@ def import_files(
                     # A line activated late, or still pending past its deadline, gets the
                     # charter's compensation with the import that says so: all or nothing.
                     late_activations(session, ctx, ctx.now())
+                # An outage the batch brings with its end is closed with it: its
+                # contracts (those of this batch included) compensated once.
+                close_pending(ctx, batch)
             result.applied = True
         except _Discard:
             pass

@@ -59,6 +59,8 @@ class Batch:
     agencies: dict[str, int] = field(default_factory=dict)
     refused_keys: dict[tuple[str, str], str] = field(default_factory=dict)
     chain_locked: bool = False
+    # Outages of the batch with an end, not closed yet: id -> line (app.imports.outages).
+    outages_to_close: dict[int, int] = field(default_factory=dict)
 
     @property
     def today(self) -> date:

@@ -20,10 +20,12 @@ from app.imports.values import (
     parse_code,
     parse_date,
     parse_flag,
+    parse_moment,
     parse_phone,
+    parse_places,
     parse_text,
 )
-from db.models import ContractStatus, OutsidePaymentChannel, ServiceType
+from db.models import ContractStatus, OutageScope, OutsidePaymentChannel, ServiceType
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Terms:
 
     digits: int
     country: str
+    timezone: str = "UTC"  # the operator's: a date and time without offset is read in it
 
 
 Parser = Callable[[str, Terms], Any]
@@ -62,6 +65,28 @@ def _date(text: str, _terms: Terms) -> Any:
 
 def _phone(text: str, terms: Terms) -> str:
     return parse_phone(text, terms.country)
+
+
+def _moment(text: str, terms: Terms) -> Any:
+    return parse_moment(text, terms.timezone)
+
+
+def _places(text: str, _terms: Terms) -> tuple[str, ...]:
+    return parse_places(text)
+
+
+# Guichet numbers the outages a supervisor records INT-<year>-<n>: a reference of the
+# network system in that shape would pass for one of them (and upset their numbering).
+GUICHET_OUTAGE_PREFIX = "INT-"
+
+
+def _outage_ref(text: str, _terms: Terms) -> str:
+    ref = parse_code(text, 32).upper()
+    if ref.startswith(GUICHET_OUTAGE_PREFIX):
+        raise ValueProblem(
+            N_("INT- references are Guichet's own outage numbers: give the network system's")
+        )
+    return ref
 
 
 def _choice(choices: tuple[str, ...]) -> Parser:
@@ -232,6 +257,23 @@ PAYMENTS = Kind(
     ),
     order=6,
 )
+# Outages reported by the network system: closed (their contracts compensated) in the
+# import's transaction once they have an end (app.imports.outages).
+OUTAGES = Kind(
+    "outages",
+    N_("outages"),
+    "outage_ref",
+    (
+        _req("outage_ref", _outage_ref),
+        _req("service", _choice(SERVICES)),
+        _req("scope", _choice(OutageScope.ALL)),
+        _req("where", _places),
+        _req("started_at", _moment),
+        Column("ended_at", _moment),
+        Column("description", _text(2000)),
+    ),
+    order=7,
+)
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -244,6 +286,7 @@ KINDS: dict[str, Kind] = {
         DELIVERIES,
         STATUS_CHANGES,
         PAYMENTS,
+        OUTAGES,
     )
 }
 

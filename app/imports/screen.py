@@ -114,7 +114,7 @@ def _terms(ctx: AppContext) -> Terms:
                 ),
                 field="database",
             )
-        return Terms(currency(settings.currency).minor_units, settings.country)
+        return Terms(currency(settings.currency).minor_units, settings.country, settings.timezone)
 
 
 def preview_files(

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from app.errors import ValidationError
 from app.i18n import N_
 from app.lookup.normalize import phone_to_e164
+from app.outages.records import parse_when
 
 
 class ValueProblem(Exception):
@@ -144,3 +147,35 @@ def parse_choice(text: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueProblem(N_("not one of {choices}"), choices=", ".join(choices))
     return value
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def parse_moment(text: str, timezone: str) -> datetime:
+    """A date and time: ``2026-11-20 08:30`` (or an ISO instant with its offset) as the
+    outage screen takes it, or ``20/11/2026 08:30``; without an offset, in ``timezone``
+    (the operator's)."""
+    # The outage screen's reading first, so that a time reads the same typed or imported.
+    try:
+        return parse_when(text, timezone, "start")
+    except ValidationError:
+        pass
+    day, _, clock = text.strip().partition(" ")
+    match = _CLOCK.match(clock.strip())
+    if match is not None:
+        try:
+            when = parse_date(day)
+            hours, minutes, seconds = (int(part or 0) for part in match.groups())
+            return datetime.combine(when, time(hours, minutes, seconds), ZoneInfo(timezone))
+        except (ValueProblem, ValueError):
+            pass
+    raise ValueProblem(N_("not a date and time (write it as YYYY-MM-DD HH:MM)"))
+
+
+def parse_places(text: str) -> tuple[str, ...]:
+    """An outage's places, separated by ``|`` (blanks around each are dropped)."""
+    places = tuple(part.strip() for part in text.split("|") if part.strip())
+    if not places:
+        raise ValueProblem(N_("empty"))
+    return places

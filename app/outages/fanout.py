@@ -345,6 +345,14 @@ def _close(
     return result
 
 
+def close_outage_in_transaction(
+    session: Session, ctx: AppContext, outage_ref: int | str
+) -> CloseOutcome:
+    """:func:`close_outage_as_system` in the caller's transaction (an import closes the
+    outages it brings with the rest of its batch: all or nothing)."""
+    return _close(session, ctx, outage_ref, None)
+
+
 def close_outage(ctx: AppContext, actor: Actor, outage_ref: int | str) -> CloseOutcome:
     """Close an ended outage: find the contracts it hit and compensate each once.
 

@@ -35,6 +35,8 @@ TABLES = (
     "outside_payments",
     "chain_heads",
     "journal_events",
+    "outages",
+    "compensation_claims",
 )
 
 
