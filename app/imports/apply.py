@@ -161,7 +161,7 @@ def import_files(
                     late_activations(session, ctx, ctx.now())
                 # An outage the batch brings with its end is closed with it: its
                 # contracts (those of this batch included) compensated once.
-                close_pending(ctx, batch)
+                close_pending(batch, ctx)
             result.applied = True
         except _Discard:
             pass

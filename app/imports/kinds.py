@@ -84,7 +84,7 @@ def _outage_ref(text: str, _terms: Terms) -> str:
     ref = parse_code(text, 32).upper()
     if ref.startswith(GUICHET_OUTAGE_PREFIX):
         raise ValueProblem(
-            N_("INT- references are Guichet's own outage numbers: give the network system's")
+            N_("INT- is how Guichet numbers its own outages: give the network system's reference")
         )
     return ref
 

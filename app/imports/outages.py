@@ -205,7 +205,7 @@ def _journal(batch: Batch, kind: str, number: str, details: dict[str, Any]) -> N
     )
 
 
-def close_pending(ctx: AppContext, batch: Batch) -> None:
+def close_pending(batch: Batch, ctx: AppContext) -> None:
     """Close the batch's ended outages (their contracts compensated once), in its
     transaction; called once every file of the batch is written."""
     for outage_id in sorted(batch.outages_to_close):
