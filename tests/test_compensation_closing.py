@@ -110,7 +110,7 @@ def test_the_day_report_shows_them_in_a_section_of_their_own(world: World) -> No
     ]
     assert report.period_total == Decimal("1000.00")  # the takings: cash only
     for language, words in (
-        ("fr", ("Compensations", "Crédit sur le compte")),
+        ("fr", ("Dédommagements", "Crédit sur le compte")),
         ("en", ("Compensations", "Credit on the account")),
     ):
         pdf = day_report_pdf(world.ctx, world.supervisor, "ALG01", TODAY, language=language)
