@@ -15,6 +15,7 @@ Open it from an administrator's screen as
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -503,7 +504,10 @@ class ImportDialog(KeyboardDialog):
                 lines.append(report_lines(result)[-1])
             if saved:
                 lines.append(
-                    _(N_("Report saved next to each file: {path}")).format(path=ltr(str(saved[0])))
+                    # A break allowed after each folder: a long path wraps, not widens the screen.
+                    _(N_("Report saved next to each file: {path}")).format(
+                        path=ltr(str(saved[0]).replace(os.sep, os.sep + "\u200b"))
+                    )
                 )
             return "\n".join(lines)
 
