@@ -137,3 +137,32 @@ def test_csv_export(board: ComplaintsBoard, tmp_path: Path, qtbot: QtBot) -> Non
     assert text.splitlines()[0].startswith("number,agency,account")
     assert len(text.splitlines()) == 4
     assert "3 complaint(s) written to" in board.note.text()
+
+
+def test_the_board_compensates_lines_past_their_activation_deadline(
+    setting: tuple[World, list[str]], qtbot: QtBot, tmp_path: Path
+) -> None:
+    from app.compensation.late_activation import apply_late_activations
+    from db.models import CompensationClaim
+    from tests.test_compensation_late_activation import add_charter, pending
+
+    world, _ = setting
+    add_charter(world, version=2, effective_from=NOW - timedelta(days=200))
+    pending(world, "990001", (NOW - timedelta(days=30)).date())
+    dialog = ComplaintsBoard(
+        world.ctx,
+        world.supervisor,
+        load_station(world.db, "ALG01-G01"),
+        SyncRunner(),
+        export_folder=tmp_path / "exports",
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    try:
+        with world.db.read() as session:
+            claims = session.scalars(select(CompensationClaim.source)).all()
+        assert claims == ["late_activation"]
+        assert apply_late_activations(world.ctx).created == 0  # once
+    finally:
+        dialog.done(0)

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from app import config
 from app.auth import Actor
+from app.compensation.late_activation import apply_late_activations
 from app.complaints.board import Board, BoardFilters, BoardRow, complaints_board, export_board_csv
 from app.complaints.breaches import apply_breaches
 from app.complaints.labels import CATEGORIES, STATUSES
@@ -342,6 +343,9 @@ class ComplaintsBoard(KeyboardDialog):
         def work() -> Board:
             now = ctx.now()
             apply_breaches(ctx, now)
+            # Lines past their activation deadline get the charter's compensation too:
+            # the board is where a supervisor watches the charter's clocks.
+            apply_late_activations(ctx, now)
             return complaints_board(ctx.db, actor, filters, now=now)
 
         self._runner.submit(work, lambda board: self._loaded(filters, board), self._load_failed)
