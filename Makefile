@@ -28,7 +28,7 @@ demo: system-deps install
 
 ## Install and run the whole test suite (PostgreSQL tests need the server on 127.0.0.1:5432).
 test: install
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -281,6 +281,12 @@ class ImportDialog(KeyboardDialog):
             (self.separator_caption, self.separator),
         ):
             caption.setBuddy(combo)
+            # Sized to a short choice, not the longest one: three lists of long French
+            # or Arabic choices side by side would otherwise widen the screen past 1024 px.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
             options.addWidget(caption)
             options.addWidget(combo)
         options.addStretch()
