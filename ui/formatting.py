@@ -50,6 +50,9 @@ def ltr(text: str | None) -> str:
     return f"\u2066{text}\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE
 
 
+NO_BREAK_SPACE = "\u00a0"
+
+
 def hint_line(pieces: Iterable[str]) -> str:
     """A line of key hints from translated pieces ("F7: bill copy"), in reading order.
 
@@ -57,7 +60,11 @@ def hint_line(pieces: Iterable[str]) -> str:
     ending in Latin letters ("… F7") runs into its neighbour and the keys swap places.
     """
     isolate = "\u2067" if is_right_to_left() else "\u2066"  # RLI / LRI ... PDI
-    return " · ".join(f"{isolate}{gettext(piece)}\u2069" for piece in pieces)
+    # Within a piece every space is a no-break space: a narrow screen wraps the line
+    # between hints, never between a key and what it does ("F8:" above "void").
+    return " · ".join(
+        f"{isolate}{gettext(piece).replace(' ', NO_BREAK_SPACE)}\u2069" for piece in pieces
+    )
 
 
 def isolated(text: str) -> str:

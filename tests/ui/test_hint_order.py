@@ -63,3 +63,46 @@ def test_the_counter_hints_read_in_order(counter: Counter, language: str) -> Non
             assert (piece > next_piece) == right_to_left, "hints out of order"
         for _piece, key, action in pieces:
             assert (key > action) == right_to_left, "a key stands after what it does"
+
+
+def pieces_split_across_lines(label: QLabel) -> list[str]:
+    """The hints that Qt, wrapping the label at its width, would cut in two."""
+    text = label.text()
+    layout = QTextLayout(text, label.font())
+    option = QTextOption()
+    option.setTextDirection(label.layoutDirection())
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(label.contentsRect().width())
+    layout.endLayout()
+    split = []
+    start = 0
+    for piece in text.split(" · "):
+        core = piece.strip(ISOLATES)
+        offset = start + piece.index(core)
+        first = layout.lineForTextPosition(offset).lineNumber()
+        last = layout.lineForTextPosition(offset + len(core) - 1).lineNumber()
+        if first != last:
+            split.append(core)
+        start += len(piece) + len(" · ")
+    return split
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_a_narrow_screen_wraps_between_hints_never_inside_one(
+    counter: Counter, language: str, width: int
+) -> None:
+    counter.sign_in()
+    window = counter.window
+    window.language.apply(language)
+    window.resize(width, 768)
+    counter.qtbot.wait(20)
+    label = window.counter._keys_help
+    assert label.wordWrap()
+    assert pieces_split_across_lines(label) == []
