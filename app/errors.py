@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.i18n import gettext
+from app.i18n import Phrase, gettext
 
 
 class GuichetError(Exception):
@@ -22,7 +22,11 @@ class GuichetError(Exception):
         self.params = params
 
     def translated(self, language: str | None = None) -> str:
-        return gettext(self.message, language).format(**self.params)
+        params = {
+            key: value.text(language) if isinstance(value, Phrase) else value
+            for key, value in self.params.items()
+        }
+        return gettext(self.message, language).format(**params)
 
     def __str__(self) -> str:
         return self.translated()

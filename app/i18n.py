@@ -75,6 +75,28 @@ def ngettext(singular: str, plural: str, n: int, language: str | None = None) ->
 _ = gettext
 
 
+class Phrase:
+    """A msgid given as a parameter of another message ("it cannot become {target}"):
+    translated with that message when it is shown, in the reader's language, not when
+    the error is raised."""
+
+    __slots__ = ("msgid", "lower")
+
+    def __init__(self, msgid: str, *, lower: bool = False) -> None:
+        self.msgid = msgid
+        self.lower = lower
+
+    def text(self, language: str | None = None) -> str:
+        translated = gettext(self.msgid, language)
+        return translated.lower() if self.lower else translated
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 def babel_locale(language: str | None = None, currency_code: str | None = None) -> str:
     """The Babel locale for numbers, money and dates in ``language``.
 

@@ -209,6 +209,9 @@ def test_life_cycle_and_impossible_transitions(world: tuple[World, int]) -> None
     assert refused.value.translated("en") == (
         f"Complaint {opened.number} is new; it cannot become closed."
     )
+    # Read in French, the state words are French too: translated when shown, not raised.
+    in_french = refused.value.translated("fr")
+    assert "nouvelle" in in_french and "fermée" in in_french, in_french
     with pytest.raises(PermissionDeniedError):
         resolve_complaint(w.ctx, w.agent, opened.number, "Réparé")
     with pytest.raises(PermissionDeniedError):

@@ -32,7 +32,7 @@ from app.complaints.records import find_complaint, slip_ref
 from app.complaints.terms import rule_of
 from app.context import AppContext
 from app.errors import ConflictError, NotFoundError, ValidationError
-from app.i18n import N_
+from app.i18n import N_, Phrase
 from app.journal import EventKind
 from app.printing.queue import queue_job
 from app.workstations import find_workstation
@@ -69,14 +69,12 @@ class ComplaintChange:
 
 
 def _refuse_transition(number: str, current: str, target: str) -> ConflictError:
-    from app.i18n import gettext
-
     return ConflictError(
         N_("Complaint {number} is {status}; it cannot become {target}."),
         field="status",
         number=number,
-        status=gettext(STATUSES.get(current, current)).lower(),
-        target=gettext(STATUSES.get(target, target)).lower(),
+        status=Phrase(STATUSES.get(current, current), lower=True),
+        target=Phrase(STATUSES.get(target, target), lower=True),
     )
 
 
