@@ -44,6 +44,7 @@ from db.models import (
     Agency,
     CharterCommitment,
     ClaimStatus,
+    CompensationClaim,
     CompensationKind,
     Contract,
     PrintJob,
@@ -319,6 +320,12 @@ def queue_compensation_notice(
     ref = notice_ref(claim_id)
     with ctx.db.write() as session:
         station = find_workstation(session, workstation)
+        # The claim's row is locked while its copies are counted: two counters
+        # printing the same notice at the same instant get copy 0 and DUPLICATE 1,
+        # never two originals (on SQLite the write transaction already serialises).
+        session.execute(
+            select(CompensationClaim.id).where(CompensationClaim.id == claim_id).with_for_update()
+        )
         copies = int(
             session.scalar(
                 select(func.count())
