@@ -60,7 +60,16 @@ def apply_subscribers(batch: Batch, file: FileInfo, records: Sequence[Record]) -
     def phones_change(record: Record, _row: Row[Any] | None) -> bool:
         return bool(_phone_changes(record, phone_columns, phones_before.get(record.key, {})))
 
-    upsert(batch, file, records, SUBSCRIBERS, "account_number", wanted, changed_extra=phones_change)
+    upsert(
+        batch,
+        file,
+        records,
+        SUBSCRIBERS,
+        "account_number",
+        wanted,
+        changed_extra=phones_change,
+        creates=True,
+    )
     if phone_columns:
         _write_phones(batch, [r for r in live if not r.refused], phone_columns, phones_before)
 
@@ -196,7 +205,7 @@ def apply_contracts(batch: Batch, file: FileInfo, records: Sequence[Record]) -> 
             out["status"] = row._mapping["status"]
         return out
 
-    upsert(batch, file, records, CONTRACTS, "number", wanted)
+    upsert(batch, file, records, CONTRACTS, "number", wanted, creates=True)
 
 
 def status_date(values: Any) -> date:

@@ -15,11 +15,10 @@ from __future__ import annotations
 import codecs
 import uuid
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,20 +43,23 @@ from app.imports.kinds import (
 )
 from app.imports.outages import apply_outages, close_pending
 from app.imports.outside import apply_payments
+from app.imports.reader import Layout, Parsed, read_chunks
 from app.imports.refusals import ImportResult
 from app.imports.sources import Source, SourceError, separator_of
-from app.imports.values import ValueProblem
 from app.journal import record_event
 from app.money import currency
 from db.models import Agency, OperatorSettings
 
 IMPORT_APPLIED = "import.applied"
-CHUNK_ROWS = 2000
 # The SQLite page caches of the import's connection (KiB): the indexes a batch
 # touches, and the batch's keys (temporary table); fixed ceilings, whatever the size
 # of the files, so that memory stays flat.
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 SQLITE_KEYS_CACHE_KIB = 16 * 1024
+
+# Tables whose rows a first load creates by the million: when one is empty as the batch
+# begins, its writer need not look for rows already stored (see Batch.note_empty_tables).
+EMPTY_TABLE_SHORTCUT = ("subscribers", "contracts", "invoices")
 
 Writer = Callable[[Batch, FileInfo, Sequence[Record]], None]
 WRITERS: dict[str, Writer] = {
@@ -92,8 +94,7 @@ class _Discard(Exception):
 class _Opened:
     source: Source
     info: FileInfo
-    positions: list[tuple[int, str, Any, bool]]  # cell index, column, parser, required
-    width: int
+    layout: Layout
     where: dict[str, int]  # column -> cell index
 
 
@@ -133,6 +134,7 @@ def import_files(
             )
         terms = Terms(currency(settings.currency).minor_units, settings.country, settings.timezone)
         currency_code = settings.currency
+    result.effects.currency = currency_code
     me = who or lock.who_am_i(ctx.now())
     with ExitStack() as stack:
         opened = [_open(result, path, options) for path in paths]
@@ -158,10 +160,14 @@ def import_files(
                 if any(item.info.kind in (CONTRACTS, STATUS_CHANGES) for item in ready):
                     # A line activated late, or still pending past its deadline, gets the
                     # charter's compensation with the import that says so: all or nothing.
-                    late_activations(session, ctx, ctx.now())
+                    late = late_activations(session, ctx, ctx.now())
+                    result.effects.late_compensated = late.created
+                    result.effects.late_applied_minor = late.applied_minor
+                    result.effects.late_awaiting = late.awaiting_approval
+                    result.effects.late_awaiting_minor = late.awaiting_minor
                 # An outage the batch brings with its end is closed with it: its
                 # contracts (those of this batch included) compensated once.
-                close_pending(batch, ctx)
+                result.effects.outages_closed = close_pending(batch, ctx)
             result.applied = True
         except _Discard:
             pass
@@ -209,6 +215,7 @@ def _begin(
         batch_id=result.batch_id,
         result=result,
     )
+    batch.note_empty_tables(EMPTY_TABLE_SHORTCUT)
     agencies = Agency.__table__.c
     batch.agencies = {
         code: agency_id
@@ -295,33 +302,27 @@ def _open(result: ImportResult, path: Path, options: ImportOptions) -> _Opened |
     if problems:
         source.close()
         return None
-    positions = [
-        (index, column, target.column(column).parse, target.column(column).required)  # type: ignore[union-attr]
-        for index, column in enumerate(names)
-    ]
     info = FileInfo(name, target, tuple(names))
     result.counts_of(target.name)
-    return _Opened(source, info, positions, len(names), {name: i for i, name in enumerate(names)})
+    layout = Layout(target.name, tuple(names))
+    return _Opened(source, info, layout, {name: i for i, name in enumerate(names)})
 
 
 def _read_file(batch: Batch, item: _Opened, progress: Progress | None) -> None:
     info = item.info
     writer = WRITERS[info.kind.name]
-    chunk: list[Record] = []
-    source = item.source
-    total = source.progress_total
-    try:
-        for row in source.rows():
-            chunk.append(_parse(batch, item, row.line, row.cells))
-            if len(chunk) >= CHUNK_ROWS:
-                _write_chunk(batch, info, writer, chunk)
-                chunk = []
-                if progress is not None:
-                    progress(info.name, source.progress, total)
-    except SourceError as error:
-        batch.result.refuse_file_error(info.name, error)
-    if chunk:
-        _write_chunk(batch, info, writer, chunk)
+    total = item.source.progress_total
+    # closing(): a refusal, a cancel or Ctrl+C leaving the loop stops a second process
+    # reading the file at once, not whenever the generator is collected.
+    with closing(read_chunks(item.source, item.layout, batch.terms)) as chunks:
+        for chunk in chunks:
+            if chunk.error is not None:
+                batch.result.refuse_file_error(info.name, chunk.error)
+            if chunk.lines:
+                records = [_record(batch, item, parsed) for parsed in chunk.lines]
+                _write_chunk(batch, info, writer, records)
+            if progress is not None and chunk.error is None:
+                progress(info.name, min(chunk.progress, total), total)
     if progress is not None:
         progress(info.name, total, total)
 
@@ -333,34 +334,15 @@ def _write_chunk(batch: Batch, info: FileInfo, writer: Writer, chunk: list[Recor
         writer(batch, info, chunk)
 
 
-def _parse(batch: Batch, item: _Opened, line: int, cells: list[str]) -> Record:
-    if len(cells) > item.width and not any(cell.strip() for cell in cells[item.width :]):
-        cells = cells[: item.width]  # trailing empty cells (a workbook's, a trailing separator)
-    values: dict[str, Any] = {}
-    record = Record(line, values, cells, item.where)
-    if len(cells) != item.width:
-        batch.refuse(
-            item.info,
-            record,
-            "",
-            N_("the line has {count} field(s), the header {width}"),
-            count=len(cells),
-            width=item.width,
-        )
-        return record
-    terms = batch.terms
-    for index, column, parse, required in item.positions:
-        cell = cells[index]
-        if not cell or cell.isspace():
-            if required:
-                batch.refuse(item.info, record, column, N_("empty, but the column is required"))
-            values[column] = None
-            continue
-        try:
-            values[column] = parse(cell, terms)
-        except ValueProblem as problem:
-            batch.refuse(item.info, record, column, problem.rule, **dict(problem.params))
-    record.key = values.get(item.info.kind.key)
-    if record.refused:
-        batch.remember_refused(item.info, record)
+def _record(batch: Batch, item: _Opened, parsed: Parsed) -> Record:
+    """A parsed line as the writers take it; its problems refused in the batch."""
+    line, values, cells, key, problems = parsed
+    if values is None:
+        record = Record(line, {}, cells, item.where)
+    else:
+        record = Record(line, values, cells, item.where)
+        record.key = key
+    if problems:
+        for column, rule, params in problems:
+            batch.refuse(item.info, record, column, rule, **params)
     return record

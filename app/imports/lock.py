@@ -53,6 +53,9 @@ def lock_postgres(connection: Connection, me: str) -> None:
                 "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
                 "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
                 "AND l.classid::bigint = :a AND l.objid::bigint = :b AND l.objsubid = 2 "
+                # Advisory locks belong to a database: another database's import on
+                # the same server is not the one in the way.
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 "AND a.pid <> pg_backend_pid() LIMIT 1"
             ),
             ADVISORY_KEYS,

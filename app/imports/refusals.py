@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.i18n import N_, gettext
+from app.imports.effects import ImportEffects
 from app.money import currency, format_amount, from_minor
 
 # Past this many refusals the rest are only counted: a wrong file gives one a line.
@@ -89,6 +90,8 @@ class ImportResult:
     applied: bool = False
     rows: int = 0
     seconds: float = 0.0
+    # Compensations the batch set off (outages it closed, lines it activated late).
+    effects: ImportEffects = field(default_factory=ImportEffects)
 
     def counts_of(self, kind: str) -> Counts:
         return self.counts.setdefault(kind, Counts())

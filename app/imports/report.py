@@ -16,7 +16,25 @@ from app.imports.refusals import ImportResult
 
 
 def report_lines(result: ImportResult, language: str | None = None) -> list[str]:
-    """The report, translated: a verdict, the counts of each kind, the refusals."""
+    """The report, translated: a verdict, the counts of each kind, the compensations
+    the batch set off, the refusals."""
+    lines = summary_lines(result, language)
+    lines.extend(refusal.translated(language) for refusal in result.refusals)
+    hidden = result.refused_total - len(result.refusals)
+    if hidden > 0:
+        lines.append(hidden_refusals_line(hidden, language))
+    return lines
+
+
+def hidden_refusals_line(hidden: int, language: str | None = None) -> str:
+    return gettext(N_("... and {count} more refusal(s), not named."), language).format(
+        count=format_count(hidden, language)
+    )
+
+
+def summary_lines(result: ImportResult, language: str | None = None) -> list[str]:
+    """The verdict, the counts of each kind and what the batch set off: the report
+    without its refusals (the import screen lists those in a table)."""
 
     def _(message: str) -> str:
         return gettext(message, language)
@@ -50,14 +68,8 @@ def report_lines(result: ImportResult, language: str | None = None) -> list[str]
                 refused=format_count(counts.refused, language),
             )
         )
-    lines.extend(refusal.translated(language) for refusal in result.refusals)
-    hidden = result.refused_total - len(result.refusals)
-    if hidden > 0:
-        lines.append(
-            _(N_("... and {count} more refusal(s), not named.")).format(
-                count=format_count(hidden, language)
-            )
-        )
+    if result.applied:
+        lines.extend(result.effects.lines(language))
     return lines
 
 

@@ -56,15 +56,22 @@ def upsert(
     wanted: Wanted,
     *,
     changed_extra: Callable[[Record, Row[Any] | None], bool] | None = None,
+    creates: bool = False,
 ) -> dict[Any, Row[Any]]:
     """Write the chunk; ``wanted(record, stored_row)`` gives the columns to store
     (a whole row for a new record), or None after refusing the record.
 
     ``changed_extra`` says whether something beside the row changes (a subscriber's
-    phones), for the counts. Returns the rows that existed before, by key.
+    phones), for the counts. ``creates``: the caller is the kind that creates the
+    table's rows, whose keys :meth:`Batch.first_seen` checked; on a table empty when
+    the batch began, no stored row is looked for. Returns the rows that existed
+    before, by key.
     """
     live = [record for record in records if not record.refused]
-    existing = rows_by(batch.connection, table, table.c[key_column], (r.key for r in live))
+    if creates and table.name in batch.empty_tables:
+        existing: dict[Any, Row[Any]] = {}
+    else:
+        existing = rows_by(batch.connection, table, table.c[key_column], (r.key for r in live))
     inserts: list[dict[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     created = updated = unchanged = 0

@@ -24,6 +24,14 @@ second time: 0 created, 0 updated, and how long proving that took.
 
 Prints one JSON line of figures (progress on stderr). Target: at least 20,000 rows
 per second on SQLite on 2 cores.
+
+With ``--keep`` the imported databases stay in ``--dir`` (each with one counter,
+``ALG01-G01``), so that the lookup and payment benchmark can be run on what the import
+built, with the database's own key::
+
+    .venv/bin/python tests/benchmarks/bench_foundation.py \
+        --database sqlite:////tmp/guichet-bench-import/n1000000/import.db \
+        --key-file /tmp/guichet-bench-import/n1000000/import-key.pem
 """
 
 from __future__ import annotations
@@ -49,7 +57,13 @@ from app.integrity.keys import create_signer  # noqa: E402
 from app.lookup.normalize import search_name_for  # noqa: E402
 from db import migrate  # noqa: E402
 from db.engine import Database  # noqa: E402
-from db.models import Agency, OperatorSettings  # noqa: E402
+from db.models import (  # noqa: E402
+    Agency,
+    OperatorSettings,
+    ReceiptSeries,
+    Workstation,
+    WorkstationKind,
+)
 
 OFFERS = (
     ("FIBRE-100", "ftth", "2900,00"),
@@ -129,7 +143,22 @@ def fresh_database(directory: Path, name: str) -> tuple[Database, AppContext]:
                 timezone="Africa/Algiers",
             )
         )
-        session.add(Agency(code="ALG01", name="Alger Centre", timezone="Africa/Algiers"))
+        agency = Agency(code="ALG01", name="Alger Centre", timezone="Africa/Algiers")
+        session.add(agency)
+        # One counter, as the operator's IT sets up an agency, so that the lookup and
+        # payment benchmark can run on the imported database (--keep).
+        session.add(
+            Workstation(
+                agency=agency,
+                code="G01",
+                name="Guichet 1",
+                kind=WorkstationKind.COUNTER,
+                series=ReceiptSeries(code="ALG01-G01"),
+                printer_uri="file:///dev/null",
+                printer_profile="TM-T20II",
+                paper_width_mm=80,
+            )
+        )
     return database, AppContext(database, signer)
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.imports.report import report_lines
+from app.money import currency, format_amount, from_minor
 from db.models import ClaimStatus, CompensationClaim, CompensationSource
 from tests.factories import World
 from tests.imports.helpers import copy_examples, run, write
@@ -39,11 +41,22 @@ def test_an_activation_imported_late_brings_its_compensation_once(
     batch = tmp_path / "batch"
     paths = copy_examples(batch, ("offers.csv", "subscribers.csv"))
     late = write(batch, "late.csv", LATE)
-    assert run(world.ctx, [*paths, late]).applied
+    result = run(world.ctx, [*paths, late])
+    assert result.applied
     assert _claims(world) == [("ACTIVATION", ClaimStatus.APPLIED)]
-    # The same file again changes nothing and pays nothing twice.
+    # The administrator reads in the import's report what it paid.
+    with world.db.read() as session:
+        paid = session.scalars(select(CompensationClaim.amount_minor)).one()
+    assert paid > 0
+    shown = format_amount(from_minor(paid, currency("DZD")), "DZD", "en")
+    assert (
+        f"Late activations: 1 contract(s) compensated, {shown} applied, "
+        "0 awaiting approval" in "\n".join(report_lines(result, "en"))
+    )
+    # The same file again changes nothing and pays nothing twice, and says nothing of it.
     again = run(world.ctx, [late])
     assert again.applied and _claims(world) == [("ACTIVATION", ClaimStatus.APPLIED)]
+    assert not any("Late activations" in line for line in report_lines(again, "en"))
 
 
 def test_a_dry_run_compensates_nothing(world: World, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.imports.refusals import ImportResult
+from app.imports.report import report_lines
 from app.integrity.verify import verify_database
 from db.models import (
     ClaimStatus,
@@ -84,10 +85,19 @@ def test_the_example_outage_is_recorded_closed_and_compensated_once(
             )
         }
     assert kinds == {("outage.recorded", "import"), ("outage.closed", "import")}
+    # The report says what the close paid, in the reader's language.
+    report = report_lines(result, "en")
+    assert any(
+        line.startswith("Outage NET-2026-0412 closed: 1 contract(s) hit, 1 compensated")
+        and "0 awaiting approval" in line
+        for line in report
+    ), report
+    assert not any("NET-2026-0419" in line for line in report)
 
     # The same files again: nothing changes, nothing more is paid.
     again = run(world.ctx, copy_examples(tmp_path / "again", (*ACCOUNTS, "outages.csv")))
     assert again.applied and _counts(again) == (0, 0, 2)
+    assert not any(line.startswith("Outage") for line in report_lines(again, "en"))
     assert _claims(world) == [("NET-2026-0412", TWO_DAYS, ClaimStatus.APPLIED)]
     assert verify_database(world.db, world.ctx.signer.verifier).ok
 

@@ -29,7 +29,7 @@ from app.context import AppContext
 from app.i18n import N_, babel_locale, format_count, gettext
 from app.imports.apply import ImportOptions
 from app.imports.kinds import KINDS
-from app.imports.report import report_lines
+from app.imports.report import hidden_refusals_line, summary_lines
 from app.imports.screen import (
     FilePreview,
     Pace,
@@ -498,7 +498,7 @@ class ImportDialog(KeyboardDialog):
         self.outcome = outcome
         self.progress.setValue(self.progress.maximum())
         result = outcome.result
-        self._said = lambda: "\n".join(report_lines(result)[: 1 + len(result.counts)])
+        self._said = lambda: "\n".join(summary_lines(result))
         self.refusals_model.set_rows([refusal_row(refusal) for refusal in result.refusals])
         self.refusals_table.resizeColumnsToContents()
         hidden = result.refused_total - len(result.refusals)
@@ -507,7 +507,7 @@ class ImportDialog(KeyboardDialog):
         def saved_line() -> str:
             lines = []
             if hidden > 0:
-                lines.append(report_lines(result)[-1])
+                lines.append(hidden_refusals_line(hidden))
             if saved:
                 lines.append(
                     # A break allowed after each folder: a long path wraps, not widens the screen.
