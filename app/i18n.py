@@ -80,7 +80,7 @@ class Phrase:
     translated with that message when it is shown, in the reader's language, not when
     the error is raised."""
 
-    __slots__ = ("msgid", "lower")
+    __slots__ = ("lower", "msgid")
 
     def __init__(self, msgid: str, *, lower: bool = False) -> None:
         self.msgid = msgid

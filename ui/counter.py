@@ -50,6 +50,7 @@ from ui.qt import (
     QWidget,
     Signal,
     named,
+    wrapped_label,
 )
 from ui.receipt_preview import ReceiptPreview, RenderedSlip, render_receipt
 from ui.subscriber_panel import SubscriberPanel
@@ -213,8 +214,7 @@ class CounterScreen(QWidget):
         # The receipt panel folds away (F12) to give the bills the room; None: it
         # shows when the screen is wide, or when there is a receipt or change to see.
         self._receipt_panel_choice: bool | None = None
-        self._keys_help = named(QLabel(), "muted")
-        self._keys_help.setWordWrap(True)
+        self._keys_help = wrapped_label("muted")
         self.printer_status = PrinterStatusWidget(
             ctx, station.ref, runner, worker, actor=lambda: self.actor
         )

@@ -60,11 +60,22 @@ def hint_line(pieces: Iterable[str]) -> str:
     ending in Latin letters ("… F7") runs into its neighbour and the keys swap places.
     """
     isolate = "\u2067" if is_right_to_left() else "\u2066"  # RLI / LRI ... PDI
-    # Within a piece every space is a no-break space: a narrow screen wraps the line
-    # between hints, never between a key and what it does ("F8:" above "void").
-    return " · ".join(
-        f"{isolate}{gettext(piece).replace(' ', NO_BREAK_SPACE)}\u2069" for piece in pieces
-    )
+    return " · ".join(f"{isolate}{_key_bound(gettext(piece))}\u2069" for piece in pieces)
+
+
+def _key_bound(hint: str) -> str:
+    """``hint`` with no-break spaces from its key to the first word of what it does.
+
+    A narrow screen may wrap a long action ("duplicata / de facture") but never parts
+    a key from it ("F8:" at the end of a line, "void" on the next). Binding whole
+    hints instead would waste the end of each line and cost the counter a bill row.
+    """
+    key, colon, action = hint.partition(":")
+    if not colon:
+        return hint.replace(" ", NO_BREAK_SPACE)
+    gap = len(action) - len(action.lstrip(" "))
+    first, space, rest = action[gap:].partition(" ")
+    return f"{key.replace(' ', NO_BREAK_SPACE)}:{NO_BREAK_SPACE * gap}{first}{space}{rest}"
 
 
 def isolated(text: str) -> str:

@@ -86,6 +86,7 @@ from ui.qt import (
     QWidget,
     Signal,
     named,
+    wrapped_label,
 )
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner
@@ -514,8 +515,7 @@ class PaymentDialog(KeyboardDialog):
         amount_line.addWidget(self.amount_to_pay)
         amount_line.addWidget(self.amount_reading.understood, 1)
         self._tenders_label = named(QLabel(), "muted")
-        self._keys_help = named(QLabel(), "muted")
-        self._keys_help.setWordWrap(True)
+        self._keys_help = wrapped_label("muted")
         self._keys_help.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         buttons = QHBoxLayout()

@@ -10,7 +10,7 @@ from app.errors import GuichetError
 from app.i18n import N_, gettext
 from ui.focus import KeyboardDialog
 from ui.formatting import hint_line, ltr
-from ui.qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, named
+from ui.qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, named, wrapped_label
 from ui.room import fit
 from ui.tasks import Runner, error_text
 from ui.till.count_panel import CountError, CountPanel
@@ -38,8 +38,7 @@ class OpenTillDialog(KeyboardDialog):
         self.panel = CountPanel(currency_code, cash_only=True)
         self.error = named(QLabel(), "error")
         self.error.setWordWrap(True)
-        self.keys = named(QLabel(), "muted")
-        self.keys.setWordWrap(True)
+        self.keys = wrapped_label("muted")
         self.confirm = named(QPushButton(), "confirm")
         self.confirm.setAutoDefault(False)
         self.cancel = named(QPushButton(), "secondary")

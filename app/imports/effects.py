@@ -9,9 +9,13 @@ import reads in its report how many contracts were compensated, and for how much
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.i18n import N_, format_count, gettext
 from app.money import currency, format_amount, from_minor
+
+if TYPE_CHECKING:
+    from app.compensation.late_activation import LateActivationOutcome
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,13 @@ class ImportEffects:
     late_applied_minor: int = 0
     late_awaiting: int = 0
     late_awaiting_minor: int = 0
+
+    def late_activations(self, outcome: LateActivationOutcome) -> None:
+        """What :func:`app.compensation.late_activation.late_activations` wrote."""
+        self.late_compensated = outcome.created
+        self.late_applied_minor = outcome.applied_minor
+        self.late_awaiting = outcome.awaiting_approval
+        self.late_awaiting_minor = outcome.awaiting_minor
 
     def lines(self, language: str | None = None) -> list[str]:
         """The report's lines about them, translated; none when there were none."""

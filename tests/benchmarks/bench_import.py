@@ -10,8 +10,9 @@ mobile, one contract each, ``--months`` bills per contract; CSV, ``;`` separator
 decimal comma, as a billing system writes them), creates a fresh SQLite database
 of its own with a key of its own in ``--dir`` (nothing else is ever written to),
 and times ``app.imports.apply.import_files`` on them: one transaction, all or
-nothing. It reports rows per second and its peak RSS: memory must not grow with
-the file size, so the two peaks should be about the same.
+nothing. It reports rows per second and its peak RSS, and that of the second
+process reading the big files: memory must not grow with the file size, so the two
+sizes' peaks should be about the same.
 
 Floor, measured in the same child on the same disk: the same rows, already as
 Python tuples (no reading, no parsing, no checks), inserted with the raw sqlite3
@@ -291,6 +292,10 @@ def child(args: argparse.Namespace) -> None:
         "import_cpu_s": round(cpu, 2),
         "rows_per_s": round(rows / seconds),
         "peak_rss_mib": round(peak_kib / 1024, 1),
+        # The second process that reads and parses the big files (app.imports.reader).
+        "reader_peak_rss_mib": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
         "rss_before_import_mib": round(rss_before / 1024, 1),
     }
     if args.cycle:
@@ -381,6 +386,11 @@ def main() -> None:
                 "target_rows_per_s": 20_000,
                 "peak_rss_growth_mib": round(
                     float(large_run["peak_rss_mib"]) - float(small_run["peak_rss_mib"]), 1
+                ),
+                "reader_peak_rss_growth_mib": round(
+                    float(large_run["reader_peak_rss_mib"])
+                    - float(small_run["reader_peak_rss_mib"]),
+                    1,
                 ),
             }
         )

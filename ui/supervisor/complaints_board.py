@@ -62,6 +62,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     named,
+    wrapped_label,
 )
 from ui.table_model import Column, RowsModel
 from ui.tasks import Runner, error_text
@@ -242,8 +243,7 @@ class ComplaintsBoard(KeyboardDialog):
         self.detail.setWordWrap(True)
         self.note = named(QLabel(), "error")
         self.note.setWordWrap(True)
-        self.keys = named(QLabel(), "muted")
-        self.keys.setWordWrap(True)
+        self.keys = wrapped_label("muted")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

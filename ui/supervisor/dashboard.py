@@ -53,6 +53,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     named,
+    wrapped_label,
 )
 from ui.room import fit
 from ui.supervisor.calendar_dialog import CalendarDialog
@@ -215,8 +216,7 @@ class DashboardDialog(KeyboardDialog):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.keys = named(QLabel(), "muted")
-        self.keys.setWordWrap(True)
+        self.keys = wrapped_label("muted")
         self.land_here = named(QCheckBox(), "dashboard_first")
         self.land_here.setChecked(dashboard_first(actor.login, preference_file))
         self.land_here.toggled.connect(
