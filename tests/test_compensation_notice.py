@@ -88,9 +88,7 @@ def notice_in_child(counter: Counter, claim_id: int, out: Any) -> None:
     ctx = _context(counter)
 
     def act() -> str:
-        return str(
-            queue_compensation_notice(ctx, counter.actor, claim_id, workstation=WORKSTATION)
-        )
+        return str(queue_compensation_notice(ctx, counter.actor, claim_id, workstation=WORKSTATION))
 
     out.put(_outcome(act))
     ctx.db.dispose()
