@@ -122,8 +122,9 @@ class LineParser:
 
 def read_chunks(source: Source, layout: Layout, terms: Terms) -> Generator[Chunk, None, None]:
     """The file's lines after its header (``source`` is open), a chunk at a time."""
-    if _worth_a_second_process(source):
-        yield from _read_elsewhere(source, layout, terms)
+    started = _start_reader(source, layout, terms) if _worth_a_second_process(source) else None
+    if started is not None:
+        yield from _read_elsewhere(*started)
     else:
         yield from _read_here(source, LineParser(layout, terms))
 
@@ -146,16 +147,25 @@ def _read_here(source: Source, parse: LineParser) -> Generator[Chunk, None, None
     yield Chunk(lines, source.progress)
 
 
-def _read_elsewhere(source: Source, layout: Layout, terms: Terms) -> Generator[Chunk, None, None]:
+def _start_reader(source: Source, layout: Layout, terms: Terms) -> tuple[Any, Any] | None:
+    """The second process and its queue, or None where no process can start (a
+    sandbox, a frozen build without multiprocessing): the file is then read here."""
     context = multiprocessing.get_context("spawn")  # safe beside threads and open databases
-    chunks: Any = context.Queue(maxsize=QUEUE_CHUNKS)
-    reader = context.Process(
-        target=_reader_process,
-        args=(str(source.path), source.encoding, source.separator, layout, terms, chunks),
-        daemon=True,
-        name="guichet-import-reader",
-    )
-    reader.start()
+    try:
+        chunks: Any = context.Queue(maxsize=QUEUE_CHUNKS)
+        reader = context.Process(
+            target=_reader_process,
+            args=(str(source.path), source.encoding, source.separator, layout, terms, chunks),
+            daemon=True,
+            name="guichet-import-reader",
+        )
+        reader.start()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return reader, chunks
+
+
+def _read_elsewhere(reader: Any, chunks: Any) -> Generator[Chunk, None, None]:
     try:
         while True:
             try:
@@ -168,7 +178,7 @@ def _read_elsewhere(source: Source, layout: Layout, terms: Terms) -> Generator[C
                     yield from _said(message)
                     if message[0] != "rows":
                         return
-                yield _stopped(source, reader.exitcode)
+                yield _stopped(reader.exitcode)
                 return
             yield from _said(message)
             if message[0] != "rows":
@@ -196,7 +206,7 @@ def _said(message: tuple[Any, ...]) -> Generator[Chunk, None, None]:
         )
 
 
-def _stopped(source: Source, exit_code: int | None) -> Chunk:
+def _stopped(exit_code: int | None) -> Chunk:
     return Chunk(
         [],
         0,

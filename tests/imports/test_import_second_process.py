@@ -30,14 +30,16 @@ def second_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every file read in a second process; yields the names of the files so read."""
     monkeypatch.setattr(reader, "SECOND_PROCESS_FROM_BYTES", 0)
     monkeypatch.setattr(reader.os, "cpu_count", lambda: 2)
-    read_elsewhere = reader._read_elsewhere
+    start_reader = reader._start_reader
     names: list[str] = []
 
-    def spy(source: reader.Source, *args: object) -> Iterator[reader.Chunk]:
-        names.append(source.path.name)
-        return read_elsewhere(source, *args)  # type: ignore[arg-type]
+    def spy(source: reader.Source, *args: object) -> tuple[object, object] | None:
+        started = start_reader(source, *args)  # type: ignore[arg-type]
+        if started is not None:
+            names.append(source.path.name)
+        return started
 
-    monkeypatch.setattr(reader, "_read_elsewhere", spy)
+    monkeypatch.setattr(reader, "_start_reader", spy)
     yield names
     assert multiprocessing.active_children() == [], "a reader process outlived the import"
 
@@ -142,6 +144,20 @@ def test_a_workbook_is_read_in_a_second_process_too(
 
 class Cancelled(Exception):
     pass
+
+
+def test_where_no_process_can_start_the_file_is_read_here(
+    world: World, tmp_path: Path, second_process: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError("no processes in this sandbox")
+
+    monkeypatch.setattr(reader.multiprocessing.context.SpawnProcess, "start", refuse)
+    result = run(world.ctx, [write(tmp_path, "few.csv", subscribers(3, bad_line=3))])
+    assert second_process == []
+    assert lines(result) == [
+        "few.csv, line 3, column mobile, value «not-a-phone»: not a phone number"
+    ]
 
 
 def test_a_cancel_stops_the_reader_and_writes_nothing(
