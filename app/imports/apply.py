@@ -160,7 +160,7 @@ def import_files(
                 if any(item.info.kind in (CONTRACTS, STATUS_CHANGES) for item in ready):
                     # A line activated late, or still pending past its deadline, gets the
                     # charter's compensation with the import that says so: all or nothing.
-                    result.effects.late_activations(late_activations(session, ctx, ctx.now()))
+                    result.effects.late = late_activations(session, ctx, ctx.now())
                 # An outage the batch brings with its end is closed with it: its
                 # contracts (those of this batch included) compensated once.
                 result.effects.outages_closed = close_pending(batch, ctx)

@@ -16,35 +16,14 @@ from app.money import currency, format_amount, from_minor
 
 if TYPE_CHECKING:
     from app.compensation.late_activation import LateActivationOutcome
-
-
-@dataclass(frozen=True)
-class OutageClosed:
-    """One outage the batch closed (amounts in minor units)."""
-
-    number: str
-    affected: int  # contracts hit
-    compensated: int  # claims written by this close
-    applied_minor: int
-    awaiting_minor: int
-    awaiting: int  # claims left to a supervisor's approval
+    from app.outages.fanout import CloseOutcome
 
 
 @dataclass
 class ImportEffects:
     currency: str = ""
-    outages_closed: list[OutageClosed] = field(default_factory=list)
-    late_compensated: int = 0  # late activations compensated by this batch
-    late_applied_minor: int = 0
-    late_awaiting: int = 0
-    late_awaiting_minor: int = 0
-
-    def late_activations(self, outcome: LateActivationOutcome) -> None:
-        """What :func:`app.compensation.late_activation.late_activations` wrote."""
-        self.late_compensated = outcome.created
-        self.late_applied_minor = outcome.applied_minor
-        self.late_awaiting = outcome.awaiting_approval
-        self.late_awaiting_minor = outcome.awaiting_minor
+    outages_closed: list[CloseOutcome] = field(default_factory=list)
+    late: LateActivationOutcome | None = None  # the batch's late activations
 
     def lines(self, language: str | None = None) -> list[str]:
         """The report's lines about them, translated; none when there were none."""
@@ -69,13 +48,14 @@ class ImportEffects:
                 ).format(
                     number=outage.number,
                     affected=format_count(outage.affected, language),
-                    compensated=format_count(outage.compensated, language),
+                    compensated=format_count(outage.created, language),
                     applied=money(outage.applied_minor),
-                    awaiting=format_count(outage.awaiting, language),
+                    awaiting=format_count(outage.awaiting_approval, language),
                     awaiting_amount=money(outage.awaiting_minor),
                 )
             )
-        if self.late_compensated:
+        late = self.late
+        if late is not None and late.created:
             lines.append(
                 _(
                     N_(
@@ -83,10 +63,10 @@ class ImportEffects:
                         "{awaiting} awaiting approval ({awaiting_amount})."
                     )
                 ).format(
-                    count=format_count(self.late_compensated, language),
-                    applied=money(self.late_applied_minor),
-                    awaiting=format_count(self.late_awaiting, language),
-                    awaiting_amount=money(self.late_awaiting_minor),
+                    count=format_count(late.created, language),
+                    applied=money(late.applied_minor),
+                    awaiting=format_count(late.awaiting_approval, language),
+                    awaiting_amount=money(late.awaiting_minor),
                 )
             )
         return lines

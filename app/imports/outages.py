@@ -31,9 +31,8 @@ from app.context import AppContext
 from app.errors import ValidationError
 from app.i18n import N_
 from app.imports.batch import Batch, FileInfo, Record
-from app.imports.effects import OutageClosed
 from app.journal import EventKind, record_event
-from app.outages.fanout import SYSTEM_LOGIN, close_outage_in_transaction
+from app.outages.fanout import SYSTEM_LOGIN, CloseOutcome, close_outage_in_transaction
 from app.outages.records import check_times, resolve_scope
 from db.models import Outage
 
@@ -206,21 +205,11 @@ def _journal(batch: Batch, kind: str, number: str, details: dict[str, Any]) -> N
     )
 
 
-def close_pending(batch: Batch, ctx: AppContext) -> list[OutageClosed]:
+def close_pending(batch: Batch, ctx: AppContext) -> list[CloseOutcome]:
     """Close the batch's ended outages (their contracts compensated once), in its
     transaction; called once every file of the batch is written. Returns what each
     close did, for the report."""
-    closed = []
-    for outage_id in sorted(batch.outages_to_close):
-        outcome = close_outage_in_transaction(batch.session, ctx, outage_id)
-        closed.append(
-            OutageClosed(
-                number=outcome.number,
-                affected=outcome.affected,
-                compensated=outcome.created,
-                applied_minor=outcome.applied_minor,
-                awaiting_minor=outcome.awaiting_minor,
-                awaiting=outcome.awaiting_approval,
-            )
-        )
-    return closed
+    return [
+        close_outage_in_transaction(batch.session, ctx, outage_id)
+        for outage_id in sorted(batch.outages_to_close)
+    ]
