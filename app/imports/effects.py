@@ -42,13 +42,14 @@ class ImportEffects:
                 _(
                     N_(
                         "Outage {number} closed: {affected} contract(s) hit, {compensated} "
-                        "compensated, {applied} applied, {awaiting} awaiting approval "
-                        "({awaiting_amount})."
+                        "compensated for {applied}, {awaiting} awaiting approval for "
+                        "{awaiting_amount}."
                     )
                 ).format(
                     number=outage.number,
                     affected=format_count(outage.affected, language),
-                    compensated=format_count(outage.created, language),
+                    # Claims of no money (below the rule's threshold) are not compensations.
+                    compensated=format_count(outage.applied, language),
                     applied=money(outage.applied_minor),
                     awaiting=format_count(outage.awaiting_approval, language),
                     awaiting_amount=money(outage.awaiting_minor),
@@ -59,11 +60,11 @@ class ImportEffects:
             lines.append(
                 _(
                     N_(
-                        "Late activations: {count} contract(s) compensated, {applied} applied, "
-                        "{awaiting} awaiting approval ({awaiting_amount})."
+                        "Late activations: {count} contract(s) compensated for {applied}, "
+                        "{awaiting} awaiting approval for {awaiting_amount}."
                     )
                 ).format(
-                    count=format_count(late.created, language),
+                    count=format_count(late.applied, language),
                     applied=money(late.applied_minor),
                     awaiting=format_count(late.awaiting_approval, language),
                     awaiting_amount=money(late.awaiting_minor),

@@ -50,7 +50,7 @@ def test_an_activation_imported_late_brings_its_compensation_once(
     assert paid > 0
     shown = format_amount(from_minor(paid, currency("DZD")), "DZD", "en")
     assert (
-        f"Late activations: 1 contract(s) compensated, {shown} applied, "
+        f"Late activations: 1 contract(s) compensated for {shown}, "
         "0 awaiting approval" in "\n".join(report_lines(result, "en"))
     )
     # The same file again changes nothing and pays nothing twice, and says nothing of it.

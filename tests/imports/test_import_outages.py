@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.imports.refusals import ImportResult
 from app.imports.report import report_lines
 from app.integrity.verify import verify_database
+from app.money import currency, format_amount, from_minor
 from db.models import (
     ClaimStatus,
     CompensationClaim,
@@ -87,11 +88,11 @@ def test_the_example_outage_is_recorded_closed_and_compensated_once(
     assert kinds == {("outage.recorded", "import"), ("outage.closed", "import")}
     # The report says what the close paid, in the reader's language.
     report = report_lines(result, "en")
-    assert any(
-        line.startswith("Outage NET-2026-0412 closed: 1 contract(s) hit, 1 compensated")
-        and "0 awaiting approval" in line
-        for line in report
-    ), report
+    paid = format_amount(from_minor(TWO_DAYS, currency("DZD")), "DZD", "en")
+    assert (
+        f"Outage NET-2026-0412 closed: 1 contract(s) hit, 1 compensated for {paid}, "
+        f"0 awaiting approval for {format_amount(from_minor(0, currency('DZD')), 'DZD', 'en')}."
+    ) in report, report
     assert not any("NET-2026-0419" in line for line in report)
 
     # The same files again: nothing changes, nothing more is paid.
