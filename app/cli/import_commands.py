@@ -9,14 +9,12 @@ left) on a terminal; prints the report and saves it next to each file (not for a
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from app.bootstrap import open_context
+from app.cli.file_bars import FileBars
 from app.cli.output import say, warn
 from app.i18n import N_, gettext
 from app.imports.apply import ImportOptions, import_files
@@ -52,36 +50,6 @@ def add_parsers(sub: Any, command: Command, parser: argparse.ArgumentParser) -> 
     child.add_argument("--separator", metavar="S", help=_(", or ; or tab (default: detected)"))
 
 
-class _Bars:
-    """One tqdm bar per file, on standard error, only on a terminal."""
-
-    def __init__(self) -> None:
-        self._bars: dict[str, tqdm[Any]] = {}
-        self._done: dict[str, int] = {}
-
-    def __call__(self, name: str, done: int, total: int) -> None:
-        bar = self._bars.get(name)
-        if bar is None:
-            bar = tqdm(
-                total=total,
-                desc=name,
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                file=sys.stderr,
-                disable=None,
-                leave=True,
-            )
-            self._bars[name] = bar
-            self._done[name] = 0
-        bar.update(max(0, done - self._done[name]))
-        self._done[name] = done
-
-    def close(self) -> None:
-        for bar in self._bars.values():
-            bar.close()
-
-
 def import_command(args: argparse.Namespace) -> int:
     paths = [Path(name) for name in args.files]
     for path in paths:
@@ -92,7 +60,7 @@ def import_command(args: argparse.Namespace) -> int:
     options = ImportOptions(
         check=args.check, kind=args.kind, encoding=args.encoding, separator=args.separator
     )
-    bars = _Bars()
+    bars = FileBars()
     try:
         result = import_files(ctx, paths, options, progress=bars)
     except KeyboardInterrupt:

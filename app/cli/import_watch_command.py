@@ -23,10 +23,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from app import config
 from app.bootstrap import open_context
+from app.cli.file_bars import FileBars
 from app.cli.output import say, warn
 from app.db_faults import FAULTS, explain
 from app.errors import ConflictError
@@ -113,42 +112,11 @@ def _dispatch(args: argparse.Namespace, files_handler: Handler) -> int:
     return files_handler(args)
 
 
-class _Bars:
-    """One tqdm bar per file, on standard error, only on a terminal."""
-
-    def __init__(self) -> None:
-        self._bars: dict[str, tqdm[Any]] = {}
-        self._done: dict[str, int] = {}
-
-    def __call__(self, name: str, done: int, total: int) -> None:
-        bar = self._bars.get(name)
-        if bar is None:
-            bar = tqdm(
-                total=total,
-                desc=name,
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                file=sys.stderr,
-                disable=None,
-            )
-            self._bars[name] = bar
-            self._done[name] = 0
-        bar.update(max(0, done - self._done[name]))
-        self._done[name] = done
-
-    def close(self) -> None:
-        for bar in self._bars.values():
-            bar.close()
-        self._bars.clear()
-        self._done.clear()
-
-
 class _Watcher:
     """Prints each batch as it ends and knows whether one is being imported."""
 
     def __init__(self) -> None:
-        self.bars = _Bars()
+        self.bars = FileBars()
         self.importing = False
 
     def started(self, paths: Sequence[Path]) -> None:
