@@ -59,8 +59,13 @@ def hint_line(pieces: Iterable[str]) -> str:
     Each piece is isolated in the reading direction: without it, in Arabic, a piece
     ending in Latin letters ("… F7") runs into its neighbour and the keys swap places.
     """
-    isolate = "\u2067" if is_right_to_left() else "\u2066"  # RLI / LRI ... PDI
-    return " · ".join(f"{isolate}{_key_bound(gettext(piece))}\u2069" for piece in pieces)
+    right_to_left = is_right_to_left()
+    isolate = "\u2067" if right_to_left else "\u2066"  # RLI / LRI ... PDI
+    # A text made only of isolated pieces has no strong letter outside them: Qt would
+    # take the paragraph as left to right and hang a wrapped Arabic line at the left.
+    # The line starts with the reading direction's mark (RLM / LRM) to say it.
+    mark = "\u200f" if right_to_left else "\u200e"
+    return mark + " · ".join(f"{isolate}{_key_bound(gettext(piece))}\u2069" for piece in pieces)
 
 
 def _key_bound(hint: str) -> str:

@@ -137,43 +137,8 @@ def named(widget: _Named, name: str) -> _Named:
     return widget
 
 
-class WrappedLabel(QLabel):
-    """A label whose text wraps, every line starting on the reading side.
-
-    Qt mirrors a label's leading alignment twice in a right-to-left layout (the
-    style, then the painter), so a wrapped Arabic text would end with a short last
-    line hanging at the left. The side is therefore set absolutely, and again
-    whenever the layout direction changes (the language is switched). A label
-    centred or aligned on purpose by its screen is left as it is.
-    """
-
-    def __init__(self, text: str = "") -> None:
-        super().__init__(text)
-        self.setWordWrap(True)
-        self._follow_reading_side()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LayoutDirectionChange:
-            self._follow_reading_side()
-        super().changeEvent(event)
-
-    def _follow_reading_side(self) -> None:
-        alignment = self.alignment()
-        horizontal = alignment & Qt.AlignmentFlag.AlignHorizontal_Mask
-        reading_side = horizontal == Qt.AlignmentFlag.AlignLeft or bool(
-            horizontal & Qt.AlignmentFlag.AlignAbsolute
-        )
-        if not reading_side:
-            return
-        side = (
-            Qt.AlignmentFlag.AlignRight
-            if self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-            else Qt.AlignmentFlag.AlignLeft
-        )
-        vertical = alignment & Qt.AlignmentFlag.AlignVertical_Mask
-        self.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute | vertical)
-
-
 def wrapped_label(name: str, text: str = "") -> QLabel:
     """A named label whose text wraps: messages and captions that must never be cut."""
-    return named(WrappedLabel(text), name)
+    label = named(QLabel(text), name)
+    label.setWordWrap(True)
+    return label

@@ -15,7 +15,7 @@ import pytest
 from tests.ui.conftest import Counter
 from ui.qt import QLabel, Qt, QTextLayout, QTextOption
 
-ISOLATES = "\u2066\u2067\u2068\u2069"
+ISOLATES = "\u2066\u2067\u2068\u2069\u200e\u200f"  # and the line's direction mark
 
 
 def centres(label: QLabel) -> list[tuple[float, float, float]]:
