@@ -113,14 +113,32 @@ def _dispatch(args: argparse.Namespace, files_handler: Handler) -> int:
 
 
 class _Watcher:
-    """Prints each batch as it ends and knows whether one is being imported."""
+    """Prints each batch as it ends and knows whether one is being imported.
+
+    A stop (Ctrl+C, or a service manager's SIGTERM) ends the watcher at once, and an
+    import under way rolls back; except between a batch's commit and its report,
+    where the stop waits for the files to be moved and the report printed: a
+    committed batch is always reported, never said to be rolled back.
+    """
 
     def __init__(self) -> None:
         self.bars = FileBars()
         self.importing = False
+        self.finishing = False  # committed or refused; its files not moved yet
+        self.stop_requested = False
 
     def started(self, paths: Sequence[Path]) -> None:
         self.importing = True
+
+    def imported(self) -> None:
+        self.importing = False
+        self.finishing = True
+
+    def stop(self, _signum: int, _frame: object) -> None:
+        if self.finishing:
+            self.stop_requested = True  # once the batch is reported
+            return
+        raise KeyboardInterrupt
 
     def finished(self, outcome: BatchOutcome) -> None:
         self.importing = False
@@ -134,6 +152,9 @@ class _Watcher:
                 files=", ".join(path.name for path in outcome.moved),
             )
         sys.stdout.flush()
+        self.finishing = False
+        if self.stop_requested:
+            raise KeyboardInterrupt  # the stop that came while this batch was finishing
 
     def interrupted(self) -> int:
         self.bars.close()
@@ -150,7 +171,7 @@ def watch_command(args: argparse.Namespace) -> int:
     settle = SETTLE_SECONDS if args.settle is None else args.settle
     inbox = Inbox(folder, settle=settle)
     watcher = _Watcher()
-    previous = _stop_on_sigterm()
+    previous = _stop_on_signals(watcher)
     try:
         if args.once:
             return _once(ctx, inbox, watcher)
@@ -159,19 +180,18 @@ def watch_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return watcher.interrupted()
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _stop_on_sigterm() -> Any:
-    """A service manager's stop (SIGTERM) ends the watcher as Ctrl+C does: cleanly."""
+def _stop_on_signals(watcher: _Watcher) -> dict[int, Any]:
+    """Ctrl+C and a service manager's stop (SIGTERM) end the watcher cleanly (see
+    :class:`_Watcher`); returns the handlers they replace."""
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _interrupt)
+        return {}
+    return {
+        number: signal.signal(number, watcher.stop) for number in (signal.SIGINT, signal.SIGTERM)
+    }
 
 
 def _once(ctx: Any, inbox: Inbox, watcher: _Watcher) -> int:
@@ -182,6 +202,7 @@ def _once(ctx: Any, inbox: Inbox, watcher: _Watcher) -> int:
             progress=watcher.bars,
             on_batch=watcher.finished,
             on_start=watcher.started,
+            on_imported=watcher.imported,
         )
     except ConflictError as error:
         watcher.bars.close()
@@ -214,13 +235,14 @@ def _watch(ctx: Any, inbox: Inbox, watcher: _Watcher, every: float, url: str | N
                 progress=watcher.bars,
                 on_batch=watcher.finished,
                 on_start=watcher.started,
+                on_imported=watcher.imported,
             )
         except ConflictError as error:
             line = error.translated()
         except FAULTS as error:  # the database went away: say so once, try again later
             line = explain(error, _url(url)).translated()
         watcher.bars.close()
-        watcher.importing = False
+        watcher.importing = watcher.finishing = False
         if line and line != said:
             _error(line)
         said = line

@@ -245,14 +245,19 @@ def import_batch(
     paths: Sequence[Path],
     *,
     progress: Progress | None = None,
+    on_imported: Callable[[], None] | None = None,
 ) -> BatchOutcome:
     """Import one batch of the inbox, all or nothing, then move its files to ``done/``
     or ``failed/`` with the report beside each. Another import running raises
     :class:`ConflictError` and leaves the files where they are; so does an interruption.
+    ``on_imported`` is called once the import's transaction has ended (committed or
+    rolled back), before the files move: a watcher stops only after that, not midway.
 
     Lowest role: system (the operator's IT, from the command line; no staff actor).
     """
     result = import_files(ctx, list(paths), ImportOptions(), progress=progress)
+    if on_imported is not None:
+        on_imported()
     lines = report_lines(result)
     target = inbox.done if result.applied else inbox.failed
     target.mkdir(exist_ok=True)
@@ -285,6 +290,7 @@ def run_round(
     progress: Progress | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
     on_start: Callable[[Sequence[Path]], None] | None = None,
+    on_imported: Callable[[], None] | None = None,
 ) -> Round:
     """Look at the inbox once and import every batch that has finished arriving, in
     name order, one at a time.
@@ -298,7 +304,7 @@ def run_round(
         for paths in found.ready:
             if on_start is not None:
                 on_start(paths)
-            outcome = import_batch(ctx, inbox, paths, progress=progress)
+            outcome = import_batch(ctx, inbox, paths, progress=progress, on_imported=on_imported)
             done.batches.append(outcome)
             if on_batch is not None:
                 on_batch(outcome)
@@ -312,6 +318,7 @@ def run_once(
     progress: Progress | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
     on_start: Callable[[Sequence[Path]], None] | None = None,
+    on_imported: Callable[[], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Round:
     """What is in the inbox now: a first look, ``settle`` seconds to see that the files
@@ -322,4 +329,11 @@ def run_once(
     first = inbox.look()
     if first.arriving or first.ready:
         sleep(inbox.settle)
-    return run_round(ctx, inbox, progress=progress, on_batch=on_batch, on_start=on_start)
+    return run_round(
+        ctx,
+        inbox,
+        progress=progress,
+        on_batch=on_batch,
+        on_start=on_start,
+        on_imported=on_imported,
+    )

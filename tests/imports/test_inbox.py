@@ -4,14 +4,17 @@ files still arriving left alone; one watcher and one import at a time."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -19,6 +22,7 @@ from sqlalchemy import text
 from app.cli.main import main
 from app.errors import ConflictError
 from app.imports import apply, lock
+from app.imports import inbox as inbox_module
 from app.imports.inbox import ENV_IMPORT_INBOX, Inbox, batch_key, run_once, run_round
 from db.engine import Database
 from tests.factories import World, build_world
@@ -295,6 +299,32 @@ def test_watching_imports_as_files_arrive_until_ctrl_c(
         "subscribers.csv",
         "subscribers.csv.report.txt",
     ]
+
+
+def test_a_ctrl_c_after_the_commit_waits_for_the_batch_to_be_moved_and_reported(
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers are set from the main thread only")
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    drop(folder, "offers.csv", "offers.csv")
+    save_reports = inbox_module.save_reports
+
+    def ctrl_c_while_moving(*args: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGINT)  # the batch is committed, its files moving
+        return save_reports(*args)
+
+    monkeypatch.setattr(inbox_module, "save_reports", ctrl_c_while_moving)
+    assert _watch(world, tmp_path, "--folder", str(folder), "--once", "--settle", "0") == 130
+    captured = capsys.readouterr()
+    # Committed, moved with its report, said: never "rolled back".
+    assert "offers: 2 created" in captured.out
+    assert captured.err.strip().splitlines() == ["Stopped watching the import inbox."]
+    assert names(folder / "done") == ["offers.csv", "offers.csv.report.txt"]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
