@@ -95,7 +95,7 @@ class _Opened:
     source: Source
     info: FileInfo
     layout: Layout
-    where: dict[str, int]  # column -> cell index
+    where: dict[str, int]  # column -> cell index (shared by the file's records)
 
 
 def import_files(
@@ -301,7 +301,7 @@ def _open(result: ImportResult, path: Path, options: ImportOptions) -> _Opened |
     info = FileInfo(name, target, tuple(names))
     result.counts_of(target.name)
     layout = Layout(target.name, tuple(names))
-    return _Opened(source, info, layout, {name: i for i, name in enumerate(names)})
+    return _Opened(source, info, layout, layout.where)
 
 
 def _read_file(batch: Batch, item: _Opened, progress: Progress | None) -> None:

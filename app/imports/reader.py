@@ -17,7 +17,6 @@ by an interruption, a refusal, a cancel or the end.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import queue
@@ -55,6 +54,11 @@ class Layout:
     def width(self) -> int:
         return len(self.names)
 
+    @property
+    def where(self) -> dict[str, int]:
+        """Column -> cell index."""
+        return {name: index for index, name in enumerate(self.names)}
+
     def positions(self) -> list[tuple[int, str, Any, bool]]:
         """(cell index, column, parser, required) of each column."""
         kind = KINDS[self.kind]
@@ -81,7 +85,7 @@ class Chunk:
 
 
 class LineParser:
-    """:func:`parse_line` with a layout's positions worked out once."""
+    """Reads one line's cells as the layout says; its positions worked out once."""
 
     def __init__(self, layout: Layout, terms: Terms) -> None:
         self.positions = layout.positions()
@@ -173,14 +177,12 @@ def _read_elsewhere(reader: Any, chunks: Any) -> Generator[Chunk, None, None]:
             except queue.Empty:
                 if reader.is_alive():
                     continue
-                with contextlib.suppress(queue.Empty):
-                    message = chunks.get(timeout=READER_PATIENCE_S)  # its last words
-                    yield from _said(message)
-                    if message[0] != "rows":
-                        return
-                yield _stopped(reader.exitcode)
-                return
-            yield from _said(message)
+                try:  # what it said just before it ended may still be in the pipe
+                    message = chunks.get(timeout=READER_PATIENCE_S)
+                except queue.Empty:
+                    yield _stopped(reader.exitcode)
+                    return
+            yield _said(message)
             if message[0] != "rows":
                 return
     finally:
@@ -191,19 +193,17 @@ def _read_elsewhere(reader: Any, chunks: Any) -> Generator[Chunk, None, None]:
         chunks.cancel_join_thread()
 
 
-def _said(message: tuple[Any, ...]) -> Generator[Chunk, None, None]:
+def _said(message: tuple[Any, ...]) -> Chunk:
     what = message[0]
     if what == "rows" or what == "end":
-        yield Chunk(message[1], message[2])
-    elif what == "error":
+        return Chunk(message[1], message[2])
+    if what == "error":
         text, line, params = message[3]
-        yield Chunk(message[1], message[2], SourceError(text, line=line, **params))
-    else:  # "crash": what the reader could not say as a refusal
-        yield Chunk(
-            [],
-            0,
-            SourceError(N_("the file cannot be read ({reason})"), line=0, reason=message[1]),
-        )
+        return Chunk(message[1], message[2], SourceError(text, line=line, **params))
+    # "crash": what the reader could not say as a refusal
+    return Chunk(
+        [], 0, SourceError(N_("the file cannot be read ({reason})"), line=0, reason=message[1])
+    )
 
 
 def _stopped(exit_code: int | None) -> Chunk:
